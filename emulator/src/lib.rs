@@ -1,0 +1,155 @@
+//! A local emulator of the Cloudflare RealtimeKit webhooks API, for the demo
+//! page, the tests, and anyone testing offline.
+//!
+//! - `api`: the seven endpoints, real envelopes, validation, 401s and 404s;
+//! - `store`: webhooks per account and app (optionally in a state file);
+//! - `faults`: scripted faults and the request log (`/__emulator/...`);
+//! - `server`: the accept loop (it can drop a connection on request).
+
+pub mod api;
+pub mod faults;
+pub mod server;
+pub mod store;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::extract::State;
+use axum::http::{HeaderName, Method};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+
+pub use server::serve;
+
+/// The token the emulator accepts unless told otherwise.
+pub const DEFAULT_TOKEN: &str = "emulator-token";
+/// The global API key and email the emulator accepts unless told otherwise.
+pub const DEFAULT_API_KEY: &str = "emulator-key";
+pub const DEFAULT_API_EMAIL: &str = "dev@example.com";
+
+/// Settings of one emulator.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `Authorization: Bearer <token>` accepted.
+    pub token: String,
+    /// `X-Auth-Key` accepted (with `api_email`).
+    pub api_key: String,
+    /// `X-Auth-Email` accepted (with `api_key`).
+    pub api_email: String,
+    /// Served at `/` (the demo page).
+    pub www: Option<PathBuf>,
+    /// Served at `/pkg/` (the built package).
+    pub pkg: Option<PathBuf>,
+    /// Where webhooks are saved, so they survive a restart.
+    pub state_file: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            token: DEFAULT_TOKEN.into(),
+            api_key: DEFAULT_API_KEY.into(),
+            api_email: DEFAULT_API_EMAIL.into(),
+            www: None,
+            pkg: None,
+            state_file: None,
+        }
+    }
+}
+
+/// One running emulator's state.
+#[derive(Debug)]
+pub struct Emulator {
+    pub config: Config,
+    store: Mutex<store::Store>,
+    faults: Mutex<faults::Faults>,
+}
+
+impl Emulator {
+    pub fn new(config: Config) -> std::io::Result<Arc<Emulator>> {
+        let store = store::Store::open(config.state_file.as_deref())?;
+        Ok(Arc::new(Emulator { config, store: Mutex::new(store), faults: Mutex::default() }))
+    }
+
+    pub fn store(&self) -> MutexGuard<'_, store::Store> {
+        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn faults(&self) -> MutexGuard<'_, faults::Faults> {
+        self.faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Every route: the API (behind the fault middleware), the admin endpoints,
+/// and the static demo page and package.
+pub fn router(emulator: Arc<Emulator>) -> Router {
+    let api = api::routes()
+        .layer(axum::middleware::from_fn_with_state(emulator.clone(), faults::intercept))
+        .with_state(emulator.clone());
+    let admin = Router::new()
+        .route("/__emulator/info", get(info))
+        .route("/__emulator/requests", get(requests).delete(clear_requests))
+        .route("/__emulator/faults", post(add_faults).delete(clear_faults))
+        .route("/__emulator/reset", post(reset))
+        .with_state(emulator.clone());
+    let mut app = Router::new().merge(admin).merge(api);
+    if let Some(pkg) = &emulator.config.pkg {
+        app = app.nest_service("/pkg", ServeDir::new(pkg));
+    }
+    if let Some(www) = &emulator.config.www {
+        app = app.fallback_service(ServeDir::new(www));
+    }
+    app.layer(cors())
+}
+
+/// CORS for browser callers. `Authorization` and the other auth headers are
+/// named: a `*` in `Access-Control-Allow-Headers` does not cover them.
+fn cors() -> CorsLayer {
+    let names = ["authorization", "content-type", "x-auth-key", "x-auth-email"];
+    let exposed = ["cf-ray", "retry-after", "retry-after-ms", "ratelimit", "ratelimit-policy", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"];
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::OPTIONS])
+        .allow_headers(AllowHeaders::list(names.map(HeaderName::from_static)))
+        .expose_headers(exposed.map(HeaderName::from_static))
+        .max_age(std::time::Duration::from_secs(600))
+}
+
+async fn info(State(emu): State<Arc<Emulator>>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "token": emu.config.token,
+        "apiKey": emu.config.api_key,
+        "apiEmail": emu.config.api_email,
+        "basePath": "/client/v4",
+    }))
+}
+
+async fn requests(State(emu): State<Arc<Emulator>>) -> Json<Vec<faults::Logged>> {
+    Json(emu.faults().log().to_vec())
+}
+
+async fn clear_requests(State(emu): State<Arc<Emulator>>) -> Response {
+    emu.faults().clear_log();
+    api::ok(serde_json::Value::Null)
+}
+
+async fn add_faults(State(emu): State<Arc<Emulator>>, Json(script): Json<faults::Script>) -> Response {
+    emu.faults().script(script);
+    api::ok(serde_json::Value::Null)
+}
+
+async fn clear_faults(State(emu): State<Arc<Emulator>>) -> Response {
+    emu.faults().clear_scripts();
+    api::ok(serde_json::Value::Null)
+}
+
+async fn reset(State(emu): State<Arc<Emulator>>) -> Response {
+    emu.store().clear();
+    let mut faults = emu.faults();
+    faults.clear_scripts();
+    faults.clear_log();
+    api::ok(serde_json::Value::Null)
+}

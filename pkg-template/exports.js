@@ -1,0 +1,21 @@
+// The package's public surface, shared by every runtime entry. Each entry
+// initialises the wasm module its own way, then re-exports this.
+export { WebhooksClient } from "./realtimekit_webhooks.js";
+export {
+  RealtimeKitError,
+  ValidationError,
+  APIError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  UnprocessableEntityError,
+  RateLimitError,
+  InternalServerError,
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIUserAbortError,
+  SignatureError,
+  PayloadError,
+} from "./errors.js";

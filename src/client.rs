@@ -1,0 +1,505 @@
+//! [`Client`]: the seven webhooks endpoints and [`Client::ensure`], over one
+//! private request function ([`Client::send`]) that owns retries and decoding.
+
+use std::fmt;
+use std::rc::Rc;
+use std::time::Duration;
+
+use gloo_net::http::Method;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use web_sys::AbortSignal;
+
+use crate::error::{ApiError, Error, MAX_ERROR_BODY};
+use crate::models::{EnsureAction, NewWebhook, Webhook, WebhookPatch};
+use crate::retry::{self, WaitHints, MAX_SERVER_WAIT_SECS};
+use crate::transport::{self, Fetch, Outgoing, Reply};
+use crate::{json, validate};
+
+/// The API's base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
+/// Default time allowed for each attempt.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default number of retries after the first attempt.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// Largest successful reply body read (a list of many thousand webhooks fits).
+pub const MAX_BODY: usize = 32 * 1024 * 1024;
+
+/// How the client authenticates. `Debug` never shows the secrets.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// An API token, sent as `Authorization: Bearer <token>`.
+    ApiToken(String),
+    /// A global API key and its account email (`X-Auth-Key`, `X-Auth-Email`).
+    ApiKey {
+        /// The global API key.
+        key: String,
+        /// The email of the account that owns the key.
+        email: String,
+    },
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::ApiToken(_) => f.write_str("ApiToken([redacted])"),
+            Auth::ApiKey { .. } => f.write_str("ApiKey { key: [redacted], email: [redacted] }"),
+        }
+    }
+}
+
+/// Options for one call, over the client's defaults. `Debug` shows header names only.
+#[derive(Clone, Default)]
+pub struct RequestOptions {
+    /// Aborts the call, including any wait between retries.
+    pub signal: Option<AbortSignal>,
+    /// Time allowed for each attempt.
+    pub timeout: Option<Duration>,
+    /// Retries after the first attempt.
+    pub max_retries: Option<u32>,
+    /// Extra headers, over the client's default headers.
+    pub headers: Vec<(String, String)>,
+}
+
+impl fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestOptions")
+            .field("signal", &self.signal.as_ref().map(|_| "AbortSignal"))
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("headers", &header_names(&self.headers))
+            .finish()
+    }
+}
+
+/// The result of [`Client::ensure`]: the webhook as it now is, and what was done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ensured {
+    /// The webhook, after any change.
+    pub webhook: Webhook,
+    /// What `ensure` did.
+    pub action: EnsureAction,
+}
+
+/// Builds a [`Client`]; [`ClientBuilder::build`] checks everything.
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    account_id: String,
+    app_id: String,
+    auth: Auth,
+    base_url: String,
+    timeout: Duration,
+    max_retries: u32,
+    headers: Vec<(String, String)>,
+    fetch: Fetch,
+}
+
+impl ClientBuilder {
+    /// The API's base URL (default [`DEFAULT_BASE_URL`]); point it at the emulator for offline use.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Time allowed for each attempt (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Retries after the first attempt (default 2).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// A header sent with every request.
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The `fetch` to call (default: the global one).
+    pub fn fetch(mut self, fetch: Fetch) -> Self {
+        self.fetch = fetch;
+        self
+    }
+
+    /// Checks the settings and makes the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let account = validate::path_segment("accountId", &self.account_id)?;
+        let app = validate::path_segment("appId", &self.app_id)?;
+        let base = validate::base_url(&self.base_url)?;
+        let (mut headers, secrets) = match &self.auth {
+            Auth::ApiToken(token) => {
+                if token.trim().is_empty() {
+                    return Err(Error::invalid("apiToken", "must not be empty"));
+                }
+                (vec![("authorization".to_owned(), format!("Bearer {token}"))], vec![token.clone()])
+            }
+            Auth::ApiKey { key, email } => {
+                if key.trim().is_empty() {
+                    return Err(Error::invalid("apiKey", "must not be empty"));
+                }
+                if email.trim().is_empty() {
+                    return Err(Error::invalid("apiEmail", "must not be empty"));
+                }
+                let headers = vec![("x-auth-key".to_owned(), key.clone()), ("x-auth-email".to_owned(), email.clone())];
+                (headers, vec![key.clone(), email.clone()])
+            }
+        };
+        for (_, value) in &headers {
+            // The secret itself must be a valid header value.
+            validate::header(credential_field(&self.auth), "credential", value)
+                .map_err(|_| Error::invalid(credential_field(&self.auth), "must not contain line breaks or NUL"))?;
+        }
+        merge_headers(&mut headers, &self.headers, "defaultHeaders")?;
+        Ok(Client {
+            shared: Rc::new(Shared {
+                webhooks_url: format!("{base}/accounts/{account}/realtime/kit/{app}/webhooks"),
+                headers,
+                secrets,
+                fetch: self.fetch,
+                timeout: self.timeout,
+                max_retries: self.max_retries,
+            }),
+            options: RequestOptions::default(),
+        })
+    }
+}
+
+fn credential_field(auth: &Auth) -> &'static str {
+    match auth {
+        Auth::ApiToken(_) => "apiToken",
+        Auth::ApiKey { .. } => "apiKey",
+    }
+}
+
+/// A client for one RealtimeKit app's webhooks. Cheap to clone; clones share settings.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), realtimekit_webhooks::Error> {
+/// use realtimekit_webhooks::{Auth, Client, NewWebhook, WebhookEvent};
+/// let client = Client::builder("account-id", "app-id", Auth::ApiToken("token".into())).build()?;
+/// let hook = client
+///     .create(&NewWebhook {
+///         name: "meetings".into(),
+///         url: "https://example.com/hooks".into(),
+///         events: vec![WebhookEvent::MeetingStarted, WebhookEvent::MeetingEnded],
+///         enabled: None,
+///     })
+///     .await?;
+/// client.delete(&hook.id).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    shared: Rc<Shared>,
+    options: RequestOptions,
+}
+
+struct Shared {
+    /// `{base}/accounts/{account}/realtime/kit/{app}/webhooks`, segments encoded.
+    webhooks_url: String,
+    /// Credentials then default headers, names lower-cased.
+    headers: Vec<(String, String)>,
+    /// Texts redacted from anything the server echoes back.
+    secrets: Vec<String>,
+    fetch: Fetch,
+    timeout: Duration,
+    max_retries: u32,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("webhooks_url", &self.shared.webhooks_url)
+            .field("headers", &header_names(&self.shared.headers))
+            .field("fetch", &self.shared.fetch)
+            .field("timeout", &self.shared.timeout)
+            .field("max_retries", &self.shared.max_retries)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+impl Client {
+    /// Starts building a client for an account's app.
+    pub fn builder(account_id: impl Into<String>, app_id: impl Into<String>, auth: Auth) -> ClientBuilder {
+        ClientBuilder {
+            account_id: account_id.into(),
+            app_id: app_id.into(),
+            auth,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+            max_retries: DEFAULT_MAX_RETRIES,
+            headers: Vec::new(),
+            fetch: Fetch::global(),
+        }
+    }
+
+    /// A client whose calls use `options` (signal, timeout, retries, headers).
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        Client { shared: Rc::clone(&self.shared), options }
+    }
+
+    /// All webhooks of the app (`GET .../webhooks`).
+    pub async fn list(&self) -> Result<Vec<Webhook>, Error> {
+        self.send(Method::GET, &self.shared.webhooks_url, None).await
+    }
+
+    /// Creates a webhook (`POST .../webhooks`). Never creates two: see the crate docs on retries.
+    pub async fn create(&self, hook: &NewWebhook) -> Result<Webhook, Error> {
+        validate::new_webhook(hook)?;
+        let body = encode(hook)?;
+        let headers = self.headers(true)?;
+        let url = &self.shared.webhooks_url;
+        let retries = self.max_retries();
+        let mut retry = 0;
+        loop {
+            let error = match self.attempt(Method::POST, url, Some(&body), &headers).await {
+                Ok(created) => return Ok(created),
+                Err(error) => error,
+            };
+            // After a 429 the server did nothing; after an ambiguous failure it may
+            // have created the webhook, so look before sending the create again.
+            let ambiguous = retry::ambiguous(&error);
+            if !ambiguous && error.status() != Some(429) {
+                return Err(error);
+            }
+            if retry >= retries {
+                return match ambiguous {
+                    true => self.find_created(hook).await.ok().flatten().ok_or(error),
+                    false => Err(error),
+                };
+            }
+            self.pause(&error, retry).await?;
+            if ambiguous {
+                match self.find_created(hook).await {
+                    Ok(Some(created)) => return Ok(created),
+                    Ok(None) => {}
+                    Err(_) => return Err(error),
+                }
+            }
+            retry += 1;
+        }
+    }
+
+    /// One webhook (`GET .../webhooks/{id}`).
+    pub async fn get(&self, id: &str) -> Result<Webhook, Error> {
+        let url = self.webhook_url(id)?;
+        self.send(Method::GET, &url, None).await
+    }
+
+    /// Replaces all of a webhook's fields (`PUT .../webhooks/{id}`).
+    pub async fn replace(&self, id: &str, hook: &NewWebhook) -> Result<Webhook, Error> {
+        let url = self.webhook_url(id)?;
+        validate::new_webhook(hook)?;
+        self.send(Method::PUT, &url, Some(encode(hook)?)).await
+    }
+
+    /// Changes the given fields of a webhook (`PATCH .../webhooks/{id}`).
+    pub async fn edit(&self, id: &str, patch: &WebhookPatch) -> Result<Webhook, Error> {
+        let url = self.webhook_url(id)?;
+        validate::patch(patch)?;
+        self.send(Method::PATCH, &url, Some(encode(patch)?)).await
+    }
+
+    /// Deletes a webhook and returns it (`DELETE .../webhooks/{id}`).
+    pub async fn delete(&self, id: &str) -> Result<Webhook, Error> {
+        let url = self.webhook_url(id)?;
+        self.send(Method::DELETE, &url, None).await
+    }
+
+    /// The event names the server supports (`GET .../webhooks/all`).
+    pub async fn supported_events(&self) -> Result<Vec<String>, Error> {
+        let url = format!("{}/all", self.shared.webhooks_url);
+        self.send(Method::GET, &url, None).await
+    }
+
+    /// Makes the app have a webhook named `hook.name` that looks like `hook`:
+    /// creates it when missing, edits what differs (url, events as a set,
+    /// `enabled`, where `None` means `true` as on create), and never duplicates.
+    /// When several webhooks share the name, the oldest is the one kept in shape.
+    pub async fn ensure(&self, hook: &NewWebhook) -> Result<Ensured, Error> {
+        validate::new_webhook(hook)?;
+        let hooks = self.list().await?;
+        let existing = hooks
+            .iter()
+            .filter(|w| w.name == hook.name)
+            .min_by(|a, b| a.created_at.cmp(&b.created_at));
+        let Some(existing) = existing else {
+            let webhook = self.create(hook).await?;
+            return Ok(Ensured { webhook, action: EnsureAction::Created });
+        };
+        let wanted_enabled = hook.enabled.unwrap_or(true);
+        let patch = WebhookPatch {
+            name: None,
+            url: (existing.url != hook.url).then(|| hook.url.clone()),
+            events: (!same_events(&existing.events, &hook.events)).then(|| hook.events.clone()),
+            enabled: (existing.enabled != wanted_enabled).then_some(wanted_enabled),
+        };
+        if patch == WebhookPatch::default() {
+            return Ok(Ensured { webhook: existing.clone(), action: EnsureAction::Unchanged });
+        }
+        let webhook = self.edit(&existing.id, &patch).await?;
+        Ok(Ensured { webhook, action: EnsureAction::Updated })
+    }
+
+    /// After an ambiguous create failure: the webhook that the create made, if the list shows it.
+    /// When several match (an identical one existed before), the newest is ours.
+    async fn find_created(&self, hook: &NewWebhook) -> Result<Option<Webhook>, Error> {
+        let enabled = hook.enabled.unwrap_or(true);
+        let hooks = self.list().await?;
+        Ok(hooks
+            .into_iter()
+            .filter(|w| w.name == hook.name && w.url == hook.url && w.enabled == enabled && same_events(&w.events, &hook.events))
+            .max_by(|a, b| a.created_at.cmp(&b.created_at)))
+    }
+
+    /// The one request function: sends, retries idempotent requests on
+    /// retryable failures, and decodes the envelope's `data`.
+    async fn send<T: DeserializeOwned>(&self, method: Method, url: &str, body: Option<String>) -> Result<T, Error> {
+        let headers = self.headers(body.is_some())?;
+        let retries = self.max_retries();
+        let mut retry = 0;
+        loop {
+            let error = match self.attempt(method.clone(), url, body.as_deref(), &headers).await {
+                Ok(value) => return Ok(value),
+                Err(error) => error,
+            };
+            if retry >= retries || !retry::retryable(&error) {
+                return Err(error);
+            }
+            self.pause(&error, retry).await?;
+            retry += 1;
+        }
+    }
+
+    /// Waits before retry number `retry`: the server's wait when it gave one
+    /// (a wait longer than a minute returns `error` now), else backoff.
+    async fn pause(&self, error: &Error, retry: u32) -> Result<(), Error> {
+        let delay = match error.as_api().and_then(|api| api.retry_after) {
+            Some(secs) if secs > MAX_SERVER_WAIT_SECS => return Err(error.clone()),
+            Some(secs) => Duration::from_secs_f64(secs),
+            None => retry::backoff(retry, transport::random()),
+        };
+        transport::sleep(delay, self.options.signal.as_ref()).await.map_err(Error::from)
+    }
+
+    /// One attempt: one exchange, its reply turned into `T` or an error.
+    async fn attempt<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&str>,
+        headers: &[(String, String)],
+    ) -> Result<T, Error> {
+        let outgoing = Outgoing { method, url, headers, body: body.map(str::to_owned) };
+        let timeout = self.options.timeout.unwrap_or(self.shared.timeout);
+        let reply = transport::send(&self.shared.fetch, &outgoing, timeout, self.options.signal.as_ref(), MAX_BODY).await?;
+        self.decode(reply)
+    }
+
+    /// The status checked first, then the envelope: `data` on success, a typed error otherwise.
+    fn decode<T: DeserializeOwned>(&self, reply: Reply) -> Result<T, Error> {
+        let status = reply.status;
+        let request_id = reply.header("cf-ray");
+        let text = || reply.text(MAX_ERROR_BODY as u32);
+        if !(200..300).contains(&status) {
+            let mut api = ApiError::from_reply(status, request_id, text());
+            let hints = WaitHints {
+                retry_after_ms: reply.header("retry-after-ms"),
+                retry_after: reply.header("retry-after"),
+                ratelimit: reply.header("ratelimit"),
+                x_ratelimit_reset: reply.header("x-ratelimit-reset"),
+                body_retry_after: api.retry_after,
+            };
+            api.retry_after = hints.delay(transport::now_ms());
+            return Err(self.api_error(api));
+        }
+        let bad = |problem: String| self.api_error(ApiError::bad_reply(status, request_id.clone(), text(), problem));
+        if reply.truncated {
+            return Err(bad(format!("the reply is larger than {MAX_BODY} bytes")));
+        }
+        match reply.json::<Envelope<T>>() {
+            Ok(Envelope { success: Some(false), .. }) => Err(bad("the reply says success: false".into())),
+            Ok(Envelope { data: Some(data), .. }) => Ok(data),
+            Ok(Envelope { data: None, .. }) => Err(bad("the reply has no data".into())),
+            Err(why) => Err(bad(format!("the reply is not what the API sends ({why})"))),
+        }
+    }
+
+    fn api_error(&self, mut api: ApiError) -> Error {
+        let secrets: Vec<&str> = self.shared.secrets.iter().map(String::as_str).collect();
+        api.redact(&secrets);
+        Error::Api(Box::new(api))
+    }
+
+    fn webhook_url(&self, id: &str) -> Result<String, Error> {
+        if id == "all" {
+            return Err(Error::invalid("webhookId", "\"all\" is not a webhook id (it names the supported-events endpoint)"));
+        }
+        Ok(format!("{}/{}", self.shared.webhooks_url, validate::path_segment("webhookId", id)?))
+    }
+
+    fn max_retries(&self) -> u32 {
+        self.options.max_retries.unwrap_or(self.shared.max_retries)
+    }
+
+    /// The headers of a request: credentials, defaults, then this call's own.
+    fn headers(&self, has_body: bool) -> Result<Vec<(String, String)>, Error> {
+        let mut headers = self.shared.headers.clone();
+        merge_headers(&mut headers, &self.options.headers, "headers")?;
+        if has_body {
+            headers.push(("content-type".to_owned(), "application/json".to_owned()));
+        }
+        Ok(headers)
+    }
+}
+
+/// The success envelope `{success, data}`.
+#[derive(Deserialize)]
+struct Envelope<T> {
+    success: Option<bool>,
+    data: Option<T>,
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    json::to_string(value).map_err(|why| Error::invalid("body", why))
+}
+
+/// Adds `extra` to `headers`, each replacing any header of the same name.
+fn merge_headers(headers: &mut Vec<(String, String)>, extra: &[(String, String)], field: &str) -> Result<(), Error> {
+    for (name, value) in extra {
+        validate::header(field, name, value)?;
+        let name = name.to_ascii_lowercase();
+        headers.retain(|(n, _)| *n != name);
+        headers.push((name, value.clone()));
+    }
+    Ok(())
+}
+
+fn header_names(headers: &[(String, String)]) -> Vec<&str> {
+    headers.iter().map(|(name, _)| name.as_str()).collect()
+}
+
+fn same_events(a: &[crate::WebhookEvent], b: &[crate::WebhookEvent]) -> bool {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort();
+    a.dedup();
+    b.sort();
+    b.dedup();
+    a == b
+}
+
+impl From<transport::Failure> for Error {
+    fn from(failure: transport::Failure) -> Error {
+        match failure {
+            transport::Failure::Connection(why) => Error::Connection(why),
+            transport::Failure::Timeout => Error::Timeout,
+            transport::Failure::Aborted => Error::Aborted,
+        }
+    }
+}

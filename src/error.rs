@@ -1,0 +1,333 @@
+//! The one error type of the client, and how an error reply becomes one.
+//!
+//! Messages carry the status and the API's own messages; they never carry a
+//! credential (the client redacts its own secrets from any text the server
+//! echoes, see [`ApiError::redact`]).
+
+use std::fmt;
+
+use crate::json::{self, JsonValue};
+
+/// Most of an error body kept in [`ApiError::body`]; the rest is cut.
+pub const MAX_ERROR_BODY: usize = 8 * 1024;
+
+/// Everything that can go wrong in a call.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Bad input: the request was not sent.
+    Validation(ValidationError),
+    /// The API replied with an error status, `success: false`, or a body that is not what the API sends.
+    Api(Box<ApiError>),
+    /// No usable reply: the network, the `fetch`, or reading the body failed.
+    Connection(String),
+    /// An attempt did not finish within its timeout.
+    Timeout,
+    /// The caller's `AbortSignal` fired.
+    Aborted,
+}
+
+/// Bad input, named by the field at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationError {
+    /// The field at fault (`name`, `events[2]`, `webhookId`, ...).
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// An error reply from the API.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `{code, message}` items of whichever error envelope came back.
+    pub errors: Vec<ErrorDetail>,
+    /// The `cf-ray` header, which identifies the request to Cloudflare support.
+    pub request_id: Option<String>,
+    /// How long the server asked to wait before retrying, in seconds.
+    pub retry_after: Option<f64>,
+    /// The body text, cut at [`MAX_ERROR_BODY`] bytes.
+    pub body: String,
+    /// What went wrong when the body is not an error envelope we could read
+    /// (for a 2xx reply that did not decode, say); `None` for ordinary errors.
+    pub problem: Option<String>,
+}
+
+/// One `{code, message}` item of an error envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorDetail {
+    /// The API's error code (Cloudflare codes can exceed 65535).
+    pub code: Option<i64>,
+    /// The API's message.
+    pub message: String,
+}
+
+impl Error {
+    /// A validation error for `field`.
+    pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Validation(ValidationError { field: field.into(), message: message.into() })
+    }
+
+    /// The HTTP status, when the API replied.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            _ => None,
+        }
+    }
+
+    /// Whether the API replied (with an error).
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// Whether an attempt timed out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Validation(v) => write!(f, "{}: {}", v.field, v.message),
+            Error::Api(api) => api.fmt(f),
+            Error::Connection(why) => write!(f, "connection error: {why}"),
+            Error::Timeout => f.write_str("request timed out"),
+            Error::Aborted => f.write_str("request was aborted"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl ApiError {
+    /// An error for a reply with `status`, reading whichever envelope `body` holds.
+    pub(crate) fn from_reply(status: u16, request_id: Option<String>, body: String) -> ApiError {
+        let envelope = json::from_str::<JsonValue>(&body).ok();
+        let errors = envelope.as_ref().map(error_details).unwrap_or_default();
+        let retry_after = envelope
+            .as_ref()
+            .and_then(|e| e.get("retry_after"))
+            .and_then(JsonValue::as_f64)
+            .filter(|s| s.is_finite() && *s >= 0.0);
+        ApiError {
+            status,
+            errors,
+            request_id,
+            retry_after,
+            body: cut(body, MAX_ERROR_BODY),
+            problem: None,
+        }
+    }
+
+    /// An error for a reply whose body is not what the API sends.
+    pub(crate) fn bad_reply(status: u16, request_id: Option<String>, body: String, problem: String) -> ApiError {
+        ApiError { problem: Some(problem), ..ApiError::from_reply(status, request_id, body) }
+    }
+
+    /// Replaces every occurrence of each secret in the texts the server sent back.
+    pub(crate) fn redact(&mut self, secrets: &[&str]) {
+        for secret in secrets.iter().filter(|s| !s.is_empty()) {
+            if self.body.contains(secret) {
+                self.body = self.body.replace(secret, "[redacted]");
+            }
+            for detail in &mut self.errors {
+                if detail.message.contains(secret) {
+                    detail.message = detail.message.replace(secret, "[redacted]");
+                }
+            }
+            if let Some(problem) = &mut self.problem {
+                if problem.contains(secret) {
+                    *problem = problem.replace(secret, "[redacted]");
+                }
+            }
+        }
+    }
+
+    /// A short text of the body for the message, when no envelope gave messages:
+    /// an HTML page's `<title>`, or the first line of plain text.
+    fn body_summary(&self) -> Option<String> {
+        let body = self.body.trim();
+        if body.is_empty() || body.starts_with('{') || body.starts_with('[') {
+            return None;
+        }
+        let text = if body.starts_with('<') {
+            let lower = body.to_ascii_lowercase();
+            let start = lower.find("<title>")? + "<title>".len();
+            let end = lower[start..].find("</title>")? + start;
+            body.get(start..end)?
+        } else {
+            body.lines().next()?
+        };
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        (!text.is_empty()).then(|| cut(text, 200))
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.status)?;
+        if let Some(reason) = reason_phrase(self.status) {
+            write!(f, " {reason}")?;
+        }
+        let mut sep = ": ";
+        if let Some(problem) = &self.problem {
+            write!(f, "{sep}{problem}")?;
+            sep = "; ";
+        }
+        for detail in &self.errors {
+            match detail.code {
+                Some(code) if code != i64::from(self.status) => {
+                    write!(f, "{sep}{} (code {code})", detail.message)?
+                }
+                _ => write!(f, "{sep}{}", detail.message)?,
+            }
+            sep = "; ";
+        }
+        if self.errors.is_empty() && self.problem.is_none() {
+            if let Some(summary) = self.body_summary() {
+                write!(f, ": {summary}")?;
+            }
+        }
+        if let Some(secs) = self.retry_after {
+            write!(f, " (retry after {secs}s)")?;
+        }
+        Ok(())
+    }
+}
+
+/// The `{code, message}` items of any of the three error envelopes:
+/// Cloudflare `errors[]`, RealtimeKit `error{code,message}`, bare `{message}`.
+fn error_details(body: &JsonValue) -> Vec<ErrorDetail> {
+    let detail = |item: &JsonValue| -> Option<ErrorDetail> {
+        let message = match item {
+            JsonValue::String(s) => s.clone(),
+            _ => item.get("message").and_then(JsonValue::as_str)?.to_owned(),
+        };
+        let code = item.get("code").and_then(JsonValue::as_f64).filter(|c| c.fract() == 0.0 && c.abs() < 9e15);
+        Some(ErrorDetail { code: code.map(|c| c as i64), message })
+    };
+    let mut details: Vec<ErrorDetail> = body
+        .get("errors")
+        .and_then(JsonValue::as_array)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(detail)
+        .collect();
+    if let Some(error) = body.get("error").and_then(detail) {
+        details.push(error);
+    }
+    if details.is_empty() {
+        if let Some(message) = body.get("message").and_then(JsonValue::as_str).filter(|m| !m.is_empty()) {
+            details.push(ErrorDetail { code: None, message: message.to_owned() });
+        }
+    }
+    details
+}
+
+/// `text` cut to at most `max` bytes, on a character boundary.
+pub(crate) fn cut(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
+}
+
+fn reason_phrase(status: u16) -> Option<&'static str> {
+    Some(match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        413 => "Payload Too Large",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cloudflare_envelope() {
+        let e = ApiError::from_reply(
+            400,
+            Some("8f1c".into()),
+            r#"{"success":false,"errors":[{"code":81053,"message":"No route for the URI"}],"messages":[],"result":null}"#.into(),
+        );
+        assert_eq!(e.errors, vec![ErrorDetail { code: Some(81053), message: "No route for the URI".into() }]);
+        assert_eq!(e.to_string(), "400 Bad Request: No route for the URI (code 81053)");
+    }
+
+    #[test]
+    fn realtimekit_envelope() {
+        let e = ApiError::from_reply(
+            400,
+            None,
+            r#"{"success":false,"error":{"code":400,"message":"BAD_REQUEST: \"name\" is required"}}"#.into(),
+        );
+        assert_eq!(e.errors[0].code, Some(400));
+        assert_eq!(e.to_string(), "400 Bad Request: BAD_REQUEST: \"name\" is required");
+    }
+
+    #[test]
+    fn bare_message_and_html_and_text() {
+        let e = ApiError::from_reply(401, None, r#"{"message":"Unauthorized"}"#.into());
+        assert_eq!(e.to_string(), "401 Unauthorized: Unauthorized");
+        let e = ApiError::from_reply(502, None, "<html><head><TITLE>502 Bad Gateway</TITLE></head></html>".into());
+        assert!(e.errors.is_empty());
+        assert_eq!(e.to_string(), "502 Bad Gateway: 502 Bad Gateway");
+        let e = ApiError::from_reply(503, None, "upstream connect error\nmore".into());
+        assert_eq!(e.to_string(), "503 Service Unavailable: upstream connect error");
+        let e = ApiError::from_reply(500, None, String::new());
+        assert_eq!(e.to_string(), "500 Internal Server Error");
+    }
+
+    #[test]
+    fn retry_after_in_body() {
+        let e = ApiError::from_reply(429, None, r#"{"success":false,"errors":[],"retry_after":17}"#.into());
+        assert_eq!(e.retry_after, Some(17.0));
+        let e = ApiError::from_reply(429, None, r#"{"retry_after":-3}"#.into());
+        assert_eq!(e.retry_after, None);
+    }
+
+    #[test]
+    fn odd_envelopes_do_not_fail() {
+        for body in [r#"{"errors":"x"}"#, r#"{"errors":[1,null,{"code":"12","message":"m"}]}"#, "null", "[]", r#"{"error":"boom"}"#, r#"{"error":{"code":1e300,"message":"big"}}"#] {
+            let e = ApiError::from_reply(500, None, body.into());
+            let _ = e.to_string();
+        }
+        let e = ApiError::from_reply(500, None, r#"{"errors":[1,null,{"code":"12","message":"m"}]}"#.into());
+        assert_eq!(e.errors, vec![ErrorDetail { code: Some(12), message: "m".into() }]);
+        let e = ApiError::from_reply(500, None, r#"{"error":"boom"}"#.into());
+        assert_eq!(e.errors[0].message, "boom");
+    }
+
+    #[test]
+    fn body_is_bounded_and_secrets_redacted() {
+        let e = ApiError::from_reply(500, None, "é".repeat(MAX_ERROR_BODY));
+        assert!(e.body.len() <= MAX_ERROR_BODY);
+        let mut e = ApiError::from_reply(401, None, r#"{"message":"bad token s3cret"}"#.into());
+        e.redact(&["s3cret", ""]);
+        assert!(!e.body.contains("s3cret") && !e.to_string().contains("s3cret"));
+    }
+}

@@ -1,0 +1,43 @@
+//! Rust errors as instances of the JS classes in `errors.js`.
+
+use wasm_bindgen::prelude::*;
+
+use crate::error::Error;
+
+#[wasm_bindgen(module = "/src/js/errors.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = makeError)]
+    fn make_error(kind: &str, message: &str, field: Option<String>) -> JsValue;
+
+    #[wasm_bindgen(js_name = makeApiError)]
+    fn make_api_error(
+        message: &str,
+        status: u16,
+        errors: js_sys::Array,
+        request_id: Option<String>,
+        retry_after: Option<f64>,
+        body: &str,
+    ) -> JsValue;
+}
+
+/// The JS error for `error`: always an `Error` of one of the exported classes.
+pub(crate) fn to_js(error: &Error) -> JsValue {
+    let message = error.to_string();
+    match error {
+        Error::Validation(v) => make_error("ValidationError", &message, Some(v.field.clone())),
+        Error::Api(api) => {
+            let errors = js_sys::Array::new();
+            for detail in &api.errors {
+                let item = js_sys::Object::new();
+                let code = detail.code.map_or(JsValue::NULL, |c| JsValue::from_f64(c as f64));
+                let _ = js_sys::Reflect::set(&item, &"code".into(), &code);
+                let _ = js_sys::Reflect::set(&item, &"message".into(), &detail.message.as_str().into());
+                errors.push(&item);
+            }
+            make_api_error(&message, api.status, errors, api.request_id.clone(), api.retry_after, &api.body)
+        }
+        Error::Connection(_) => make_error("APIConnectionError", &message, None),
+        Error::Timeout => make_error("APIConnectionTimeoutError", &message, None),
+        Error::Aborted => make_error("APIUserAbortError", &message, None),
+    }
+}

@@ -1,0 +1,9 @@
+//! The JavaScript facade: `#[wasm_bindgen]` classes over the Rust core,
+//! converting at the edge. One file per exported class, plus the conversions.
+
+mod client;
+mod errors;
+mod input;
+mod types;
+
+pub use client::WebhooksClient;

@@ -1,0 +1,43 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs, missing_debug_implementations)]
+// The client runs on wasm only; natively just its pure parts build (for tests),
+// and what only the client calls would show as dead code.
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+//!
+//! # Layout
+//!
+//! - [`models`]: webhooks, event names, request bodies;
+//! - [`error`]: the one error type and how error replies become it;
+//! - `validate`: input checks, done before anything is sent;
+//! - `retry`: when to retry and how long to wait;
+//! - `json`: JSON text in and out (the engine's `JSON` on wasm);
+//! - `transport` (wasm): the only code that touches `fetch`;
+//! - `client` (wasm): [`Client`], over one private request function;
+//! - `js` (wasm): the `#[wasm_bindgen]` facade (`WebhooksClient`, error classes).
+
+pub mod error;
+mod json;
+pub mod models;
+mod retry;
+mod validate;
+
+#[cfg(target_arch = "wasm32")]
+mod client;
+#[cfg(target_arch = "wasm32")]
+mod js;
+#[cfg(target_arch = "wasm32")]
+mod transport;
+
+pub use error::{ApiError, Error, ErrorDetail, ValidationError};
+pub use models::{EnsureAction, NewWebhook, Webhook, WebhookEvent, WebhookPatch};
+pub use retry::MAX_SERVER_WAIT_SECS;
+pub use validate::MAX_ID_LEN;
+
+#[cfg(target_arch = "wasm32")]
+pub use client::{
+    Auth, Client, ClientBuilder, Ensured, RequestOptions, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, MAX_BODY,
+};
+#[cfg(target_arch = "wasm32")]
+pub use js::WebhooksClient;
+#[cfg(target_arch = "wasm32")]
+pub use transport::Fetch;

@@ -1,0 +1,128 @@
+//! The Rust API on wasm, as a Rust user (e.g. a workers-rs Worker) calls it:
+//! wasm-bindgen-test in Node, against the emulator that `cargo xtask test`
+//! starts (its URL in `RTK_EMULATOR_URL`).
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use realtimekit_webhooks::{
+    Auth, Client, EnsureAction, Error, NewWebhook, RequestOptions, WebhookEvent, WebhookPatch,
+};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const TOKEN: &str = "emulator-token";
+
+/// The emulator's base URL, from the Node process's environment.
+fn base_url() -> String {
+    let env = js_sys::Reflect::get(&js_sys::global(), &"process".into())
+        .and_then(|p| js_sys::Reflect::get(&p, &"env".into()))
+        .and_then(|e| js_sys::Reflect::get(&e, &"RTK_EMULATOR_URL".into()))
+        .ok()
+        .and_then(|v| v.as_string())
+        .expect("RTK_EMULATOR_URL is set by `cargo xtask test`");
+    format!("{env}/client/v4")
+}
+
+/// A client for an app of its own, so tests do not see each other's webhooks.
+fn client(app: &str) -> Client {
+    Client::builder("wasm-account", app, Auth::ApiToken(TOKEN.into()))
+        .base_url(base_url())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("valid settings")
+}
+
+fn hook(name: &str) -> NewWebhook {
+    NewWebhook {
+        name: name.into(),
+        url: "https://example.com/hooks".into(),
+        events: vec![WebhookEvent::MeetingStarted, WebhookEvent::RecordingStatusUpdate],
+        enabled: None,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_seven_endpoints() {
+    let client = client("crud");
+    let created = client.create(&hook("crud")).await.unwrap();
+    assert_eq!(created.events, vec![WebhookEvent::MeetingStarted, WebhookEvent::RecordingStatusUpdate]);
+    assert!(created.enabled);
+    assert_eq!(client.list().await.unwrap(), vec![created.clone()]);
+    assert_eq!(client.get(&created.id).await.unwrap(), created);
+
+    let patch = WebhookPatch { enabled: Some(false), ..Default::default() };
+    let edited = client.edit(&created.id, &patch).await.unwrap();
+    assert!(!edited.enabled);
+    assert_eq!(edited.name, "crud");
+
+    let replaced = client
+        .replace(&created.id, &NewWebhook { events: vec![WebhookEvent::Summary], ..hook("renamed") })
+        .await
+        .unwrap();
+    assert_eq!((replaced.name.as_str(), replaced.events.as_slice()), ("renamed", &[WebhookEvent::Summary][..]));
+
+    let events = client.supported_events().await.unwrap();
+    let known: Vec<&str> = WebhookEvent::ALL.iter().map(WebhookEvent::as_str).collect();
+    assert_eq!(events, known);
+
+    assert_eq!(client.delete(&created.id).await.unwrap().id, created.id);
+    assert!(client.list().await.unwrap().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn errors_are_typed_and_the_client_keeps_working() {
+    let client = client("errors");
+    let missing = client.get("0d1f069d-43bb-489a-ad8c-7eb95592ba8e").await.unwrap_err();
+    assert_eq!(missing.status(), Some(404));
+    let api = missing.as_api().unwrap();
+    assert_eq!(api.errors[0].message, "Webhook not found");
+    assert!(api.request_id.is_some());
+
+    let bad = client.create(&NewWebhook { url: "not a url".into(), ..hook("x") }).await.unwrap_err();
+    assert!(matches!(&bad, Error::Validation(v) if v.field == "url"), "{bad:?}");
+    let bad = client.get("..").await.unwrap_err();
+    assert!(matches!(&bad, Error::Validation(v) if v.field == "webhookId"), "{bad:?}");
+
+    let wrong = Client::builder("wasm-account", "errors", Auth::ApiToken("wrong-s3cret".into()))
+        .base_url(base_url())
+        .build()
+        .unwrap();
+    let denied = wrong.list().await.unwrap_err();
+    assert_eq!(denied.status(), Some(401));
+    assert!(!format!("{denied} {denied:?} {wrong:?}").contains("wrong-s3cret"));
+
+    assert!(client.list().await.is_ok());
+}
+
+#[wasm_bindgen_test]
+async fn ensure_creates_then_leaves_then_updates() {
+    let client = client("ensure");
+    let first = client.ensure(&hook("deploy")).await.unwrap();
+    assert_eq!(first.action, EnsureAction::Created);
+    let again = client.ensure(&hook("deploy")).await.unwrap();
+    assert_eq!((again.action, &again.webhook.id), (EnsureAction::Unchanged, &first.webhook.id));
+    let changed = client.ensure(&NewWebhook { enabled: Some(false), ..hook("deploy") }).await.unwrap();
+    assert_eq!(changed.action, EnsureAction::Updated);
+    assert!(!changed.webhook.enabled);
+    assert_eq!(client.list().await.unwrap().len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn an_aborted_signal_sends_nothing() {
+    let controller = web_sys::AbortController::new().unwrap();
+    controller.abort_with_reason(&JsValue::from_str("not an Error"));
+    let options = RequestOptions { signal: Some(controller.signal()), ..Default::default() };
+    let result = client("abort").with_options(options).list().await;
+    assert!(matches!(result, Err(Error::Aborted)), "{result:?}");
+}
+
+#[wasm_bindgen_test]
+fn debug_output_has_no_credentials() {
+    let client = Client::builder("a", "b", Auth::ApiKey { key: "k3y-s3cret".into(), email: "me@secret.io".into() })
+        .default_header("x-extra", "value-s3cret")
+        .build()
+        .unwrap();
+    let text = format!("{client:?}");
+    assert!(!text.contains("s3cret") && !text.contains("me@secret.io"), "{text}");
+}

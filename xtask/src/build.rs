@@ -1,0 +1,132 @@
+//! `cargo xtask build`: wasm-pack (release), wasm-opt, then `pkg/` assembled
+//! from the wasm-pack output and `pkg-template/` as the npm package.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::io::Write;
+
+use crate::setup::Tools;
+use crate::util::{cargo, npm_bin, read, root, exec, step, write, Result};
+
+/// The wasm features rustc enables by default for wasm32-unknown-unknown,
+/// named for wasm-opt (never `--all-features`).
+pub const WASM_FEATURES: [&str; 7] = [
+    "--enable-bulk-memory",
+    "--enable-bulk-memory-opt",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+const GLUE: &str = "realtimekit_webhooks.js";
+const WASM: &str = "realtimekit_webhooks_bg.wasm";
+
+/// Builds the release package into `pkg/`.
+pub fn package(_tools: &Tools) -> Result {
+    let root = root();
+    let out = root.join("target").join("wasm-pack");
+    step("wasm-pack build (release)");
+    exec(Command::new("wasm-pack")
+        .current_dir(&root)
+        .args(["build", "--release", "--target", "web", "--no-pack", "--out-dir"])
+        .arg(&out))?;
+
+    let pkg = root.join("pkg");
+    if pkg.exists() {
+        std::fs::remove_dir_all(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
+    }
+    std::fs::create_dir_all(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
+
+    step("wasm-opt -Oz");
+    exec(Command::new(npm_bin("wasm-opt"))
+        .arg(out.join(WASM))
+        .arg("-Oz")
+        .args(WASM_FEATURES)
+        .arg("-o")
+        .arg(pkg.join(WASM)))?;
+
+    step("assemble pkg/");
+    let glue = read(&out.join(GLUE))?;
+    write(&pkg.join(GLUE), relink_errors(&glue)?)?;
+    std::fs::copy(root.join("src/js/errors.js"), pkg.join("errors.js")).map_err(|e| format!("errors.js: {e}"))?;
+    let template = root.join("pkg-template");
+    for file in ["exports.js", "node.js", "workerd.js", "deno.js", "browser.js", "README.md"] {
+        std::fs::copy(template.join(file), pkg.join(file)).map_err(|e| format!("pkg-template/{file}: {e}"))?;
+    }
+    write(&pkg.join("package.json"), package_json(&read(&template.join("package.json"))?)?)?;
+    write(&pkg.join("index.d.ts"), types(&read(&out.join("realtimekit_webhooks.d.ts"))?, &read(&root.join("src/js/errors.d.ts"))?)?)?;
+    commonjs(&pkg, &read(&template.join("node.cjs.js"))?)?;
+    println!("pkg/ is ready: {}", pkg.display());
+    Ok(())
+}
+
+/// Points the glue's import of the `errors.js` snippet at the package's copy,
+/// so the entries and the wasm module share one set of error classes.
+fn relink_errors(glue: &str) -> Result<String> {
+    let start = glue.find("'./snippets/").ok_or("the glue does not import the errors.js snippet")?;
+    let end = glue[start..].find("/src/js/errors.js'").ok_or("the errors.js snippet path has an unexpected shape")? + start;
+    let path = &glue[start..end + "/src/js/errors.js'".len()];
+    Ok(glue.replace(path, "'./errors.js'"))
+}
+
+/// package.json with the crate's version.
+fn package_json(template: &str) -> Result<String> {
+    let manifest = read(&root().join("Cargo.toml"))?;
+    let version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \""))
+        .map(|v| v.trim_end_matches('"'))
+        .ok_or("no version in Cargo.toml")?;
+    Ok(template.replacen("\"version\": \"0.0.0\"", &format!("\"version\": \"{version}\""), 1))
+}
+
+/// index.d.ts: the generated types without wasm-bindgen's init functions
+/// (the entries initialise the module), plus the error classes.
+fn types(generated: &str, errors: &str) -> Result<String> {
+    let cut = generated.find("export type InitInput").ok_or("the generated .d.ts has no init section to cut")?;
+    Ok(format!("{}\n{}", generated[..cut].trim_end(), errors))
+}
+
+/// node.cjs: the CommonJS entry, bundled by esbuild from `node.cjs.js`.
+fn commonjs(pkg: &Path, source: &str) -> Result {
+    let mut child = Command::new(npm_bin("esbuild"))
+        .current_dir(pkg)
+        .args([
+            "--bundle",
+            "--format=cjs",
+            "--platform=node",
+            "--target=node18",
+            "--sourcefile=node.cjs.js",
+            "--outfile=node.cjs",
+            "--log-level=warning",
+            "--log-override:empty-import-meta=silent",
+        ])
+        .stdin(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start esbuild: {e}"))?;
+    child
+        .stdin
+        .take()
+        .ok_or("esbuild has no stdin")?
+        .write_all(source.as_bytes())
+        .map_err(|e| format!("esbuild stdin: {e}"))?;
+    let status = child.wait().map_err(|e| format!("esbuild: {e}"))?;
+    match status.success() {
+        true => Ok(()),
+        false => Err(format!("esbuild failed to bundle node.cjs ({status})")),
+    }
+}
+
+/// Builds the emulator (debug) and returns its path.
+pub fn emulator() -> Result<std::path::PathBuf> {
+    step("build the emulator");
+    exec(cargo().args(["build", "--package", "rtk-emulator"]))?;
+    let path = root().join("target").join("debug").join("rtk-emulator");
+    match path.exists() {
+        true => Ok(path),
+        false => Err(format!("{} was not built", path.display())),
+    }
+}
+

@@ -1,0 +1,45 @@
+//! `cargo xtask <command>`: the project's set-up, build, demo, test and bench.
+//!
+//! Every command first runs the same idempotent set-up ([`setup`]), so a fresh
+//! clone needs nothing but Rust, Node.js and npm.
+
+mod build;
+mod demo;
+mod emulator;
+mod setup;
+mod test;
+mod util;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  setup   install what the other commands need (wasm target, wasm-bindgen-cli,
+          wasm-pack, npm tooling, Chromium where needed)
+  build   build the npm package into pkg/ (release)
+  demo    build, then serve the demo page and the emulator on http://127.0.0.1:8787/
+  test    every test tier; non-zero exit on any failure
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::run(setup::Needs { chromium: true }).map(drop),
+        Some("build") => setup::run(setup::Needs { chromium: false }).and_then(|tools| build::package(&tools)),
+        Some("demo") => demo::run(&args[1..]),
+        Some("test") => test::run(&args[1..]),
+        Some("-h" | "--help" | "help") | None => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

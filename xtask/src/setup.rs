@@ -1,0 +1,133 @@
+//! The one idempotent set-up every command runs: each step is skipped when
+//! what it installs is already there, and a step that cannot install says
+//! what is missing and how to get it.
+
+use std::process::Command;
+
+use crate::util::{self, cargo, output, root, exec, step, Result};
+
+/// wasm-pack version installed when missing.
+const WASM_PACK_VERSION: &str = "0.15.1";
+
+/// What the caller will use beyond the always-needed tools.
+#[derive(Debug, Clone, Copy)]
+pub struct Needs {
+    pub chromium: bool,
+}
+
+/// Paths of the tools found or installed.
+#[derive(Debug, Clone)]
+pub struct Tools {
+    /// `chromium` and `chromedriver`, when asked for.
+    pub chromium: Option<(String, String)>,
+}
+
+pub fn run(needs: Needs) -> Result<Tools> {
+    step("set-up");
+    node()?;
+    wasm_target()?;
+    wasm_bindgen_cli()?;
+    wasm_pack()?;
+    npm_tooling()?;
+    let chromium = if needs.chromium { Some(chromium()?) } else { None };
+    Ok(Tools { chromium })
+}
+
+fn node() -> Result {
+    let version = output(Command::new("node").arg("--version")).ok_or(
+        "Node.js is missing: install Node.js 18 or newer (https://nodejs.org/ or your package manager), then run this again",
+    )?;
+    let major: u32 = version.trim().trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    if major < 18 {
+        return Err(format!("Node.js {} is too old: install Node.js 18 or newer", version.trim()));
+    }
+    output(Command::new("npm").arg("--version")).ok_or("npm is missing: install it with Node.js")?;
+    println!("node {}: ok", version.trim());
+    Ok(())
+}
+
+fn wasm_target() -> Result {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]));
+    match installed {
+        Some(list) if list.lines().any(|l| l.trim() == "wasm32-unknown-unknown") => {
+            println!("wasm32-unknown-unknown: ok");
+            Ok(())
+        }
+        Some(_) => exec(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"])),
+        None => Err("rustup is missing: install Rust with rustup (https://rustup.rs), or add the wasm32-unknown-unknown target to your toolchain".into()),
+    }
+}
+
+/// The `wasm-bindgen` version in Cargo.lock: the CLI must match it exactly.
+pub fn wasm_bindgen_version() -> Result<String> {
+    let lock = util::read(&root().join("Cargo.lock"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err("wasm-bindgen is not in Cargo.lock".into())
+}
+
+fn wasm_bindgen_cli() -> Result {
+    let wanted = wasm_bindgen_version()?;
+    let have = output(Command::new("wasm-bindgen").arg("--version")).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(wanted.as_str()) {
+        println!("wasm-bindgen {wanted}: ok");
+        return Ok(());
+    }
+    // Not `--locked`: one of its pinned dependencies is missing from some registry mirrors.
+    exec(cargo().args(["install", "wasm-bindgen-cli", "--version", &wanted, "--force"]))
+}
+
+fn wasm_pack() -> Result {
+    if let Some(version) = output(Command::new("wasm-pack").arg("--version")) {
+        println!("{}: ok", version.trim());
+        return Ok(());
+    }
+    exec(cargo().args(["install", "wasm-pack", "--version", WASM_PACK_VERSION]))
+}
+
+/// `npm ci` in tests/, skipped while the lockfile is the one last installed.
+fn npm_tooling() -> Result {
+    let dir = util::js_dir();
+    let lock = util::read(&dir.join("package-lock.json"))?;
+    let stamp_path = dir.join("node_modules").join(".xtask-lock");
+    if std::fs::read_to_string(&stamp_path).ok().as_deref() == Some(lock.as_str()) {
+        println!("npm tooling (tests/node_modules): ok");
+        return Ok(());
+    }
+    exec(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))?;
+    util::write(&stamp_path, lock)
+}
+
+/// Debian's chromium and chromedriver: installed with apt-get when root.
+fn chromium() -> Result<(String, String)> {
+    let find = |names: &[&str]| {
+        names.iter().find(|n| output(Command::new("which").arg(n)).is_some()).map(|n| {
+            output(Command::new("which").arg(n)).unwrap_or_default().trim().to_owned()
+        })
+    };
+    let browsers = ["chromium", "chromium-browser"];
+    let drivers = ["chromedriver"];
+    if let (Some(browser), Some(driver)) = (find(&browsers), find(&drivers)) {
+        println!("chromium ({browser}) and chromedriver: ok");
+        return Ok((browser, driver));
+    }
+    let is_root = output(Command::new("id").arg("-u")).is_some_and(|id| id.trim() == "0");
+    let has_apt = output(Command::new("which").arg("apt-get")).is_some();
+    if !(is_root && has_apt) {
+        return Err("Chromium is missing: install it (on Debian/Ubuntu: `sudo apt-get install chromium chromium-driver`), then run this again".into());
+    }
+    exec(Command::new("apt-get").args(["update", "-q"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    exec(Command::new("apt-get")
+        .args(["install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    match (find(&browsers), find(&drivers)) {
+        (Some(browser), Some(driver)) => Ok((browser, driver)),
+        _ => Err("apt-get ran but chromium or chromedriver is still missing".into()),
+    }
+}
