@@ -7,13 +7,12 @@ use std::time::Duration;
 
 use gloo_net::http::Method;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use web_sys::AbortSignal;
 
 use crate::error::{ApiError, Error, MAX_ERROR_BODY};
-use crate::models::{EnsureAction, NewWebhook, Webhook, WebhookPatch};
+use crate::models::{EnsureAction, Envelope, NewWebhook, Webhook, WebhookPatch};
 use crate::retry::{self, WaitHints, MAX_SERVER_WAIT_SECS};
-use crate::transport::{self, Fetch, Outgoing, Reply};
+use crate::transport::{self, BodyLimits, Fetch, Outgoing, Reply};
 use crate::{json, validate};
 
 /// The API's base URL.
@@ -397,7 +396,8 @@ impl Client {
     ) -> Result<T, Error> {
         let outgoing = Outgoing { method, url, headers, body: body.map(str::to_owned) };
         let timeout = self.options.timeout.unwrap_or(self.shared.timeout);
-        let reply = transport::send(&self.shared.fetch, &outgoing, timeout, self.options.signal.as_ref(), MAX_BODY).await?;
+        let limits = BodyLimits { success: MAX_BODY, error: MAX_ERROR_BODY };
+        let reply = transport::send(&self.shared.fetch, &outgoing, timeout, self.options.signal.as_ref(), limits).await?;
         self.decode(reply)
     }
 
@@ -423,9 +423,7 @@ impl Client {
             return Err(bad(format!("the reply is larger than {MAX_BODY} bytes")));
         }
         match reply.json::<Envelope<T>>() {
-            Ok(Envelope { success: Some(false), .. }) => Err(bad("the reply says success: false".into())),
-            Ok(Envelope { data: Some(data), .. }) => Ok(data),
-            Ok(Envelope { data: None, .. }) => Err(bad("the reply has no data".into())),
+            Ok(envelope) => envelope.into_data().map_err(|why| bad(why.to_owned())),
             Err(why) => Err(bad(format!("the reply is not what the API sends ({why})"))),
         }
     }
@@ -458,12 +456,6 @@ impl Client {
     }
 }
 
-/// The success envelope `{success, data}`.
-#[derive(Deserialize)]
-struct Envelope<T> {
-    success: Option<bool>,
-    data: Option<T>,
-}
 
 fn encode<T: serde::Serialize>(value: &T) -> Result<String, Error> {
     json::to_string(value).map_err(|why| Error::invalid("body", why))

@@ -322,6 +322,37 @@ mod tests {
         assert_eq!(e.errors[0].message, "boom");
     }
 
+    proptest::proptest! {
+        /// Any body with any status becomes an error with a message, without panicking.
+        #[test]
+        fn any_error_reply_is_readable(status in 100u16..600, text in ".{0,400}", bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            for body in [text.clone(), String::from_utf8_lossy(&bytes).into_owned()] {
+                let mut e = ApiError::from_reply(status, None, body);
+                e.redact(&["a", "é", ""]);
+                proptest::prop_assert!(e.to_string().starts_with(&status.to_string()));
+                proptest::prop_assert!(e.body.len() <= MAX_ERROR_BODY);
+            }
+        }
+
+        /// Envelope-shaped bodies with values of any type are read without panicking.
+        #[test]
+        fn any_envelope_shape(code in proptest::option::of(proptest::num::f64::ANY), message in proptest::option::of(".{0,20}"), retry in proptest::num::f64::ANY) {
+            let code = code.map(|c| if c.is_finite() { serde_json::json!(c) } else { serde_json::json!(null) });
+            let retry = if retry.is_finite() { serde_json::json!(retry) } else { serde_json::json!("NaN") };
+            for body in [
+                serde_json::json!({"errors": [{"code": code, "message": message}], "retry_after": retry}),
+                serde_json::json!({"error": {"code": code, "message": message}}),
+                serde_json::json!({"message": message, "errors": code}),
+            ] {
+                let e = ApiError::from_reply(429, None, body.to_string());
+                let _ = e.to_string();
+                if let Some(r) = e.retry_after {
+                    proptest::prop_assert!(r.is_finite() && r >= 0.0);
+                }
+            }
+        }
+    }
+
     #[test]
     fn body_is_bounded_and_secrets_redacted() {
         let e = ApiError::from_reply(500, None, "é".repeat(MAX_ERROR_BODY));

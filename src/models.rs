@@ -58,6 +58,24 @@ pub struct WebhookPatch {
     pub enabled: Option<bool>,
 }
 
+/// The success envelope `{success, data}` of every reply.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Envelope<T> {
+    pub success: Option<bool>,
+    pub data: Option<T>,
+}
+
+impl<T> Envelope<T> {
+    /// The `data`, or what is wrong with the reply.
+    pub(crate) fn into_data(self) -> Result<T, &'static str> {
+        match self {
+            Envelope { success: Some(false), .. } => Err("the reply says success: false"),
+            Envelope { data: Some(data), .. } => Ok(data),
+            Envelope { data: None, .. } => Err("the reply has no data"),
+        }
+    }
+}
+
 /// What [`Client::ensure`](crate::Client::ensure) did to reach the wanted state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -185,6 +203,40 @@ mod tests {
             serde_json::to_string(&new).unwrap(),
             r#"{"name":"n","url":"https://e.com","events":["meeting.summary"]}"#
         );
+    }
+
+    #[test]
+    fn envelope_gives_data_or_says_why_not() {
+        let env = |text: &str| serde_json::from_str::<Envelope<Vec<String>>>(text).map(Envelope::into_data);
+        assert_eq!(env(r#"{"success":true,"data":["a"]}"#).unwrap(), Ok(vec!["a".to_owned()]));
+        assert_eq!(env(r#"{"data":[]}"#).unwrap(), Ok(vec![]));
+        assert_eq!(env(r#"{"success":false,"data":[]}"#).unwrap(), Err("the reply says success: false"));
+        assert_eq!(env(r#"{"success":true}"#).unwrap(), Err("the reply has no data"));
+        assert_eq!(env(r#"{"success":true,"data":null}"#).unwrap(), Err("the reply has no data"));
+        assert!(env(r#"{"success":true,"data":{"id":1}}"#).is_err());
+    }
+
+    proptest::proptest! {
+        /// Decoding any reply text into any envelope never panics.
+        #[test]
+        fn decoding_never_panics(text in ".{0,300}", bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let lossy = String::from_utf8_lossy(&bytes).into_owned();
+            for body in [&text, &lossy] {
+                let _ = serde_json::from_str::<Envelope<Vec<Webhook>>>(body).map(Envelope::into_data);
+                let _ = serde_json::from_str::<Envelope<Webhook>>(body).map(Envelope::into_data);
+                let _ = serde_json::from_str::<Envelope<Vec<String>>>(body).map(Envelope::into_data);
+            }
+        }
+
+        /// Webhook-shaped JSON with arbitrary values decodes or fails cleanly.
+        #[test]
+        fn webhook_shapes(id in proptest::option::of(".{0,8}"), events in proptest::collection::vec(".{0,20}", 0..5), enabled in proptest::option::of(proptest::bool::ANY)) {
+            let body = serde_json::json!({"success": true, "data": {"id": id, "name": "n", "url": "u", "events": events, "enabled": enabled, "created_at": "t", "updated_at": "t"}});
+            let decoded = serde_json::from_value::<Envelope<Webhook>>(body).map(Envelope::into_data);
+            if let Ok(Ok(hook)) = decoded {
+                proptest::prop_assert_eq!(hook.events.len(), events.len());
+            }
+        }
     }
 
     #[test]

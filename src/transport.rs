@@ -105,20 +105,30 @@ impl Reply {
     }
 }
 
-/// Sends one request and reads the reply's body (at most `max_body` bytes;
-/// the rest is cancelled and [`Reply::truncated`] set).
+/// How much of a reply's body is read: the rest is cancelled, and
+/// [`Reply::truncated`] set. Error bodies are only shown in part, so they are
+/// read only in part.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyLimits {
+    /// For a 2xx reply.
+    pub success: usize,
+    /// For any other status.
+    pub error: usize,
+}
+
+/// Sends one request and reads the reply's body, within `limits`.
 pub(crate) async fn send(
     fetch: &Fetch,
     outgoing: &Outgoing<'_>,
     timeout: Duration,
     signal: Option<&AbortSignal>,
-    max_body: usize,
+    limits: BodyLimits,
 ) -> Result<Reply, Failure> {
     if signal.is_some_and(AbortSignal::aborted) {
         return Err(Failure::Aborted);
     }
     let attempt = Attempt::start(timeout, signal)?;
-    let result = exchange(fetch, outgoing, &attempt, max_body).await;
+    let result = exchange(fetch, outgoing, &attempt, limits).await;
     // Whatever failed, an abort or a timeout that fired explains it best.
     match result {
         Err(_) if signal.is_some_and(AbortSignal::aborted) => Err(Failure::Aborted),
@@ -127,7 +137,7 @@ pub(crate) async fn send(
     }
 }
 
-async fn exchange(fetch: &Fetch, outgoing: &Outgoing<'_>, attempt: &Attempt, max_body: usize) -> Result<Reply, Failure> {
+async fn exchange(fetch: &Fetch, outgoing: &Outgoing<'_>, attempt: &Attempt, limits: BodyLimits) -> Result<Reply, Failure> {
     let headers = web_sys::Headers::new().map_err(|e| Failure::Connection(describe_js(&e)))?;
     for (name, value) in outgoing.headers {
         headers
@@ -157,6 +167,7 @@ async fn exchange(fetch: &Fetch, outgoing: &Outgoing<'_>, attempt: &Attempt, max
         .ok_or_else(|| Failure::Connection("fetch returned a Response without a valid status".into()))?
         as u16;
     let headers = response.headers().unwrap_or(JsValue::UNDEFINED);
+    let max_body = if (200..300).contains(&status) { limits.success } else { limits.error };
     let (body, truncated) = read_body(&response, &headers, attempt, max_body).await?;
     Ok(Reply { status, headers, body, truncated })
 }
@@ -345,12 +356,19 @@ pub(crate) fn describe_js(value: &JsValue) -> String {
         return s;
     }
     if value.is_object() {
-        if let Some(message) = js_sys::Reflect::get(value, &"message".into()).ok().and_then(|m| m.as_string()) {
-            let name = js_sys::Reflect::get(value, &"name".into()).ok().and_then(|n| n.as_string());
-            return match name {
+        let field = |v: &JsValue, key: &str| js_sys::Reflect::get(v, &key.into()).ok().and_then(|m| m.as_string());
+        if let Some(message) = field(value, "message") {
+            let mut text = match field(value, "name") {
                 Some(name) if !name.is_empty() && name != "Error" => format!("{name}: {message}"),
                 _ => message,
             };
+            // Node's fetch says only "fetch failed"; the reason is in `cause`.
+            if let Some(cause) = js_sys::Reflect::get(value, &"cause".into()).ok().filter(|c| c.is_object()) {
+                if let Some(detail) = field(&cause, "code").or_else(|| field(&cause, "message")) {
+                    text.push_str(&format!(" ({detail})"));
+                }
+            }
+            return text;
         }
     }
     match value.js_typeof().as_string().as_deref() {

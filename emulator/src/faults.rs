@@ -21,8 +21,8 @@ use crate::Emulator;
 const MAX_REQUEST_BODY: usize = 4 * 1024 * 1024;
 
 /// One scripted reply. With no `status`, the real handler answers (after
-/// `delayMs`); `commit` runs the real handler first and then fails anyway,
-/// as when a webhook is created but the reply is lost.
+/// `delayMs`); `commit` runs the real handler first and then delays, drops,
+/// cuts or replaces its reply, as when a webhook is created but the reply is lost.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Fault {
@@ -47,11 +47,13 @@ pub struct Fault {
 }
 
 /// Replies scripted for one operation (`list`, `create`, `get`, `replace`,
-/// `edit`, `delete`, `supportedEvents`, or `*` for any), used in order.
+/// `edit`, `delete`, `supportedEvents`, or `*` for any), used in order;
+/// with `app`, only for requests to that app id (so tests can run side by side).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Script {
     pub op: String,
+    pub app: Option<String>,
     pub replies: Vec<Fault>,
 }
 
@@ -71,14 +73,16 @@ pub struct Logged {
 /// Pending scripts and the log.
 #[derive(Debug, Default)]
 pub struct Faults {
-    queues: BTreeMap<String, VecDeque<Fault>>,
+    /// By `(op, app)`; `*` stands for any.
+    queues: BTreeMap<(String, String), VecDeque<Fault>>,
     log: Vec<Logged>,
     seq: u64,
 }
 
 impl Faults {
     pub fn script(&mut self, script: Script) {
-        self.queues.entry(script.op).or_default().extend(script.replies);
+        let app = script.app.unwrap_or_else(|| "*".into());
+        self.queues.entry((script.op, app)).or_default().extend(script.replies);
     }
 
     pub fn clear_scripts(&mut self) {
@@ -93,9 +97,9 @@ impl Faults {
         self.log.clear();
     }
 
-    fn next(&mut self, op: &str) -> Option<Fault> {
-        for key in [op, "*"] {
-            if let Some(fault) = self.queues.get_mut(key).and_then(VecDeque::pop_front) {
+    fn next(&mut self, op: &str, app: &str) -> Option<Fault> {
+        for (op, app) in [(op, app), (op, "*"), ("*", app), ("*", "*")] {
+            if let Some(fault) = self.queues.get_mut(&(op.to_owned(), app.to_owned())).and_then(VecDeque::pop_front) {
                 return Some(fault);
             }
         }
@@ -103,11 +107,12 @@ impl Faults {
     }
 }
 
-/// The operation a request is, from its method and path.
-pub fn classify(method: &Method, path: &str) -> &'static str {
-    let Some(rest) = path.strip_prefix("/client/v4/accounts/") else { return "other" };
+/// The operation a request is, from its method and path, and the app id in the path.
+pub fn classify<'a>(method: &Method, path: &'a str) -> (&'static str, &'a str) {
+    let Some(rest) = path.strip_prefix("/client/v4/accounts/") else { return ("other", "") };
     let parts: Vec<&str> = rest.split('/').collect();
-    match (method, parts.as_slice()) {
+    let app = parts.get(3).copied().unwrap_or_default();
+    let op = match (method, parts.as_slice()) {
         (&Method::GET, [_, "realtime", "kit", _, "webhooks"]) => "list",
         (&Method::POST, [_, "realtime", "kit", _, "webhooks"]) => "create",
         (&Method::GET, [_, "realtime", "kit", _, "webhooks", "all"]) => "supportedEvents",
@@ -116,7 +121,8 @@ pub fn classify(method: &Method, path: &str) -> &'static str {
         (&Method::PATCH, [_, "realtime", "kit", _, "webhooks", _]) => "edit",
         (&Method::DELETE, [_, "realtime", "kit", _, "webhooks", _]) => "delete",
         _ => "other",
-    }
+    };
+    (op, app)
 }
 
 /// The middleware: log, then a scripted fault or the real handler.
@@ -125,7 +131,7 @@ pub async fn intercept(State(emulator): State<Arc<Emulator>>, request: Request, 
     let Ok(bytes) = axum::body::to_bytes(body, MAX_REQUEST_BODY).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
-    let op = classify(&parts.method, parts.uri.path());
+    let (op, app) = classify(&parts.method, parts.uri.path());
     let fault = if parts.method == Method::OPTIONS {
         None
     } else {
@@ -145,19 +151,26 @@ pub async fn intercept(State(emulator): State<Arc<Emulator>>, request: Request, 
             body: String::from_utf8_lossy(&bytes).into_owned(),
         };
         faults.log.push(logged);
-        faults.next(op)
+        faults.next(op, app)
     };
     let kill = parts.extensions.get::<Kill>().cloned();
     let request = Request::from_parts(parts, Body::from(bytes));
     let Some(fault) = fault else {
         return with_ray(next.run(request).await);
     };
-    if fault.delay_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
-    }
-    let real = match fault.commit || (fault.status.is_none() && !fault.drop) {
-        true => Some(next.run(request).await),
-        false => None,
+    let delay = Duration::from_millis(fault.delay_ms);
+    // `commit`: the change is made first, then the reply is late or lost.
+    // Otherwise a delay stands for a slow server, before anything happens.
+    let real = if fault.commit {
+        let real = next.run(request).await;
+        tokio::time::sleep(delay).await;
+        Some(real)
+    } else {
+        tokio::time::sleep(delay).await;
+        match fault.status.is_none() && !fault.drop {
+            true => Some(next.run(request).await),
+            false => None,
+        }
     };
     if fault.drop {
         if let Some(kill) = kill {

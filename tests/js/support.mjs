@@ -35,6 +35,11 @@ export async function startEmulator(args = []) {
     requests: () => admin("GET", "/__emulator/requests"),
     /** Scripts the next replies of an operation (`create`, `list`, ..., or `*`). */
     script: (op, ...replies) => admin("POST", "/__emulator/faults", { op, replies }),
+    /** Scripts the next replies of an operation, for one app id only. */
+    scriptFor: (app, op, ...replies) => admin("POST", "/__emulator/faults", { op, app, replies }),
+    /** The requests to one app id, optionally of one operation. */
+    requestsFor: async (app, op) =>
+      (await admin("GET", "/__emulator/requests")).filter((r) => r.path.includes(`/kit/${app}/`) && (!op || r.op === op)),
     reset: () => admin("POST", "/__emulator/reset"),
     stop: () => child.kill(),
   };
