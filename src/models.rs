@@ -100,6 +100,15 @@ macro_rules! webhook_events {
             Unknown(String),
         }
 
+        // The TypeScript union of the names, from this same list.
+        #[cfg(target_arch = "wasm32")]
+        #[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
+        const WEBHOOK_EVENT_TS: &'static str = concat!(
+            "/** The nine webhook event names. */\nexport type WebhookEvent =",
+            $("\n  | \"", $name, "\""),*,
+            ";\n"
+        );
+
         impl WebhookEvent {
             /// The nine event names the API documents, in the API's order.
             pub const ALL: [WebhookEvent; 9] = [$(WebhookEvent::$variant),*];

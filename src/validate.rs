@@ -34,13 +34,10 @@ pub(crate) fn path_segment(field: &str, id: &str) -> Result<String, Error> {
 
 /// Checks an absolute `http`/`https` URL with a host.
 pub(crate) fn http_url(field: &str, url: &str) -> Result<(), Error> {
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    let rest = if lower.starts_with("https://") {
-        &url[8..]
-    } else if lower.starts_with("http://") {
-        &url[7..]
-    } else {
-        return Err(Error::invalid(field, "must be an absolute http:// or https:// URL"));
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    let rest = match url.get(..scheme_end).map(str::to_ascii_lowercase).as_deref() {
+        Some("https://" | "http://") => url.get(scheme_end..).unwrap_or_default(),
+        _ => return Err(Error::invalid(field, "must be an absolute http:// or https:// URL")),
     };
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let host = host.rsplit('@').next().unwrap_or_default();

@@ -6,18 +6,6 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
-/** The nine webhook event names. */
-export type WebhookEvent =
-  | "meeting.started"
-  | "meeting.ended"
-  | "meeting.participantJoined"
-  | "meeting.participantLeft"
-  | "meeting.chatSynced"
-  | "recording.statusUpdate"
-  | "livestreaming.statusUpdate"
-  | "meeting.transcript"
-  | "meeting.summary";
-
 /** A registered webhook, with the API's own field names. */
 export interface Webhook {
   /** The webhook's id (a uuid). */
