@@ -1,6 +1,6 @@
 // The package's public surface, shared by every runtime entry. Each entry
 // initialises the wasm module its own way, then re-exports this.
-export { WebhooksClient } from "./realtimekit_webhooks.js";
+export { WebhooksClient, WebhookVerifier } from "./realtimekit_webhooks.js";
 export {
   RealtimeKitError,
   ValidationError,

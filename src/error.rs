@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::json::{self, JsonValue};
+use crate::json::{self, Value};
 
 /// Most of an error body kept in [`ApiError::body`]; the rest is cut.
 pub const MAX_ERROR_BODY: usize = 8 * 1024;
@@ -109,12 +109,12 @@ impl std::error::Error for Error {}
 impl ApiError {
     /// An error for a reply with `status`, reading whichever envelope `body` holds.
     pub(crate) fn from_reply(status: u16, request_id: Option<String>, body: String) -> ApiError {
-        let envelope = json::from_str::<JsonValue>(&body).ok();
+        let envelope = json::from_str::<Value>(&body).ok();
         let errors = envelope.as_ref().map(error_details).unwrap_or_default();
         let retry_after = envelope
             .as_ref()
             .and_then(|e| e.get("retry_after"))
-            .and_then(JsonValue::as_f64)
+            .and_then(Value::as_f64)
             .filter(|s| s.is_finite() && *s >= 0.0);
         ApiError {
             status,
@@ -204,18 +204,18 @@ impl fmt::Display for ApiError {
 
 /// The `{code, message}` items of any of the three error envelopes:
 /// Cloudflare `errors[]`, RealtimeKit `error{code,message}`, bare `{message}`.
-fn error_details(body: &JsonValue) -> Vec<ErrorDetail> {
-    let detail = |item: &JsonValue| -> Option<ErrorDetail> {
+fn error_details(body: &Value) -> Vec<ErrorDetail> {
+    let detail = |item: &Value| -> Option<ErrorDetail> {
         let message = match item {
-            JsonValue::String(s) => s.clone(),
-            _ => item.get("message").and_then(JsonValue::as_str)?.to_owned(),
+            Value::String(s) => s.clone(),
+            _ => item.get("message").and_then(Value::as_str)?.to_owned(),
         };
-        let code = item.get("code").and_then(JsonValue::as_f64).filter(|c| c.fract() == 0.0 && c.abs() < 9e15);
+        let code = item.get("code").and_then(Value::as_f64).filter(|c| c.fract() == 0.0 && c.abs() < 9e15);
         Some(ErrorDetail { code: code.map(|c| c as i64), message })
     };
     let mut details: Vec<ErrorDetail> = body
         .get("errors")
-        .and_then(JsonValue::as_array)
+        .and_then(Value::as_array)
         .unwrap_or_default()
         .iter()
         .filter_map(detail)
@@ -224,7 +224,7 @@ fn error_details(body: &JsonValue) -> Vec<ErrorDetail> {
         details.push(error);
     }
     if details.is_empty() {
-        if let Some(message) = body.get("message").and_then(JsonValue::as_str).filter(|m| !m.is_empty()) {
+        if let Some(message) = body.get("message").and_then(Value::as_str).filter(|m| !m.is_empty()) {
             details.push(ErrorDetail { code: None, message: message.to_owned() });
         }
     }

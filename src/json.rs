@@ -55,104 +55,141 @@ mod imp {
 }
 
 /// Any JSON value, for bodies whose shape is not known in advance (error
-/// envelopes): decoding into it never fails on a well-formed document.
+/// envelopes, unknown events and fields): decoding into it never fails on a
+/// well-formed document, and objects keep their members' order.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum JsonValue {
+pub enum Value {
+    /// `null`
     Null,
+    /// `true` or `false`
     Bool(bool),
+    /// A number.
     Number(f64),
+    /// A string.
     String(String),
-    Array(Vec<JsonValue>),
-    Object(Vec<(String, JsonValue)>),
+    /// An array.
+    Array(Vec<Value>),
+    /// An object, members in order.
+    Object(Vec<(String, Value)>),
 }
 
-impl JsonValue {
-    /// The member `key` of an object.
-    pub(crate) fn get(&self, key: &str) -> Option<&JsonValue> {
+impl Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
         match self {
-            JsonValue::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Value::Null => serializer.serialize_unit(),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            // Whole numbers go out as integers, as they most likely came in.
+            Value::Number(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => serializer.serialize_i64(*n as i64),
+            Value::Number(n) => serializer.serialize_f64(*n),
+            Value::String(s) => serializer.serialize_str(s),
+            Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Value::Object(members) => {
+                let mut map = serializer.serialize_map(Some(members.len()))?;
+                for (key, value) in members {
+                    map.serialize_entry(key, value)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+impl Value {
+    /// The member `key` of an object.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
     }
 
-    pub(crate) fn as_str(&self) -> Option<&str> {
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
         match self {
-            JsonValue::String(s) => Some(s),
+            Value::String(s) => Some(s),
             _ => None,
         }
     }
 
     /// A number, or a string that holds one (`"12"`).
-    pub(crate) fn as_f64(&self) -> Option<f64> {
+    pub fn as_f64(&self) -> Option<f64> {
         match self {
-            JsonValue::Number(n) => Some(*n),
-            JsonValue::String(s) => s.trim().parse().ok(),
+            Value::Number(n) => Some(*n),
+            Value::String(s) => s.trim().parse().ok(),
             _ => None,
         }
     }
 
-    pub(crate) fn as_array(&self) -> Option<&[JsonValue]> {
+    /// The items, if this is an array.
+    pub fn as_array(&self) -> Option<&[Value]> {
         match self {
-            JsonValue::Array(items) => Some(items),
+            Value::Array(items) => Some(items),
             _ => None,
         }
     }
 }
 
-impl<'de> Deserialize<'de> for JsonValue {
+impl<'de> Deserialize<'de> for Value {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(JsonValueVisitor)
+        deserializer.deserialize_any(ValueVisitor)
     }
 }
 
-struct JsonValueVisitor;
+struct ValueVisitor;
 
-impl<'de> Visitor<'de> for JsonValueVisitor {
-    type Value = JsonValue;
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_unit<E>(self) -> Result<JsonValue, E> {
-        Ok(JsonValue::Null)
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
-    fn visit_none<E>(self) -> Result<JsonValue, E> {
-        Ok(JsonValue::Null)
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<JsonValue, D::Error> {
-        JsonValue::deserialize(d)
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Value::deserialize(d)
     }
-    fn visit_bool<E>(self, v: bool) -> Result<JsonValue, E> {
-        Ok(JsonValue::Bool(v))
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<JsonValue, E> {
-        Ok(JsonValue::Number(v as f64))
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v as f64))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<JsonValue, E> {
-        Ok(JsonValue::Number(v as f64))
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v as f64))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<JsonValue, E> {
-        Ok(JsonValue::Number(v))
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Number(v))
     }
-    fn visit_str<E>(self, v: &str) -> Result<JsonValue, E> {
-        Ok(JsonValue::String(v.to_owned()))
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
     }
-    fn visit_string<E>(self, v: String) -> Result<JsonValue, E> {
-        Ok(JsonValue::String(v))
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<JsonValue, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
         while let Some(item) = seq.next_element()? {
             items.push(item);
         }
-        Ok(JsonValue::Array(items))
+        Ok(Value::Array(items))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonValue, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut members = Vec::new();
-        while let Some((key, value)) = map.next_entry::<String, JsonValue>()? {
+        while let Some((key, value)) = map.next_entry::<String, Value>()? {
             members.push((key, value));
         }
-        Ok(JsonValue::Object(members))
+        Ok(Value::Object(members))
     }
 }
 
@@ -162,9 +199,9 @@ mod tests {
 
     #[test]
     fn any_document_decodes() {
-        let v: JsonValue = from_str(r#"{"a":[1,"2",null,true],"b":{"c":1.5}}"#).unwrap();
+        let v: Value = from_str(r#"{"a":[1,"2",null,true],"b":{"c":1.5}}"#).unwrap();
         assert_eq!(v.get("a").and_then(|a| a.as_array()).map(|a| a.len()), Some(4));
-        assert_eq!(v.get("b").and_then(|b| b.get("c")).and_then(JsonValue::as_f64), Some(1.5));
-        assert!(from_str::<JsonValue>("{").is_err());
+        assert_eq!(v.get("b").and_then(|b| b.get("c")).and_then(Value::as_f64), Some(1.5));
+        assert!(from_str::<Value>("{").is_err());
     }
 }

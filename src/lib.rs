@@ -13,10 +13,14 @@
 //! - `json`: JSON text in and out (the engine's `JSON` on wasm);
 //! - `transport` (wasm): the only code that touches `fetch`;
 //! - `client` (wasm): [`Client`], over one private request function;
+//! - [`events`]: typed delivery payloads; `pem`: base64 and PEM decoding;
+//! - `verify` (wasm): [`Verifier`], which checks `rtk-signature` with WebCrypto;
 //! - `js` (wasm): the `#[wasm_bindgen]` facade (`WebhooksClient`, error classes).
 
 pub mod error;
+pub mod events;
 mod json;
+mod pem;
 pub mod models;
 mod retry;
 mod validate;
@@ -27,8 +31,11 @@ mod client;
 mod js;
 #[cfg(target_arch = "wasm32")]
 mod transport;
+#[cfg(target_arch = "wasm32")]
+pub mod verify;
 
 pub use error::{ApiError, Error, ErrorDetail, ValidationError};
+pub use json::Value;
 pub use models::{EnsureAction, NewWebhook, Webhook, WebhookEvent, WebhookPatch};
 pub use retry::MAX_SERVER_WAIT_SECS;
 pub use validate::MAX_ID_LEN;
@@ -38,6 +45,8 @@ pub use client::{
     Auth, Client, ClientBuilder, Ensured, RequestOptions, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, MAX_BODY,
 };
 #[cfg(target_arch = "wasm32")]
-pub use js::WebhooksClient;
+pub use js::{WebhookVerifier, WebhooksClient};
 #[cfg(target_arch = "wasm32")]
 pub use transport::Fetch;
+#[cfg(target_arch = "wasm32")]
+pub use verify::{Delivery, DeliveryHeaders, Verifier, VerifyError};

@@ -239,9 +239,13 @@ async fn read_stream(stream: &JsValue, attempt: &Attempt, max: usize) -> Result<
         bytes.set(&chunk, offset);
         offset += chunk.length();
     }
-    let decoder = TextDecoder::new().map_err(broken)?;
-    let text = decoder.decode(&bytes).map_err(broken)?;
+    let text = decode_utf8(&bytes).map_err(broken)?;
     Ok((text, truncated))
+}
+
+/// UTF-8 bytes to a JS string, in JS (malformed sequences become U+FFFD).
+pub(crate) fn decode_utf8(bytes: &Uint8Array) -> Result<JsString, JsValue> {
+    TextDecoder::new()?.decode(bytes)
 }
 
 /// Waits `delay`, or until `signal` fires ([`Failure::Aborted`]).
@@ -428,7 +432,7 @@ extern "C" {
 
     /// `JSON.parse` of a JS string, without copying it through wasm memory.
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
-    fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
+    pub(crate) fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
 
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(callback: &Function, millis: f64) -> JsValue;

@@ -5,8 +5,10 @@
 
 use std::time::Duration;
 
+use realtimekit_webhooks::events::{Payload, RecordingStatus};
 use realtimekit_webhooks::{
-    Auth, Client, EnsureAction, Error, NewWebhook, RequestOptions, WebhookEvent, WebhookPatch,
+    Auth, Client, DeliveryHeaders, EnsureAction, Error, NewWebhook, RequestOptions, Verifier, VerifyError, WebhookEvent,
+    WebhookPatch,
 };
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -125,4 +127,53 @@ fn debug_output_has_no_credentials() {
         .unwrap();
     let text = format!("{client:?}");
     assert!(!text.contains("s3cret") && !text.contains("me@secret.io"), "{text}");
+}
+
+/// `emulator/fixtures/recording.statusUpdate.json` signed with `emulator/keys/dev-key-1.pem`
+/// (`openssl dgst -sha256 -sign emulator/keys/dev-key-1.pem emulator/fixtures/recording.statusUpdate.json | base64 -w0`).
+const RECORDING_SIGNATURE: &str = "LjbPB08daSNF54wzQn/QZlte1MS/NtkyK9TBmKUA9IQx/DKKu0qACgo11Mahy8vGBaC/fw2Nz9+FkaOxn3Zjuz8GqlR4A54gWdVO5BMOP1jjaxG+GcQsimrNXqT01+U4IcVlZw3IaKaZCrZkDYU/m7QE28WthnJINs4DJDCn9Vwb9+t2qUXoLXx7aQRKwFq2OHyu1esoAX2JD/e2qJKHekayU5MBZewdN2VvAUMeMDmnsqXKTUKfele81qah3DpBKR6kTXdm033EOaqmDKOU2IS3aHg5ffM6O4m+2AdCZOt+GsFKLeUa7RwoTbd+c9zK2qa+LqnakT/fj5J6zioSUA==";
+const RECORDING_BODY: &str = include_str!("../emulator/fixtures/recording.statusUpdate.json");
+const DEV_PUBLIC_KEY: &str = include_str!("../emulator/keys/dev-key-1.pub.pem");
+
+fn delivery_headers(signature: &str) -> DeliveryHeaders {
+    DeliveryHeaders::from_lookup(|name| match name {
+        "rtk-signature" => Some(signature.to_owned()),
+        "rtk-uuid" => Some("delivery-1".to_owned()),
+        "rtk-webhook-id" => Some("hook-1".to_owned()),
+        _ => None,
+    })
+}
+
+#[wasm_bindgen_test]
+async fn a_signed_delivery_verifies_and_types_its_payload() {
+    let verifier = Verifier::with_public_key(DEV_PUBLIC_KEY).unwrap();
+    let delivery = verifier.verify(RECORDING_BODY.as_bytes(), &delivery_headers(RECORDING_SIGNATURE)).await.unwrap();
+    assert_eq!((delivery.id.as_deref(), delivery.webhook_id.as_deref()), (Some("delivery-1"), Some("hook-1")));
+    assert_eq!(delivery.event, WebhookEvent::RecordingStatusUpdate);
+    let Payload::RecordingStatusUpdate(update) = delivery.payload().unwrap() else { panic!("wrong payload") };
+    let recording = update.recording.unwrap();
+    assert_eq!(recording.file_size, Some(2_044_680));
+    assert_eq!(recording.status, Some(RecordingStatus::Uploaded));
+}
+
+#[wasm_bindgen_test]
+async fn wrong_deliveries_are_refused() {
+    let verifier = Verifier::with_public_key(DEV_PUBLIC_KEY).unwrap().max_body(RECORDING_BODY.len());
+    let tampered = RECORDING_BODY.replace("UPLOADED", "ERRORED");
+    let cases: [(&[u8], &str); 4] = [
+        (tampered.as_bytes(), RECORDING_SIGNATURE),
+        (RECORDING_BODY.as_bytes(), ""),
+        (RECORDING_BODY.as_bytes(), "%%%"),
+        (RECORDING_BODY.as_bytes(), "AAAA"),
+    ];
+    for (body, signature) in cases {
+        let result = verifier.verify(body, &delivery_headers(signature)).await;
+        assert!(matches!(result, Err(VerifyError::Signature(_))), "{signature:?}: {result:?}");
+    }
+    let padded = format!("{RECORDING_BODY} ");
+    let result = verifier.verify(padded.as_bytes(), &delivery_headers(RECORDING_SIGNATURE)).await;
+    assert!(matches!(result, Err(VerifyError::Payload(_))), "{result:?}");
+    assert!(matches!(Verifier::with_public_key("nope"), Err(VerifyError::Signature(_))));
+    // Still verifies after all that.
+    assert!(verifier.verify(RECORDING_BODY.as_bytes(), &delivery_headers(RECORDING_SIGNATURE)).await.is_ok());
 }

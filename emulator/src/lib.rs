@@ -4,9 +4,11 @@
 //! - `api`: the seven endpoints, real envelopes, validation, 401s and 404s;
 //! - `store`: webhooks per account and app (optionally in a state file);
 //! - `faults`: scripted faults and the request log (`/__emulator/...`);
+//! - `deliveries`: signed deliveries to the webhooks, with the real retry rules;
 //! - `server`: the accept loop (it can drop a connection on request).
 
 pub mod api;
+pub mod deliveries;
 pub mod faults;
 pub mod server;
 pub mod store;
@@ -66,12 +68,35 @@ pub struct Emulator {
     pub config: Config,
     store: Mutex<store::Store>,
     faults: Mutex<faults::Faults>,
+    deliveries: Mutex<Vec<deliveries::Record>>,
+    /// Signs deliveries with the development key.
+    pub signer: deliveries::Signer,
+    /// The client deliveries are sent with.
+    pub http: reqwest::Client,
 }
 
 impl Emulator {
     pub fn new(config: Config) -> std::io::Result<Arc<Emulator>> {
         let store = store::Store::open(config.state_file.as_deref())?;
-        Ok(Arc::new(Emulator { config, store: Mutex::new(store), faults: Mutex::default() }))
+        // Installs ring as rustls's crypto (once per process; later calls are no-ops).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(std::io::Error::other)?;
+        Ok(Arc::new(Emulator {
+            config,
+            store: Mutex::new(store),
+            faults: Mutex::default(),
+            deliveries: Mutex::default(),
+            signer: deliveries::Signer::development(),
+            http,
+        }))
+    }
+
+    pub fn deliveries(&self) -> MutexGuard<'_, Vec<deliveries::Record>> {
+        self.deliveries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn store(&self) -> MutexGuard<'_, store::Store> {
@@ -94,6 +119,9 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         .route("/__emulator/requests", get(requests).delete(clear_requests))
         .route("/__emulator/faults", post(add_faults).delete(clear_faults))
         .route("/__emulator/reset", post(reset))
+        .route("/__emulator/deliveries", get(delivery_log).post(deliver))
+        .route("/__emulator/keys/rotate", post(rotate_key))
+        .route("/.well-known/webhooks.json", get(public_key))
         .with_state(emulator.clone());
     let mut app = Router::new().merge(admin).merge(api);
     if let Some(pkg) = &emulator.config.pkg {
@@ -148,8 +176,30 @@ async fn clear_faults(State(emu): State<Arc<Emulator>>) -> Response {
 
 async fn reset(State(emu): State<Arc<Emulator>>) -> Response {
     emu.store().clear();
+    emu.deliveries().clear();
     let mut faults = emu.faults();
     faults.clear_scripts();
     faults.clear_log();
     api::ok(serde_json::Value::Null)
+}
+
+/// The key deliveries are signed with, shaped like RealtimeKit's.
+async fn public_key(State(emu): State<Arc<Emulator>>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "success": true, "data": { "publicKey": emu.signer.public_pem() }, "message": "" }))
+}
+
+async fn rotate_key(State(emu): State<Arc<Emulator>>) -> Response {
+    emu.signer.rotate();
+    api::ok(serde_json::json!({ "publicKey": emu.signer.public_pem() }))
+}
+
+async fn deliver(State(emu): State<Arc<Emulator>>, Json(request): Json<deliveries::Request>) -> Response {
+    match deliveries::deliver(&emu, request).await {
+        Ok(records) => api::ok(records),
+        Err(message) => api::rtk_error(axum::http::StatusCode::BAD_REQUEST, &message),
+    }
+}
+
+async fn delivery_log(State(emu): State<Arc<Emulator>>) -> Response {
+    api::ok(emu.deliveries().clone())
 }

@@ -152,13 +152,13 @@ impl Store {
         self.apps.get(&key(account, app)).cloned().unwrap_or_default()
     }
 
-    /// Every enabled webhook of every app subscribed to `event`.
-    pub fn subscribed(&self, event: &str) -> Vec<Webhook> {
+    /// Every enabled webhook subscribed to `event`, with its `account/app` key.
+    pub fn subscribed(&self, event: &str) -> Vec<(String, Webhook)> {
         self.apps
-            .values()
-            .flatten()
-            .filter(|w| w.enabled && w.events.iter().any(|e| e == event))
-            .cloned()
+            .iter()
+            .flat_map(|(app, hooks)| hooks.iter().map(move |w| (app, w)))
+            .filter(|(_, w)| w.enabled && w.events.iter().any(|e| e == event))
+            .map(|(app, w)| (app.clone(), w.clone()))
             .collect()
     }
 

@@ -3,6 +3,7 @@
 use wasm_bindgen::prelude::*;
 
 use crate::error::Error;
+use crate::verify::VerifyError;
 
 #[wasm_bindgen(module = "/src/js/errors.js")]
 extern "C" {
@@ -39,5 +40,14 @@ pub(crate) fn to_js(error: &Error) -> JsValue {
         Error::Connection(_) => make_error("APIConnectionError", &message, None),
         Error::Timeout => make_error("APIConnectionTimeoutError", &message, None),
         Error::Aborted => make_error("APIUserAbortError", &message, None),
+    }
+}
+
+/// The JS error for a delivery that was not accepted.
+pub(crate) fn to_js_verify(error: &VerifyError) -> JsValue {
+    match error {
+        VerifyError::Signature(why) => make_error("SignatureError", why, None),
+        VerifyError::Payload(why) => make_error("PayloadError", why, None),
+        VerifyError::Key(error) => to_js(error),
     }
 }

@@ -21,8 +21,9 @@ const MAX_TIMEOUT_MS: f64 = 2_147_483_647.0;
 
 #[wasm_bindgen]
 extern "C" {
+    /// `Object.keys`, with a throwing proxy caught.
     #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
-    fn object_keys(value: &JsValue) -> Result<Array, JsValue>;
+    pub(super) fn object_keys(value: &JsValue) -> Result<Array, JsValue>;
 }
 
 /// The `ClientOptions` of `new WebhooksClient(options)`.

@@ -5,5 +5,7 @@ mod client;
 mod errors;
 mod input;
 mod types;
+mod verifier;
 
 pub use client::WebhooksClient;
+pub use verifier::WebhookVerifier;

@@ -1,0 +1,201 @@
+//! `WebhookVerifier`: the JS class over [`crate::Verifier`].
+
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+use super::errors::{to_js, to_js_verify};
+use super::types::{DeliveryBodyArg, DeliveryHeadersArg, RequestArg, VerifierOptionsArg};
+use crate::error::Error;
+use crate::transport::{self, Fetch};
+use crate::verify::{Delivery, DeliveryHeaders, Verifier, VerifyError};
+
+/// Checks the `rtk-signature` of incoming deliveries and hands back their payloads.
+///
+/// `new WebhookVerifier()` fetches RealtimeKit's public key once and caches
+/// it; `new WebhookVerifier({ publicKey })` uses the given PEM key.
+/// A missing, malformed or wrong signature rejects with `SignatureError`
+/// (answer 401); a verified body that is not a webhook payload with
+/// `PayloadError` (answer 400); a key that could not be fetched with
+/// `APIConnectionError` or `APIError` (answer 5xx, so the delivery is retried).
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct WebhookVerifier {
+    verifier: Verifier,
+}
+
+#[wasm_bindgen]
+impl WebhookVerifier {
+    /// Makes a verifier; throws `ValidationError` for bad options and `SignatureError` for a key that is not PEM.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: Option<VerifierOptionsArg>) -> Result<WebhookVerifier, JsValue> {
+        verifier(options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED)).map(|verifier| WebhookVerifier { verifier })
+    }
+
+    /// Verifies a delivery given as a fetch `Request` (its body is read).
+    #[wasm_bindgen(unchecked_return_type = "Promise<Delivery>")]
+    pub fn verify(&self, request: RequestArg) -> Promise {
+        let verifier = self.verifier.clone();
+        let request: JsValue = request.into();
+        future_to_promise(async move {
+            let headers = request_headers(&request).map_err(|e| to_js(&e))?;
+            let body = request_body(&request, &headers, &verifier).await?;
+            let delivery = verifier.verify_bytes(body, &delivery_headers(&headers)).await.map_err(|e| to_js_verify(&e))?;
+            Ok(to_object(delivery))
+        })
+    }
+
+    /// Verifies a delivery's raw body (string, `Uint8Array` or `ArrayBuffer`) and its headers (`Headers` or a plain object).
+    #[wasm_bindgen(js_name = verifyBody, unchecked_return_type = "Promise<Delivery>")]
+    pub fn verify_body(&self, body: DeliveryBodyArg, headers: DeliveryHeadersArg) -> Promise {
+        let verifier = self.verifier.clone();
+        let body = bytes(&body.into());
+        let headers = header_map(&headers.into());
+        future_to_promise(async move {
+            let body = body.map_err(|e| to_js(&e))?;
+            let headers = headers.map_err(|e| to_js(&e))?;
+            let delivery = verifier.verify_bytes(body, &headers).await.map_err(|e| to_js_verify(&e))?;
+            Ok(to_object(delivery))
+        })
+    }
+}
+
+fn verifier(options: JsValue) -> Result<Verifier, JsValue> {
+    let invalid = |field: &str, message: &str| to_js(&Error::invalid(field, message));
+    if options.is_undefined() || options.is_null() {
+        return Ok(Verifier::fetching(None, Fetch::global()));
+    }
+    if !options.is_object() || Array::is_array(&options) {
+        return Err(invalid("options", "must be an object"));
+    }
+    let get = |key: &str| Reflect::get(&options, &key.into()).map_err(|_| invalid(key, "could not be read"));
+    let public_key = get("publicKey")?;
+    let key_url = get("keyURL")?;
+    let fetch = get("fetch")?;
+    let max_body = get("maxBodyBytes")?;
+    let mut verifier = if !public_key.is_undefined() {
+        let pem = public_key.as_string().ok_or_else(|| invalid("publicKey", "must be a PEM string"))?;
+        if !key_url.is_undefined() || !fetch.is_undefined() {
+            return Err(invalid("publicKey", "give publicKey, or keyURL (and fetch), not both"));
+        }
+        Verifier::with_public_key(&pem).map_err(|e| to_js_verify(&e))?
+    } else {
+        let url = match key_url.as_string() {
+            Some(url) => {
+                crate::validate::http_url("keyURL", &url).map_err(|e| to_js(&e))?;
+                Some(url)
+            }
+            None if key_url.is_undefined() => None,
+            None => return Err(invalid("keyURL", "must be a string")),
+        };
+        let fetch = match fetch.dyn_into::<Function>() {
+            Ok(f) => Fetch::custom(f),
+            Err(f) if f.is_undefined() => Fetch::global(),
+            Err(_) => return Err(invalid("fetch", "must be a function")),
+        };
+        Verifier::fetching(url, fetch)
+    };
+    if !max_body.is_undefined() {
+        match max_body.as_f64() {
+            Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= 1e15 => verifier = verifier.max_body(n as usize),
+            _ => return Err(invalid("maxBodyBytes", "must be a whole number of bytes, at least 1")),
+        }
+    }
+    Ok(verifier)
+}
+
+/// The body bytes of `string | Uint8Array | ArrayBuffer` (or any other `ArrayBuffer` view).
+fn bytes(body: &JsValue) -> Result<Uint8Array, Error> {
+    if let Some(text) = body.as_string() {
+        return Ok(Uint8Array::from(text.as_bytes()));
+    }
+    if body.is_instance_of::<Uint8Array>() {
+        return Ok(body.clone().unchecked_into());
+    }
+    if body.is_instance_of::<js_sys::ArrayBuffer>() {
+        return Ok(Uint8Array::new(body));
+    }
+    if js_sys::ArrayBuffer::is_view(body) {
+        let view = |key: &str| Reflect::get(body, &key.into()).ok();
+        if let (Some(buffer), Some(offset), Some(length)) = (view("buffer"), view("byteOffset").and_then(|v| v.as_f64()), view("byteLength").and_then(|v| v.as_f64())) {
+            return Ok(Uint8Array::new_with_byte_offset_and_length(&buffer, offset as u32, length as u32));
+        }
+    }
+    Err(Error::invalid("body", "must be the raw body as a string, Uint8Array or ArrayBuffer"))
+}
+
+/// The delivery headers of a `Headers` or a plain object (any case; a list value gives its first item).
+fn header_map(headers: &JsValue) -> Result<DeliveryHeaders, Error> {
+    if !headers.is_object() || Array::is_array(headers) {
+        return Err(Error::invalid("headers", "must be a Headers or a plain object of header values"));
+    }
+    let get = Reflect::get(headers, &"get".into()).ok().and_then(|g| g.dyn_into::<Function>().ok());
+    if let Some(get) = get {
+        return Ok(delivery_headers_with(|name| get.call1(headers, &name.into()).ok().and_then(|v| v.as_string())));
+    }
+    let keys = super::input::object_keys(headers).map_err(|_| Error::invalid("headers", "could not be read"))?;
+    Ok(delivery_headers_with(|name| {
+        let key = keys.iter().find(|k| k.as_string().is_some_and(|k| k.eq_ignore_ascii_case(name)))?;
+        let value = Reflect::get(headers, &key).ok()?;
+        if Array::is_array(&value) {
+            return Array::from(&value).get(0).as_string();
+        }
+        value.as_string()
+    }))
+}
+
+fn delivery_headers_with(get: impl Fn(&str) -> Option<String>) -> DeliveryHeaders {
+    DeliveryHeaders::from_lookup(get)
+}
+
+/// A request's `headers` (a `Headers`).
+fn request_headers(request: &JsValue) -> Result<JsValue, Error> {
+    let headers = Reflect::get(request, &"headers".into()).ok().filter(|h| h.is_object());
+    headers.ok_or_else(|| Error::invalid("request", "must be a fetch Request"))
+}
+
+fn delivery_headers(headers: &JsValue) -> DeliveryHeaders {
+    header_map(headers).unwrap_or_default()
+}
+
+/// Reads a request's body, refusing one whose `content-length` is over the bound before reading it.
+async fn request_body(request: &JsValue, headers: &JsValue, verifier: &Verifier) -> Result<Uint8Array, JsValue> {
+    let length = Reflect::get(headers, &"get".into())
+        .ok()
+        .and_then(|g| g.dyn_into::<Function>().ok())
+        .and_then(|get| get.call1(headers, &"content-length".into()).ok())
+        .and_then(|v| v.as_string())
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    if let Some(length) = length {
+        if length > verifier.max_body_bytes() {
+            return Err(to_js_verify(&VerifyError::Payload(format!("the body is larger than {} bytes", verifier.max_body_bytes()))));
+        }
+    }
+    if Reflect::get(request, &"bodyUsed".into()).ok().and_then(|u| u.as_bool()) == Some(true) {
+        return Err(to_js(&Error::invalid("request", "its body was already read; pass the raw body to verifyBody")));
+    }
+    let read = Reflect::get(request, &"arrayBuffer".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or_else(|| to_js(&Error::invalid("request", "must be a fetch Request")))?;
+    let pending = read.call0(request).map_err(|e| to_js(&Error::Connection(transport::describe_js(&e))))?;
+    let buffer = JsFuture::from(Promise::resolve(&pending))
+        .await
+        .map_err(|e| to_js(&Error::Connection(format!("reading the request body failed: {}", transport::describe_js(&e)))))?;
+    bytes(&buffer).map_err(|e| to_js(&e))
+}
+
+/// `{ id, webhookId, event, payload }`
+fn to_object(delivery: Delivery) -> JsValue {
+    let object = Object::new();
+    let set = |key: &str, value: &JsValue| {
+        let _ = Reflect::set(&object, &key.into(), value);
+    };
+    let text = |value: Option<String>| value.map_or(JsValue::NULL, |v| JsValue::from_str(&v));
+    set("id", &text(delivery.id));
+    set("webhookId", &text(delivery.webhook_id));
+    set("event", &JsValue::from_str(delivery.event.as_str()));
+    set("payload", &delivery.body);
+    object.into()
+}

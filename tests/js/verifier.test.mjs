@@ -1,0 +1,259 @@
+// WebhookVerifier: the nine example bodies signed and verified, the payload
+// variations, every way a delivery can be wrong, key fetching, caching and
+// rotation, and deliveries signed by the emulator arriving at a receiver.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createSign, generateKeyPairSync } from "node:crypto";
+import { readFileSync, readdirSync } from "node:fs";
+import { createServer } from "node:http";
+import {
+  WebhookVerifier, WebhooksClient, SignatureError, PayloadError, ValidationError, APIConnectionError, RealtimeKitError,
+} from "realtimekit-webhooks";
+import { startEmulator, options, rejection } from "./support.mjs";
+
+const ROOT = new URL("../../", import.meta.url);
+const FIXTURES = Object.fromEntries(
+  readdirSync(new URL("emulator/fixtures/", ROOT)).map((f) => [f.replace(/\.json$/, ""), readFileSync(new URL(`emulator/fixtures/${f}`, ROOT), "utf8")]),
+);
+const DEV_KEYS = [1, 2].map((n) => readFileSync(new URL(`emulator/keys/dev-key-${n}.pem`, ROOT), "utf8"));
+
+// A test key pair of our own, made by Node's crypto, independent of the package.
+const test_key = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const PUBLIC_PEM = test_key.publicKey.export({ type: "spki", format: "pem" });
+const other_key = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const OTHER_PEM = other_key.publicKey.export({ type: "spki", format: "pem" });
+
+function sign(body, privateKey = test_key.privateKey) {
+  return createSign("RSA-SHA256").update(body).sign(privateKey, "base64");
+}
+
+function headersFor(body, extra = {}, key) {
+  return { "rtk-signature": sign(body, key), "rtk-uuid": crypto.randomUUID(), "rtk-webhook-id": "hook-1", ...extra };
+}
+
+let emu;
+before(async () => { emu = await startEmulator(); });
+after(() => emu.stop());
+
+test("each of the nine example bodies verifies, payload intact, from every body and header form", async () => {
+  const verifier = new WebhookVerifier({ publicKey: PUBLIC_PEM });
+  assert.equal(Object.keys(FIXTURES).length, 9);
+  for (const [event, body] of Object.entries(FIXTURES)) {
+    const headers = headersFor(body);
+    const forms = [
+      [body, headers],
+      [new TextEncoder().encode(body), new Headers(headers)],
+      [new TextEncoder().encode(body).buffer, Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toUpperCase(), v]))],
+      [Buffer.from(body), { ...headers, "rtk-signature": [headers["rtk-signature"]] }],
+    ];
+    for (const [raw, hdrs] of forms) {
+      const delivery = await verifier.verifyBody(raw, hdrs);
+      assert.equal(delivery.event, event);
+      assert.equal(delivery.id, headers["rtk-uuid"]);
+      assert.equal(delivery.webhookId, "hook-1");
+      assert.deepEqual(delivery.payload, JSON.parse(body));
+    }
+    const request = new Request("http://127.0.0.1/hook", { method: "POST", headers, body });
+    const delivery = await verifier.verify(request);
+    assert.deepEqual(delivery.payload, JSON.parse(body), event);
+  }
+});
+
+test("payload variations and unknown events pass through untouched", async () => {
+  const verifier = new WebhookVerifier({ publicKey: PUBLIC_PEM.replaceAll("\n", "\\n") });
+  const bodies = [
+    '{"event":"recording.statusUpdate","recording":{"id":"r","status":"INVOKED","fileSize":2044680}}',
+    '{"event":"recording.statusUpdate","recording":{"id":"r","status":"SOMETHING_NEW","fileSize":"2044680"}}',
+    '{"event":"meeting.ended","meeting":{"id":"m","endedAt":null},"reason":"HOST_ENDED_MEETING"}',
+    '{"event":"meeting.started","meeting":{"id":"m","newField":{"x":[1,2.5]}}}',
+    '{"event":"livestreaming.statusUpdate","streamId":"s","status":"LIVE"}',
+    '{"event":"meeting.chatSynced","meeting":{"id":"m"},"chatDownloadUrl":"u","chatDownloadUrlExpiry":"2023-06-09 13:04:25.143Z"}',
+    '{"event":"meeting.recapReady","recap":{"url":"https://example.com"},"n":12345678901234567890}',
+    '{ "event" : "meeting.started" ,\n "meeting": {} }',
+  ];
+  for (const body of bodies) {
+    const delivery = await verifier.verifyBody(body, headersFor(body));
+    assert.deepEqual(delivery.payload, JSON.parse(body), body);
+    assert.equal(delivery.event, JSON.parse(body).event);
+  }
+});
+
+test("legacy dyte-* headers are read; a missing uuid gives id null", async () => {
+  const verifier = new WebhookVerifier({ publicKey: PUBLIC_PEM });
+  const body = FIXTURES["meeting.started"];
+  const delivery = await verifier.verifyBody(body, { "dyte-signature": sign(body), "dyte-uuid": "u-1", "dyte-webhook-id": "w-1" });
+  assert.deepEqual([delivery.id, delivery.webhookId], ["u-1", "w-1"]);
+  const bare = await verifier.verifyBody(body, { "rtk-signature": sign(body) });
+  assert.deepEqual([bare.id, bare.webhookId], [null, null]);
+});
+
+test("every wrong delivery is refused with the right class, and the verifier keeps working", async () => {
+  const verifier = new WebhookVerifier({ publicKey: PUBLIC_PEM, maxBodyBytes: 4096 });
+  const body = FIXTURES["meeting.participantJoined"];
+  const good = headersFor(body);
+  const signed = (text) => [text, headersFor(text)];
+  const cases = [
+    ["tampered body", [body.replace("Mary Sue", "Mallory"), good], SignatureError],
+    ["re-serialised JSON", [JSON.stringify(JSON.parse(body)), good], SignatureError],
+    ["signed with another key", [body, headersFor(body, {}, other_key.privateKey)], SignatureError],
+    ["missing signature", [body, { "rtk-uuid": "u" }], SignatureError],
+    ["empty signature", [body, { ...good, "rtk-signature": "" }], SignatureError],
+    ["non-base64 signature", [body, { ...good, "rtk-signature": "not base64!" }], SignatureError],
+    ["truncated signature", [body, { ...good, "rtk-signature": good["rtk-signature"].slice(0, 40) }], SignatureError],
+    ["not JSON", signed("event=meeting.started"), PayloadError],
+    ["no event", signed('{"meeting":{}}'), PayloadError],
+    ["event not a string", signed('{"event":42}'), PayloadError],
+    ["an array", signed('[{"event":"meeting.started"}]'), PayloadError],
+    ["too large", signed(`{"event":"meeting.started","pad":"${"x".repeat(5000)}"}`), PayloadError],
+    ["body of the wrong type", [42, good], ValidationError],
+    ["headers of the wrong type", [body, "rtk-signature: x"], ValidationError],
+  ];
+  for (const [name, [raw, headers], expected] of cases) {
+    const e = await rejection(verifier.verifyBody(raw, headers));
+    assert.ok(e instanceof expected && e instanceof RealtimeKitError, `${name}: ${e}`);
+    assert.ok((await verifier.verifyBody(body, good)).payload, `${name}: still verifies`);
+  }
+  // The signature is checked before the body is parsed: a forged non-JSON body is a SignatureError.
+  assert.ok((await rejection(verifier.verifyBody("not json", good))) instanceof SignatureError);
+  // A request whose body was read already, and one over the bound by content-length.
+  const used = new Request("http://x/", { method: "POST", body, headers: good });
+  await used.text();
+  assert.ok((await rejection(verifier.verify(used))) instanceof ValidationError);
+  const big = "x".repeat(5000);
+  assert.ok((await rejection(verifier.verify(new Request("http://x/", { method: "POST", body: big, headers: headersFor(big) })))) instanceof PayloadError);
+});
+
+test("a key that cannot be used is a SignatureError", async () => {
+  assert.throws(() => new WebhookVerifier({ publicKey: "not a pem" }), SignatureError);
+  assert.throws(() => new WebhookVerifier({ publicKey: "-----BEGIN PUBLIC KEY-----\n@@@\n-----END PUBLIC KEY-----" }), SignatureError);
+  assert.throws(() => new WebhookVerifier({ publicKey: PUBLIC_PEM, keyURL: "https://x.io" }), ValidationError);
+  assert.throws(() => new WebhookVerifier({ maxBodyBytes: 0 }), ValidationError);
+  assert.throws(() => new WebhookVerifier({ keyURL: "ftp://x" }), ValidationError);
+  const garbage = new WebhookVerifier({ publicKey: "-----BEGIN PUBLIC KEY-----\nAAAAAAAA\n-----END PUBLIC KEY-----" });
+  const body = FIXTURES["meeting.started"];
+  for (let i = 0; i < 2; i++) {
+    const e = await rejection(garbage.verifyBody(body, headersFor(body)));
+    assert.ok(e instanceof SignatureError, String(e));
+    assert.match(e.message, /cannot be imported/);
+  }
+});
+
+/** A fetch that counts the calls to the key URL. */
+function counting() {
+  const calls = [];
+  const fetchFn = (request) => {
+    calls.push(request.url);
+    return fetch(request);
+  };
+  return { calls, fetch: fetchFn };
+}
+
+test("the key is fetched once, cached, and shared by concurrent first calls", async () => {
+  const keyURL = `${emu.url}/.well-known/webhooks.json`;
+  const { calls, fetch: fetchFn } = counting();
+  const verifier = new WebhookVerifier({ keyURL, fetch: fetchFn });
+  const body = FIXTURES["meeting.summary"];
+  const headers = headersFor(body, {}, DEV_KEYS[0]);
+  const results = await Promise.all(Array.from({ length: 20 }, () => verifier.verifyBody(body, headers)));
+  assert.equal(results.length, 20);
+  await verifier.verifyBody(body, headers);
+  assert.deepEqual(calls, [keyURL]);
+});
+
+test("a rotated key is fetched again once; forgeries do not make it refetch", async () => {
+  const keyURL = `${emu.url}/.well-known/webhooks.json`;
+  const { calls, fetch: fetchFn } = counting();
+  const verifier = new WebhookVerifier({ keyURL, fetch: fetchFn });
+  const body = FIXTURES["meeting.started"];
+  await verifier.verifyBody(body, headersFor(body, {}, DEV_KEYS[0]));
+  await fetch(`${emu.url}/__emulator/keys/rotate`, { method: "POST" });
+  try {
+    const rotated = await verifier.verifyBody(body, headersFor(body, {}, DEV_KEYS[1]));
+    assert.equal(rotated.event, "meeting.started");
+    assert.equal(calls.length, 2, "fetched again after the mismatch");
+    for (let i = 0; i < 5; i++) {
+      const e = await rejection(verifier.verifyBody(body, headersFor(body, {}, other_key.privateKey)));
+      assert.ok(e instanceof SignatureError);
+    }
+    assert.equal(calls.length, 2, "forgeries did not make it fetch again");
+  } finally {
+    await fetch(`${emu.url}/__emulator/keys/rotate`, { method: "POST" });
+  }
+});
+
+test("a key that cannot be fetched is not a SignatureError, and is tried again next time", async () => {
+  let down = true;
+  const verifier = new WebhookVerifier({
+    keyURL: `${emu.url}/.well-known/webhooks.json`,
+    fetch: (request) => (down ? Promise.reject(new TypeError("network down")) : fetch(request)),
+  });
+  const body = FIXTURES["meeting.started"];
+  const headers = headersFor(body, {}, DEV_KEYS[0]);
+  const e = await rejection(verifier.verifyBody(body, headers));
+  assert.ok(e instanceof APIConnectionError, String(e));
+  down = false;
+  assert.equal((await verifier.verifyBody(body, headers)).event, "meeting.started");
+});
+
+/** A receiver on loopback that verifies with the package, as a Node server would. */
+async function startReceiver(verifier, { failFirst = 0 } = {}) {
+  const received = [];
+  let failures = failFirst;
+  const server = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    if (failures > 0) {
+      failures--;
+      res.writeHead(500).end("try later");
+      return;
+    }
+    try {
+      const delivery = await verifier.verifyBody(Buffer.concat(chunks), req.headers);
+      received.push(delivery);
+      res.writeHead(204).end();
+    } catch (e) {
+      res.writeHead(e instanceof SignatureError ? 401 : e instanceof PayloadError ? 400 : 500).end(e.name);
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/hooks`, received, close: () => server.close() };
+}
+
+test("deliveries signed by the emulator verify; tampered ones are refused and not retried; 5xx is retried", async () => {
+  const admin = (path, body) => fetch(`${emu.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
+  const verifier = new WebhookVerifier({ keyURL: `${emu.url}/.well-known/webhooks.json` });
+  const receiver = await startReceiver(verifier, { failFirst: 1 });
+  try {
+    const client = new WebhooksClient(options(emu, { appId: "deliveries" }));
+    const hook = await client.create({ name: "receiver", url: receiver.url, events: ["meeting.started", "recording.statusUpdate"] });
+    await client.create({ name: "disabled", url: receiver.url, events: ["meeting.started"], enabled: false });
+    await client.create({ name: "other event", url: receiver.url, events: ["meeting.summary"] });
+
+    // First attempt gets a 500: retried, then verified.
+    let { data } = await admin("/__emulator/deliveries", { event: "meeting.started", app: "deliveries", wait: true, retryDelayMs: 20 });
+    assert.equal(data.length, 1, "only the enabled, subscribed webhook");
+    assert.equal(data[0].state, "delivered");
+    assert.deepEqual(data[0].attempts.map((a) => a.status), [500, 204]);
+    assert.equal(receiver.received.length, 1);
+    const [delivery] = receiver.received;
+    assert.deepEqual([delivery.id, delivery.webhookId, delivery.event], [data[0].id, hook.id, "meeting.started"]);
+    assert.deepEqual(delivery.payload, JSON.parse(FIXTURES["meeting.started"]));
+
+    // Tampered: 401, failed for good, not processed.
+    ({ data } = await admin("/__emulator/deliveries", { event: "recording.statusUpdate", app: "deliveries", tamper: true, wait: true, retryDelayMs: 20 }));
+    assert.equal(data[0].state, "failed");
+    assert.deepEqual(data[0].attempts.map((a) => a.status), [401]);
+    assert.equal(receiver.received.length, 1);
+
+    // A given body, and a fresh rtk-uuid per delivery.
+    ({ data } = await admin("/__emulator/deliveries", { event: "recording.statusUpdate", app: "deliveries", body: { event: "recording.statusUpdate", recording: { id: "r", status: "UPLOADED", fileSize: 12 } }, wait: true }));
+    assert.equal(data[0].state, "delivered");
+    assert.deepEqual(receiver.received.at(-1).payload.recording, { id: "r", status: "UPLOADED", fileSize: 12 });
+    assert.notEqual(receiver.received.at(-1).id, delivery.id);
+
+    const log = (await (await fetch(`${emu.url}/__emulator/deliveries`)).json()).data;
+    assert.equal(log.filter((r) => r.url === receiver.url).length, 3);
+  } finally {
+    receiver.close();
+  }
+});
