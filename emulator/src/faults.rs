@@ -218,8 +218,18 @@ async fn truncated(response: Response, keep: usize) -> Response {
     let full = bytes.len().max(keep + 1);
     parts.headers.insert("content-length", HeaderValue::from(full));
     let head: Bytes = bytes.slice(..keep);
-    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![Ok(head), Err(std::io::Error::other("truncated by fault script"))];
-    Response::from_parts(parts, Body::from_stream(futures_util::stream::iter(chunks)))
+    // The head and the first bytes go out, then (a moment later, so they are
+    // surely flushed) the body fails and the connection is closed.
+    let chunks = futures_util::stream::unfold(Some(head), |head| async move {
+        match head {
+            Some(head) => Some((Ok(head), None)),
+            None => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Some((Err(std::io::Error::other("truncated by fault script")), None))
+            }
+        }
+    });
+    Response::from_parts(parts, Body::from_stream(chunks))
 }
 
 /// Adds a `cf-ray` request id, as Cloudflare does, unless the reply has one.

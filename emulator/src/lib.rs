@@ -5,10 +5,13 @@
 //! - `store`: webhooks per account and app (optionally in a state file);
 //! - `faults`: scripted faults and the request log (`/__emulator/...`);
 //! - `deliveries`: signed deliveries to the webhooks, with the real retry rules;
+//! - `demo`: the demo page's delivery receiver (streamed to the page) and its
+//!   proxy to the real API;
 //! - `server`: the accept loop (it can drop a connection on request).
 
 pub mod api;
 pub mod deliveries;
+pub mod demo;
 pub mod faults;
 pub mod server;
 pub mod store;
@@ -19,7 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::extract::State;
 use axum::http::{HeaderName, Method};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
@@ -47,6 +50,8 @@ pub struct Config {
     pub pkg: Option<PathBuf>,
     /// Where webhooks are saved, so they survive a restart.
     pub state_file: Option<PathBuf>,
+    /// The API that `/proxy/...` forwards to (off when `None`).
+    pub upstream: Option<String>,
 }
 
 impl Default for Config {
@@ -58,6 +63,7 @@ impl Default for Config {
             www: None,
             pkg: None,
             state_file: None,
+            upstream: None,
         }
     }
 }
@@ -69,6 +75,8 @@ pub struct Emulator {
     store: Mutex<store::Store>,
     faults: Mutex<faults::Faults>,
     deliveries: Mutex<Vec<deliveries::Record>>,
+    /// The demo page's delivery receiver.
+    pub receiver: demo::Receiver,
     /// Signs deliveries with the development key.
     pub signer: deliveries::Signer,
     /// The client deliveries are sent with.
@@ -90,6 +98,7 @@ impl Emulator {
             store: Mutex::new(store),
             faults: Mutex::default(),
             deliveries: Mutex::default(),
+            receiver: demo::Receiver::default(),
             signer: deliveries::Signer::development(),
             http,
         }))
@@ -122,6 +131,9 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         .route("/__emulator/deliveries", get(delivery_log).post(deliver))
         .route("/__emulator/keys/rotate", post(rotate_key))
         .route("/.well-known/webhooks.json", get(public_key))
+        .route("/__emulator/receiver", post(demo::receive))
+        .route("/__emulator/receiver/events", get(demo::events))
+        .route("/proxy/{*rest}", any(demo::proxy))
         .with_state(emulator.clone());
     let mut app = Router::new().merge(admin).merge(api);
     if let Some(pkg) = &emulator.config.pkg {
@@ -152,6 +164,10 @@ async fn info(State(emu): State<Arc<Emulator>>) -> Json<serde_json::Value> {
         "apiKey": emu.config.api_key,
         "apiEmail": emu.config.api_email,
         "basePath": "/client/v4",
+        "upstream": emu.config.upstream,
+        "proxyPath": emu.config.upstream.as_ref().map(|_| "/proxy"),
+        "receiverPath": "/__emulator/receiver",
+        "keyPath": "/.well-known/webhooks.json",
     }))
 }
 
@@ -177,6 +193,7 @@ async fn clear_faults(State(emu): State<Arc<Emulator>>) -> Response {
 async fn reset(State(emu): State<Arc<Emulator>>) -> Response {
     emu.store().clear();
     emu.deliveries().clear();
+    emu.receiver.clear();
     let mut faults = emu.faults();
     faults.clear_scripts();
     faults.clear_log();

@@ -10,7 +10,7 @@ const USAGE: &str = "\
 rtk-emulator: a local Cloudflare RealtimeKit webhooks API
 
 usage: rtk-emulator [--port N] [--host ADDR] [--token T] [--api-key K --api-email E]
-                    [--www DIR] [--pkg DIR] [--state FILE]
+                    [--www DIR] [--pkg DIR] [--state FILE] [--upstream URL]
 
   --port N      port to listen on (default 8787; 0 picks a free one)
   --host ADDR   address to listen on (default 127.0.0.1)
@@ -20,6 +20,8 @@ usage: rtk-emulator [--port N] [--host ADDR] [--token T] [--api-key K --api-emai
   --www DIR     serve this directory at / (the demo page)
   --pkg DIR     serve this directory at /pkg/ (the built npm package)
   --state FILE  keep webhooks in FILE, so they survive a restart
+  --upstream URL  forward /proxy/... to this API (e.g. https://api.cloudflare.com/client/v4),
+                with the caller's credentials, for a browser page holding a real token
 ";
 
 fn main() -> ExitCode {
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
 
 async fn run(addr: SocketAddr, config: Config) -> std::io::Result<()> {
     let token = config.token.clone();
+    let upstream = config.upstream.clone();
     let emulator = Emulator::new(config)?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
@@ -56,6 +59,9 @@ async fn run(addr: SocketAddr, config: Config) -> std::io::Result<()> {
     println!("  API base URL: http://{bound}/client/v4");
     println!("  API token:    {token}");
     println!("  any account id and app id work; each pair has its own webhooks");
+    if let Some(upstream) = upstream {
+        println!("  proxy:        http://{bound}/proxy -> {upstream}");
+    }
     serve(listener, router(emulator)).await
 }
 
@@ -74,6 +80,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<(SocketAddr, Config),
             "--www" => config.www = Some(PathBuf::from(value()?)),
             "--pkg" => config.pkg = Some(PathBuf::from(value()?)),
             "--state" => config.state_file = Some(PathBuf::from(value()?)),
+            "--upstream" => config.upstream = Some(value()?),
             "-h" | "--help" => return Err("help".into()),
             other => return Err(format!("unknown argument {other:?}")),
         }
