@@ -1,5 +1,6 @@
 //! `cargo xtask demo [--port N]`: builds the package, then serves the demo page
-//! and the emulator on one origin, until Ctrl-C.
+//! and the emulator on one origin, until Ctrl-C. `/proxy/...` forwards to the
+//! real API, for a page given a real token.
 
 use std::process::Command;
 
@@ -22,7 +23,8 @@ pub fn run(args: &[String]) -> Result {
         .args(["--port", &port, "--www"])
         .arg(root.join("www"))
         .arg("--pkg")
-        .arg(root.join("pkg")))
+        .arg(root.join("pkg"))
+        .args(["--upstream", "https://api.cloudflare.com/client/v4"]))
 }
 
 
