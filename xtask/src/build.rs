@@ -49,14 +49,18 @@ pub fn package(_tools: &Tools) -> Result {
 
     step("assemble pkg/");
     let glue = read(&out.join(GLUE))?;
-    write(&pkg.join(GLUE), relink_errors(&glue)?)?;
+    write(&pkg.join(GLUE), relink_errors(&drop_self_types(&glue))?)?;
     std::fs::copy(root.join("src/js/errors.js"), pkg.join("errors.js")).map_err(|e| format!("errors.js: {e}"))?;
     let template = root.join("pkg-template");
     for file in ["exports.js", "node.js", "workerd.js", "deno.js", "browser.js", "README.md"] {
         std::fs::copy(template.join(file), pkg.join(file)).map_err(|e| format!("pkg-template/{file}: {e}"))?;
     }
     write(&pkg.join("package.json"), package_json(&read(&template.join("package.json"))?)?)?;
-    write(&pkg.join("index.d.ts"), types(&read(&out.join("realtimekit_webhooks.d.ts"))?, &read(&root.join("src/js/errors.d.ts"))?)?)?;
+    let dts = types(&read(&out.join("realtimekit_webhooks.d.ts"))?, &read(&root.join("src/js/errors.d.ts"))?)?;
+    write(&pkg.join("index.d.ts"), &dts)?;
+    // The same declarations for `require` (TypeScript reads a `.d.ts` in a
+    // `"type": "module"` package as ESM, which a CommonJS file cannot require).
+    write(&pkg.join("index.d.cts"), &dts)?;
     commonjs(&pkg, &read(&template.join("node.cjs.js"))?)?;
     println!("pkg/ is ready: {}", pkg.display());
     Ok(())
@@ -69,6 +73,15 @@ fn relink_errors(glue: &str) -> Result<String> {
     let end = glue[start..].find("/src/js/errors.js'").ok_or("the errors.js snippet path has an unexpected shape")? + start;
     let path = &glue[start..end + "/src/js/errors.js'".len()];
     Ok(glue.replace(path, "'./errors.js'"))
+}
+
+/// The glue without its `@ts-self-types` pointer: wasm-bindgen's own `.d.ts`
+/// is not shipped (the package's types are `index.d.ts`).
+fn drop_self_types(glue: &str) -> String {
+    glue.lines()
+        .filter(|line| !line.starts_with("/* @ts-self-types="))
+        .map(|line| format!("{line}\n"))
+        .collect()
 }
 
 /// package.json with the crate's version.
@@ -84,9 +97,23 @@ fn package_json(template: &str) -> Result<String> {
 
 /// index.d.ts: the generated types without wasm-bindgen's init functions
 /// (the entries initialise the module), plus the error classes.
+///
+/// The `[Symbol.dispose]` members go too: they need TypeScript's
+/// `esnext.disposable` lib, so under a consumer's `lib: ["es2022"]` the file
+/// would not compile. `free()` stays, and the glue still sets
+/// `[Symbol.dispose]` where the runtime has it.
+///
+/// It ends with `export {};`, so that only what is marked `export` is
+/// exported (a declaration file otherwise exports every top-level declaration,
+/// helpers such as a `declare const` brand included).
 fn types(generated: &str, errors: &str) -> Result<String> {
     let cut = generated.find("export type InitInput").ok_or("the generated .d.ts has no init section to cut")?;
-    Ok(format!("{}\n{}", generated[..cut].trim_end(), errors))
+    let kept: String = generated[..cut]
+        .lines()
+        .filter(|line| line.trim() != "[Symbol.dispose](): void;")
+        .map(|line| format!("{line}\n"))
+        .collect();
+    Ok(format!("{}\n{}\n/** Only what is marked `export` above is exported. */\nexport {{}};\n", kept.trim_end(), errors.trim_end()))
 }
 
 /// node.cjs: the CommonJS entry, bundled by esbuild from `node.cjs.js`.
