@@ -2,17 +2,46 @@
 //!
 //! - `native`: `cargo test` of the workspace (pure logic, the emulator);
 //! - `wasm`: the Rust API under wasm-bindgen-test in Node, against an emulator;
-//! - `js`: the built package imported by name from Node's test runner.
+//! - `js`: the built package imported by name from Node's test runner;
+//! - `types`: the public `.d.ts` against its snapshot (`tests/index.d.ts.snap`),
+//!   `tsc --strict` over consumer files that use it right and wrong, and the
+//!   declared values against what the entries export;
+//! - `pack`: `npm pack --dry-run` lists exactly the files the package needs,
+//!   and the package has no runtime dependencies;
+//! - `runtimes`: the packed package installed into an app and imported by name
+//!   from Node (ESM and CommonJS), Deno, workerd (`wrangler dev --local`) and
+//!   Chromium (the browser entry, and an esbuild bundle), each running the
+//!   same scenario against an emulator.
 
-use std::path::Path;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use crate::emulator::Running;
 use crate::setup::{self, Needs};
-use crate::util::{self, cargo, root, exec, step, Result};
+use crate::util::{self, cargo, exec, npm_bin, read, root, step, write, Result};
 use crate::build;
 
-const TIERS: [&str; 3] = ["native", "wasm", "js"];
+const TIERS: [&str; 6] = ["native", "wasm", "js", "types", "pack", "runtimes"];
+
+/// Set to 1 to write the current public `.d.ts` into the snapshot.
+const UPDATE_SNAPSHOT: &str = "RTK_UPDATE_SNAPSHOT";
+
+/// The files `npm pack` must list: the package needs each, and nothing else.
+const PACKED_FILES: [&str; 13] = [
+    "README.md",
+    "browser.js",
+    "deno.js",
+    "errors.js",
+    "exports.js",
+    "index.d.cts",
+    "index.d.ts",
+    "node.cjs",
+    "node.js",
+    "package.json",
+    "realtimekit_webhooks.js",
+    "realtimekit_webhooks_bg.wasm",
+    "workerd.js",
+];
 
 pub fn run(args: &[String]) -> Result {
     for arg in args {
@@ -21,7 +50,7 @@ pub fn run(args: &[String]) -> Result {
         }
     }
     let wants = |tier: &str| args.is_empty() || args.iter().any(|a| a == tier);
-    let tools = setup::run(Needs { chromium: false })?;
+    let tools = setup::run(Needs { chromium: wants("runtimes") })?;
     let started = std::time::Instant::now();
 
     if wants("native") {
@@ -37,9 +66,11 @@ pub fn run(args: &[String]) -> Result {
             .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
             .env("RTK_EMULATOR_URL", &emu.url))?;
     }
-    if wants("js") {
+    if ["js", "types", "pack", "runtimes"].iter().any(|t| wants(t)) {
         build::package(&tools)?;
         link_package()?;
+    }
+    if wants("js") {
         step("JS consumer tests (Node, the package imported by name)");
         let files = test_files(&root().join("tests").join("js"))?;
         exec(Command::new("node")
@@ -48,8 +79,147 @@ pub fn run(args: &[String]) -> Result {
             .current_dir(root())
             .env("RTK_EMULATOR_BIN", &emulator))?;
     }
+    if wants("types") {
+        types()?;
+    }
+    if wants("pack") {
+        pack()?;
+    }
+    if wants("runtimes") {
+        let (chromium, _driver) = tools.chromium.clone().ok_or("the set-up found no Chromium")?;
+        runtimes(&emulator, &chromium)?;
+    }
     println!("\nall tests passed ({:.0?})", started.elapsed());
     Ok(())
+}
+
+/// The `types` tier: the snapshot, then `tsc` over `tests/types/`.
+fn types() -> Result {
+    step("public types: pkg/index.d.ts against tests/index.d.ts.snap");
+    snapshot(&root().join("pkg").join("index.d.ts"), &root().join("tests").join("index.d.ts.snap"))?;
+    let dir = root().join("tests").join("types");
+    for config in ["tsconfig.json", "tsconfig.bundler.json"] {
+        step(&format!("tsc --strict: tests/types/{config} (right uses compile, wrong uses are rejected)"));
+        exec(Command::new(npm_bin("tsc")).arg("--project").arg(dir.join(config)).current_dir(&dir))?;
+    }
+    step("the values the types declare are the values the entries export");
+    exec(Command::new("node").arg("--test").arg(dir.join("exports.test.mjs")).current_dir(root()))
+}
+
+/// Fails unless `actual` equals the snapshot; writes it when asked to.
+fn snapshot(actual: &Path, snapshot: &Path) -> Result {
+    let text = read(actual)?;
+    let update = std::env::var(UPDATE_SNAPSHOT).is_ok_and(|v| v == "1");
+    let Ok(expected) = std::fs::read_to_string(snapshot) else {
+        if update {
+            write(snapshot, &text)?;
+            println!("wrote the snapshot {}", snapshot.display());
+            return Ok(());
+        }
+        return Err(format!(
+            "the snapshot {} is missing: review pkg/index.d.ts, then write it with `{UPDATE_SNAPSHOT}=1 cargo xtask test types` and commit it",
+            snapshot.display()
+        ));
+    };
+    if expected == text {
+        println!("the public types match the snapshot");
+        return Ok(());
+    }
+    if update {
+        write(snapshot, &text)?;
+        println!("updated the snapshot {}", snapshot.display());
+        return Ok(());
+    }
+    let diff = Command::new("diff")
+        .arg("-u")
+        .arg(snapshot)
+        .arg(actual)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_else(|e| format!("(could not run diff: {e})"));
+    println!("{diff}");
+    Err(format!(
+        "the public types (pkg/index.d.ts) differ from the snapshot {} (diff above): if the change is meant, update it with `{UPDATE_SNAPSHOT}=1 cargo xtask test types` and commit it",
+        snapshot.display()
+    ))
+}
+
+/// The `pack` tier: the files `npm pack` would publish, and no dependencies.
+fn pack() -> Result {
+    step("npm pack --dry-run: exactly the files the package needs");
+    let pkg = root().join("pkg");
+    let json = stdout(Command::new("npm").args(["pack", "--dry-run", "--json"]).current_dir(&pkg))?;
+    let mut listed = json_strings(&json, "path");
+    listed.sort();
+    let expected: Vec<String> = PACKED_FILES.iter().map(|f| f.to_string()).collect();
+    if listed != expected {
+        let extra: Vec<_> = listed.iter().filter(|f| !expected.contains(f)).collect();
+        let missing: Vec<_> = expected.iter().filter(|f| !listed.contains(f)).collect();
+        return Err(format!("npm pack lists the wrong files: extra {extra:?}, missing {missing:?}"));
+    }
+    println!("npm pack lists: {}", listed.join(", "));
+    let manifest = read(&pkg.join("package.json"))?;
+    for field in ["\"dependencies\"", "\"peerDependencies\"", "\"optionalDependencies\"", "\"bundleDependencies\""] {
+        if manifest.contains(field) {
+            return Err(format!("pkg/package.json has {field}: the package must have no runtime dependencies"));
+        }
+    }
+    println!("no runtime dependencies");
+    Ok(())
+}
+
+/// The `runtimes` tier: `npm pack`, then `tests/runtimes/runtimes.test.mjs`.
+fn runtimes(emulator: &Path, chromium: &str) -> Result {
+    step("npm pack (the tarball the runtime tests install)");
+    let out = root().join("target").join("package");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    }
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let json = stdout(Command::new("npm")
+        .args(["pack", "--json", "--pack-destination"])
+        .arg(&out)
+        .current_dir(root().join("pkg")))?;
+    let tarball = json_strings(&json, "filename")
+        .into_iter()
+        .next()
+        .map(|name| out.join(name))
+        .filter(|path| path.exists())
+        .ok_or_else(|| format!("npm pack made no tarball in {}", out.display()))?;
+
+    step("runtimes: Node ESM and CommonJS, Deno, workerd (wrangler dev), Chromium (entry and esbuild bundle)");
+    exec(Command::new("node")
+        .arg("--test")
+        .arg(root().join("tests").join("runtimes").join("runtimes.test.mjs"))
+        .current_dir(root())
+        .env("RTK_PACKAGE_TARBALL", &tarball)
+        .env("RTK_EMULATOR_BIN", emulator)
+        .env("RTK_CHROMIUM", chromium)
+        .env("RTK_WORK_DIR", root().join("target").join("runtimes")))
+}
+
+/// Runs `cmd` and returns its stdout; its stderr streams through.
+fn stdout(cmd: &mut Command) -> Result<String> {
+    let shown = format!("{cmd:?}");
+    let out = cmd
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    match out.status.success() {
+        true => Ok(String::from_utf8_lossy(&out.stdout).into_owned()),
+        false => Err(format!("{shown} failed ({})", out.status)),
+    }
+}
+
+/// The string values of every `"key": "..."` in npm's JSON output (which
+/// prints one key per line, and no escapes in file names).
+fn json_strings(json: &str, key: &str) -> Vec<String> {
+    let prefix = format!("\"{key}\": \"");
+    json.lines()
+        .filter_map(|line| line.trim().strip_prefix(prefix.as_str()))
+        .filter_map(|rest| rest.trim_end_matches(',').strip_suffix('"'))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Makes `realtimekit-webhooks` resolve to `pkg/` from `tests/`, as an installed package would.
@@ -62,7 +232,7 @@ fn link_package() -> Result {
 }
 
 /// The `*.test.mjs` and `*.test.cjs` files of a directory, sorted.
-fn test_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+fn test_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut files: Vec<_> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))

@@ -1,0 +1,233 @@
+// Every export of the package used as the contract (shared/design.md) says,
+// with its exact type: `tsc --strict` must accept this file. `Expect<Equal<A, B>>`
+// fails to compile unless A and B are the same type (`any` is equal to nothing).
+import {
+  WebhooksClient,
+  WebhookVerifier,
+  RealtimeKitError,
+  ValidationError,
+  APIError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  UnprocessableEntityError,
+  RateLimitError,
+  InternalServerError,
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIUserAbortError,
+  SignatureError,
+  PayloadError,
+} from "realtimekit-webhooks";
+import type {
+  APIErrorDetail,
+  ChatSyncedPayload,
+  ClientOptions,
+  Delivery,
+  DeliveryOf,
+  LivestreamStatus,
+  LivestreamingStatusUpdatePayload,
+  Meeting,
+  MeetingEndedPayload,
+  MeetingStartedPayload,
+  Organization,
+  Participant,
+  ParticipantJoinedPayload,
+  ParticipantLeftPayload,
+  Recording,
+  RecordingStatus,
+  RecordingStatusUpdatePayload,
+  SummaryPayload,
+  TranscriptPayload,
+  UnknownEvent,
+  UnknownPayload,
+  VerifierOptions,
+  WebhookPayload,
+  EnsureResult,
+  RequestOptions,
+  Webhook,
+  WebhookEvent,
+  WebhookInput,
+  WebhookPatch,
+} from "realtimekit-webhooks";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Expect<T extends true> = T;
+type Awaited_<T> = T extends Promise<infer U> ? U : never;
+
+// WebhookEvent: the union of the nine names.
+export type Events = Expect<Equal<
+  WebhookEvent,
+  | "meeting.started" | "meeting.ended" | "meeting.participantJoined" | "meeting.participantLeft"
+  | "meeting.chatSynced" | "recording.statusUpdate" | "livestreaming.statusUpdate"
+  | "meeting.transcript" | "meeting.summary"
+>>;
+
+// Webhook: the API's own field names; events from the server may be names this version does not know.
+export type WebhookFields = Expect<Equal<keyof Webhook, "id" | "name" | "url" | "events" | "enabled" | "created_at" | "updated_at">>;
+export type WebhookTypes = Expect<Equal<
+  [Webhook["id"], Webhook["name"], Webhook["url"], Webhook["enabled"], Webhook["created_at"], Webhook["updated_at"]],
+  [string, string, string, boolean, string, string]
+>>;
+const serverEvents: Webhook["events"] = ["meeting.started", "some.future.event"];
+
+// WebhookInput and WebhookPatch.
+export type InputTypes = Expect<Equal<WebhookInput, { name: string; url: string; events: WebhookEvent[]; enabled?: boolean }>>;
+export type PatchTypes = Expect<Equal<WebhookPatch, { name?: string; url?: string; events?: WebhookEvent[]; enabled?: boolean }>>;
+
+// ClientOptions: an API token, or a key and its email.
+const withToken: ClientOptions = {
+  accountId: "account",
+  appId: "app",
+  apiToken: "token",
+  baseURL: "http://127.0.0.1:8787/client/v4",
+  timeout: 60_000,
+  maxRetries: 2,
+  fetch: (request: Request) => fetch(request),
+  defaultHeaders: { "x-app": "consumer" },
+};
+const withKey: ClientOptions = { accountId: "account", appId: "app", apiKey: "key", apiEmail: "me@example.com", defaultHeaders: new Headers() };
+
+// RequestOptions.
+const controller = new AbortController();
+const callOptions: RequestOptions = { signal: controller.signal, timeout: 5_000, maxRetries: 0, headers: { "x-call": "1" } };
+export type RequestOptionTypes = Expect<Equal<
+  [RequestOptions["signal"], RequestOptions["timeout"], RequestOptions["maxRetries"], RequestOptions["headers"]],
+  [AbortSignal | undefined, number | undefined, number | undefined, Record<string, string> | Headers | undefined]
+>>;
+
+// The client: every method, its parameters and its exact result.
+const client = new WebhooksClient(withToken);
+new WebhooksClient(withKey).free();
+const input: WebhookInput = { name: "meetings", url: "https://example.com/rtk", events: ["meeting.started", "meeting.ended"] };
+const patch: WebhookPatch = { enabled: false };
+
+export type ListResult = Expect<Equal<ReturnType<WebhooksClient["list"]>, Promise<Webhook[]>>>;
+export type CreateResult = Expect<Equal<ReturnType<WebhooksClient["create"]>, Promise<Webhook>>>;
+export type GetResult = Expect<Equal<ReturnType<WebhooksClient["get"]>, Promise<Webhook>>>;
+export type ReplaceResult = Expect<Equal<ReturnType<WebhooksClient["replace"]>, Promise<Webhook>>>;
+export type EditResult = Expect<Equal<ReturnType<WebhooksClient["edit"]>, Promise<Webhook>>>;
+export type DeleteResult = Expect<Equal<ReturnType<WebhooksClient["delete"]>, Promise<Webhook>>>;
+export type EventsResult = Expect<Equal<ReturnType<WebhooksClient["supportedEvents"]>, Promise<string[]>>>;
+export type EnsureResultType = Expect<Equal<Awaited_<ReturnType<WebhooksClient["ensure"]>>, EnsureResult>>;
+export type EnsureFields = Expect<Equal<EnsureResult, { webhook: Webhook; action: "created" | "updated" | "unchanged" }>>;
+export type Params = Expect<Equal<
+  [Parameters<WebhooksClient["get"]>, Parameters<WebhooksClient["edit"]>, Parameters<WebhooksClient["list"]>],
+  [[id: string, options?: RequestOptions | null], [id: string, patch: WebhookPatch, options?: RequestOptions | null], [options?: RequestOptions | null]]
+>>;
+
+export async function useEverything(): Promise<string> {
+  const created: Webhook = await client.create(input, callOptions);
+  const all: Webhook[] = await client.list();
+  const one: Webhook = await client.get(created.id, { timeout: 1_000 });
+  const edited: Webhook = await client.edit(one.id, patch);
+  const replaced: Webhook = await client.replace(edited.id, { ...input, enabled: true });
+  const names: string[] = await client.supportedEvents({ signal: controller.signal });
+  const ensured = await client.ensure(input);
+  switch (ensured.action) {
+    case "created":
+    case "updated":
+    case "unchanged":
+      break;
+    default: {
+      const never: never = ensured.action;
+      return never;
+    }
+  }
+  const deleted: Webhook = await client.delete(replaced.id);
+  const event: WebhookEvent | (string & {}) | undefined = deleted.events[0];
+  return `${all.length} ${names.join()} ${ensured.webhook.name} ${event} ${serverEvents.length} ${client.constructor.name}`;
+}
+
+// The error classes: hierarchy and fields.
+export type Hierarchy = Expect<Equal<
+  [
+    NotFoundError extends APIError ? true : false,
+    APIError extends RealtimeKitError ? true : false,
+    RealtimeKitError extends Error ? true : false,
+    APIConnectionTimeoutError extends APIConnectionError ? true : false,
+  ],
+  [true, true, true, true]
+>>;
+export type APIErrorFields = Expect<Equal<
+  [APIError["status"], APIError["errors"], APIError["requestId"], APIError["retryAfter"], APIError["body"]],
+  [number, APIErrorDetail[], string | undefined, number | undefined, string]
+>>;
+export type DetailFields = Expect<Equal<APIErrorDetail, { code: number | null; message: string }>>;
+export type ValidationFields = Expect<Equal<ValidationError["field"], string>>;
+
+export function describe(error: unknown): string {
+  if (error instanceof ValidationError) return `bad ${error.field}: ${error.message}`;
+  if (error instanceof RateLimitError) return `wait ${error.retryAfter ?? 1} s`;
+  if (error instanceof NotFoundError) return `gone (${error.status}, ${error.requestId ?? "no ray"})`;
+  if (error instanceof APIError) {
+    const first: APIErrorDetail | undefined = error.errors[0];
+    return `${error.status} ${first?.code ?? "-"} ${first?.message ?? error.body}`;
+  }
+  for (const cls of [BadRequestError, AuthenticationError, PermissionDeniedError, ConflictError, UnprocessableEntityError, InternalServerError]) {
+    if (error instanceof cls) return cls.name;
+  }
+  if (error instanceof APIConnectionTimeoutError) return "timed out";
+  if (error instanceof APIConnectionError) return "no reply";
+  if (error instanceof APIUserAbortError) return "aborted";
+  if (error instanceof SignatureError) return "bad signature: answer 401";
+  if (error instanceof PayloadError) return "bad payload: answer 400";
+  if (error instanceof RealtimeKitError) return error.name;
+  return String(error);
+}
+
+// The verifier: its options, its results, and a delivery narrowed by `event`.
+const fetchKey: VerifierOptions = { keyURL: "http://127.0.0.1:8787/.well-known/webhooks.json", fetch: (request: Request) => fetch(request), maxBodyBytes: 65_536 };
+const givenKey: VerifierOptions = { publicKey: "-----BEGIN PUBLIC KEY-----\n...\n-----END PUBLIC KEY-----" };
+const verifier = new WebhookVerifier();
+new WebhookVerifier(fetchKey).free();
+new WebhookVerifier(givenKey).free();
+
+export type VerifyResult = Expect<Equal<ReturnType<WebhookVerifier["verify"]>, Promise<Delivery>>>;
+export type VerifyBodyResult = Expect<Equal<ReturnType<WebhookVerifier["verifyBody"]>, Promise<Delivery>>>;
+export type VerifyBodyParams = Expect<Equal<
+  Parameters<WebhookVerifier["verifyBody"]>,
+  [body: string | Uint8Array | ArrayBuffer, headers: Headers | Record<string, string | string[] | undefined>]
+>>;
+export type Payloads = Expect<Equal<
+  WebhookPayload,
+  | MeetingStartedPayload | MeetingEndedPayload | ParticipantJoinedPayload | ParticipantLeftPayload
+  | ChatSyncedPayload | RecordingStatusUpdatePayload | LivestreamingStatusUpdatePayload
+  | TranscriptPayload | SummaryPayload | UnknownPayload
+>>;
+export type DeliveryFields = Expect<Equal<
+  DeliveryOf<MeetingStartedPayload>,
+  { id: string | null; webhookId: string | null; event: "meeting.started"; payload: MeetingStartedPayload }
+>>;
+export type PayloadEvents = Expect<Equal<Exclude<WebhookPayload["event"], UnknownEvent>, WebhookEvent>>;
+
+// The payload types, field by field where the contract names them.
+export type DeliveryParts = Expect<Equal<[Delivery["event"], Delivery["payload"]], [WebhookEvent | UnknownEvent, WebhookPayload]>>;
+export type PayloadParts = Expect<Equal<
+  [
+    MeetingStartedPayload["meeting"], MeetingEndedPayload["meeting"], Meeting["organizedBy"],
+    ParticipantJoinedPayload["participant"], ParticipantLeftPayload["participant"],
+    RecordingStatusUpdatePayload["recording"], Recording["status"], LivestreamingStatusUpdatePayload["status"],
+    ChatSyncedPayload["chatDownloadUrl"], TranscriptPayload["transcriptDownloadUrl"], SummaryPayload["summaryDownloadUrl"],
+    UnknownPayload["event"],
+  ],
+  [Meeting, Meeting, Organization, Participant, Participant, Recording, RecordingStatus, LivestreamStatus, string, string, string, UnknownEvent]
+>>;
+
+/** What a receiving endpoint logs of a delivery. */
+export function handle(delivery: Delivery): string {
+  const { id, webhookId, event } = delivery;
+  const payload: WebhookPayload = delivery.payload;
+  const known: WebhookEvent | UnknownEvent = payload.event;
+  const unknownName: string = known;
+  return `${id ?? "-"}/${webhookId ?? "-"} ${event} ${unknownName}`;
+}
+
+export async function receive(request: Request, body: Uint8Array, headers: Record<string, string>): Promise<string[]> {
+  const fromRequest: Delivery = await verifier.verify(request);
+  const fromBody: Delivery = await verifier.verifyBody(body, headers);
+  const fromText = await verifier.verifyBody("{}", new Headers(headers));
+  return [handle(fromRequest), handle(fromBody), handle(fromText)];
+}

@@ -1,0 +1,92 @@
+// Wrong uses of the package: each line after `@ts-expect-error` must be
+// rejected by `tsc --strict` (an accepted one fails the build as an unused
+// directive).
+import { WebhooksClient, WebhookVerifier, APIError, RealtimeKitError } from "realtimekit-webhooks";
+import type { Delivery, MeetingStartedPayload, Webhook, WebhookEvent, WebhookInput } from "realtimekit-webhooks";
+// @ts-expect-error: wasm-bindgen's init functions are not part of the package.
+import { initSync } from "realtimekit-webhooks";
+
+const client = new WebhooksClient({ accountId: "account", appId: "app", apiToken: "token" });
+const input: WebhookInput = { name: "meetings", url: "https://example.com/rtk", events: ["meeting.started"] };
+
+export async function wrongUses(error: RealtimeKitError): Promise<unknown[]> {
+  return [
+    initSync,
+    // @ts-expect-error: a typo in an event name.
+    await client.create({ name: "meetings", url: "https://example.com/rtk", events: ["meeting.startd"] }),
+    // @ts-expect-error: `events` is required.
+    await client.create({ name: "meetings", url: "https://example.com/rtk" }),
+    // @ts-expect-error: `url` is required by replace too.
+    await client.replace("id", { name: "meetings", events: ["meeting.started"] }),
+    // @ts-expect-error: `enabled` is a boolean.
+    await client.edit("id", { enabled: "false" }),
+    // @ts-expect-error: `enabled` is a boolean in the input too.
+    await client.ensure({ ...input, enabled: 1 }),
+    // @ts-expect-error: a field the API does not have.
+    await client.create({ ...input, secret: "x" }),
+    // @ts-expect-error: ids are strings.
+    await client.get(42),
+    // @ts-expect-error: `timeout` is a number of milliseconds.
+    await client.list({ timeout: "5s" }),
+    // @ts-expect-error: the options of a call have no `retries`.
+    await client.list({ retries: 3 }),
+    // @ts-expect-error: `status` is on APIError, not on every RealtimeKitError.
+    error.status,
+  ];
+}
+
+export async function wrongResults(): Promise<void> {
+  // @ts-expect-error: list resolves to Webhook[], not one Webhook.
+  const one: Webhook = await client.list();
+  // @ts-expect-error: supportedEvents resolves to string[].
+  const hooks: Webhook[] = await client.supportedEvents();
+  // @ts-expect-error: get resolves to a Webhook, not an array.
+  const many: Webhook[] = await client.get("id");
+  // @ts-expect-error: `enabled` is a boolean, not a string.
+  const enabled: string = (await client.get("id")).enabled;
+  // @ts-expect-error: methods return promises, not values.
+  const sync: Webhook = client.get("id");
+  const ensured = await client.ensure(input);
+  // @ts-expect-error: `action` is "created" | "updated" | "unchanged".
+  if (ensured.action === "deleted") return;
+  console.log(one, hooks, many, enabled, sync);
+}
+
+export function wrongClients(apiError: APIError): unknown[] {
+  return [
+    // @ts-expect-error: credentials are required.
+    new WebhooksClient({ accountId: "account", appId: "app" }),
+    // @ts-expect-error: an API key needs its email.
+    new WebhooksClient({ accountId: "account", appId: "app", apiKey: "key" }),
+    // @ts-expect-error: a token and a key are exclusive.
+    new WebhooksClient({ accountId: "account", appId: "app", apiToken: "token", apiKey: "key", apiEmail: "me@example.com" }),
+    // @ts-expect-error: `appId` is required.
+    new WebhooksClient({ accountId: "account", apiToken: "token" }),
+    // @ts-expect-error: `maxRetries` is a number.
+    new WebhooksClient({ accountId: "account", appId: "app", apiToken: "token", maxRetries: "2" }),
+    // @ts-expect-error: options are required.
+    new WebhooksClient(),
+    // @ts-expect-error: an error's fields are read-only.
+    (apiError.status = 500),
+  ];
+}
+
+export async function wrongVerifiers(started: MeetingStartedPayload, delivery: Delivery, request: Request): Promise<unknown[]> {
+  const verifier = new WebhookVerifier();
+  // @ts-expect-error: a meeting.started payload has no typed recording.
+  console.log(started.recording.id);
+  return [
+    // @ts-expect-error: a delivery's event may be one this version does not know.
+    ((delivery.event satisfies WebhookEvent)),
+    // @ts-expect-error: a given key and a key URL are exclusive.
+    new WebhookVerifier({ publicKey: "pem", keyURL: "https://example.com/key" }),
+    // @ts-expect-error: the body is a string, a Uint8Array or an ArrayBuffer.
+    await verifier.verifyBody(42, {}),
+    // @ts-expect-error: verifyBody needs the headers.
+    await verifier.verifyBody("{}"),
+    // @ts-expect-error: verify takes a Request, not its body.
+    await verifier.verify("{}"),
+    // @ts-expect-error: a delivery's id may be null.
+    ((await verifier.verify(request)).id satisfies string),
+  ];
+}
