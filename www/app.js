@@ -1,56 +1,58 @@
-// The demo page: WebhooksClient against the emulator that serves this page.
-import { WebhooksClient } from "/pkg/browser.js";
+// The demo page's entry: loads the package (through the import map in
+// index.html), asks the server what it offers, and wires the three panels:
+//
+// - connection.js: which server, account, app and token (a WebhooksClient);
+// - webhooks.js: the table and the forms (list, create, ensure, edit, replace, delete);
+// - deliveries.js: live, signed deliveries checked with WebhookVerifier.
+import { $, errorView } from "./ui.js";
 
-const $ = (id) => document.getElementById(id);
-const info = await (await fetch("/__emulator/info")).json();
-const client = new WebhooksClient({
-  accountId: "demo-account",
-  appId: "demo-app",
-  apiToken: info.token,
-  baseURL: `${location.origin}${info.basePath}`,
-});
-
-function showError(error) {
-  $("error").textContent = error ? `${error.name}: ${error.message}` : "";
-}
-
-async function refresh() {
+async function start() {
+  let panels;
   try {
-    const hooks = await client.list();
-    $("webhooks").replaceChildren(...hooks.map((hook) => {
-      const row = document.createElement("tr");
-      for (const text of [hook.name, hook.url, hook.events.join(", "), hook.enabled ? "yes" : "no"]) {
-        const cell = document.createElement("td");
-        cell.textContent = text;
-        row.append(cell);
-      }
-      return row;
+    panels = await Promise.all([import("./connection.js"), import("./webhooks.js"), import("./deliveries.js")]);
+  } catch (error) {
+    $("connection-state").dataset.state = "bad";
+    $("connection-state").textContent = "Package missing";
+    $("boot-error").replaceChildren(errorView(error, {
+      hint: "The page imports the built package from /pkg/browser.js. Build it with `cargo xtask build` (or start everything with `cargo xtask demo`), then reload.",
     }));
-    showError(null);
-  } catch (error) {
-    showError(error);
+    return;
   }
+  const [{ connectionPanel }, { webhooksPanel }, { deliveriesPanel }] = panels;
+
+  const info = await (await fetch("/__emulator/info")).json();
+  const webhooks = webhooksPanel();
+  const deliveries = deliveriesPanel({ info, onWebhook: webhooks.upsert });
+  webhooks.reset();
+  deliveries.reset();
+
+  const connection = connectionPanel({
+    info,
+    // A token is checked by the first call: a wrong one rejects here with an
+    // AuthenticationError, which the connection panel shows.
+    async connect(client, settings) {
+      const events = await client.supportedEvents();
+      const context = { ...settings, receiverURL: deliveries.receiverURL };
+      await webhooks.use(client, events, context);
+      deliveries.use(client, events, context);
+    },
+    disconnect() {
+      webhooks.reset();
+      deliveries.reset();
+    },
+  });
+
+  fetch("/pkg/package.json")
+    .then((reply) => (reply.ok ? reply.json() : null))
+    .then((manifest) => {
+      if (manifest?.version) $("version").textContent = `v${manifest.version}`;
+    })
+    .catch(() => {});
+
+  await connection.connect();
+  document.documentElement.dataset.ready = "true";
 }
 
-const events = await client.supportedEvents();
-$("events").replaceChildren(...events.map((name) => {
-  const label = document.createElement("label");
-  const box = document.createElement("input");
-  Object.assign(box, { type: "checkbox", name: "events", value: name, checked: name.startsWith("meeting.") });
-  label.append(box, name);
-  return label;
-}));
-
-$("create").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = new FormData(event.target);
-  try {
-    await client.create({ name: form.get("name"), url: form.get("url"), events: form.getAll("events") });
-    await refresh();
-  } catch (error) {
-    showError(error);
-  }
+start().catch((error) => {
+  $("boot-error").replaceChildren(errorView(error, { hint: "Is the demo server (`cargo xtask demo`) still running? Reload to try again." }));
 });
-$("refresh").addEventListener("click", refresh);
-$("status").textContent = `Connected to the emulator at ${location.origin}`;
-await refresh();
