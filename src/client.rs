@@ -6,14 +6,14 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use gloo_net::http::Method;
-use serde::de::DeserializeOwned;
 use web_sys::AbortSignal;
 
 use crate::error::{ApiError, Error, MAX_ERROR_BODY};
-use crate::models::{EnsureAction, Envelope, NewWebhook, Webhook, WebhookPatch};
+use crate::json::Doc;
+use crate::models::{envelope_data, EnsureAction, FromDoc, NewWebhook, Webhook, WebhookEvent, WebhookPatch};
 use crate::retry::{self, WaitHints, MAX_SERVER_WAIT_SECS};
 use crate::transport::{self, BodyLimits, Fetch, Outgoing, Reply};
-use crate::{json, validate};
+use crate::validate;
 
 /// The API's base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
@@ -131,16 +131,16 @@ impl ClientBuilder {
         let base = validate::base_url(&self.base_url)?;
         let (mut headers, secrets) = match &self.auth {
             Auth::ApiToken(token) => {
-                if token.trim().is_empty() {
+                if token.trim_ascii().is_empty() {
                     return Err(Error::invalid("apiToken", "must not be empty"));
                 }
                 (vec![("authorization".to_owned(), format!("Bearer {token}"))], vec![token.clone()])
             }
             Auth::ApiKey { key, email } => {
-                if key.trim().is_empty() {
+                if key.trim_ascii().is_empty() {
                     return Err(Error::invalid("apiKey", "must not be empty"));
                 }
-                if email.trim().is_empty() {
+                if email.trim_ascii().is_empty() {
                     return Err(Error::invalid("apiEmail", "must not be empty"));
                 }
                 let headers = vec![("x-auth-key".to_owned(), key.clone()), ("x-auth-email".to_owned(), email.clone())];
@@ -244,20 +244,24 @@ impl Client {
 
     /// All webhooks of the app (`GET .../webhooks`).
     pub async fn list(&self) -> Result<Vec<Webhook>, Error> {
-        self.send(Method::GET, &self.shared.webhooks_url, None).await
+        self.list_as().await
+    }
+
+    pub(crate) async fn list_as<T: FromDoc>(&self) -> Result<T, Error> {
+        self.call(Method::GET, &self.shared.webhooks_url, None).await
     }
 
     /// Creates a webhook (`POST .../webhooks`). Never creates two: see the crate docs on retries.
     pub async fn create(&self, hook: &NewWebhook) -> Result<Webhook, Error> {
         validate::new_webhook(hook)?;
-        let body = encode(hook)?;
+        let body = hook.to_json();
         let headers = self.headers(true)?;
         let url = &self.shared.webhooks_url;
         let retries = self.max_retries();
         let mut retry = 0;
         loop {
             let error = match self.attempt(Method::POST, url, Some(&body), &headers).await {
-                Ok(created) => return Ok(created),
+                Ok(answer) => return self.shape(answer),
                 Err(error) => error,
             };
             // After a 429 the server did nothing; after an ambiguous failure it may
@@ -286,34 +290,54 @@ impl Client {
 
     /// One webhook (`GET .../webhooks/{id}`).
     pub async fn get(&self, id: &str) -> Result<Webhook, Error> {
+        self.get_as(id).await
+    }
+
+    pub(crate) async fn get_as<T: FromDoc>(&self, id: &str) -> Result<T, Error> {
         let url = self.webhook_url(id)?;
-        self.send(Method::GET, &url, None).await
+        self.call(Method::GET, &url, None).await
     }
 
     /// Replaces all of a webhook's fields (`PUT .../webhooks/{id}`).
     pub async fn replace(&self, id: &str, hook: &NewWebhook) -> Result<Webhook, Error> {
+        self.replace_as(id, hook).await
+    }
+
+    pub(crate) async fn replace_as<T: FromDoc>(&self, id: &str, hook: &NewWebhook) -> Result<T, Error> {
         let url = self.webhook_url(id)?;
         validate::new_webhook(hook)?;
-        self.send(Method::PUT, &url, Some(encode(hook)?)).await
+        self.call(Method::PUT, &url, Some(hook.to_json())).await
     }
 
     /// Changes the given fields of a webhook (`PATCH .../webhooks/{id}`).
     pub async fn edit(&self, id: &str, patch: &WebhookPatch) -> Result<Webhook, Error> {
+        self.edit_as(id, patch).await
+    }
+
+    pub(crate) async fn edit_as<T: FromDoc>(&self, id: &str, patch: &WebhookPatch) -> Result<T, Error> {
         let url = self.webhook_url(id)?;
         validate::patch(patch)?;
-        self.send(Method::PATCH, &url, Some(encode(patch)?)).await
+        self.call(Method::PATCH, &url, Some(patch.to_json())).await
     }
 
     /// Deletes a webhook and returns it (`DELETE .../webhooks/{id}`).
     pub async fn delete(&self, id: &str) -> Result<Webhook, Error> {
+        self.delete_as(id).await
+    }
+
+    pub(crate) async fn delete_as<T: FromDoc>(&self, id: &str) -> Result<T, Error> {
         let url = self.webhook_url(id)?;
-        self.send(Method::DELETE, &url, None).await
+        self.call(Method::DELETE, &url, None).await
     }
 
     /// The event names the server supports (`GET .../webhooks/all`).
     pub async fn supported_events(&self) -> Result<Vec<String>, Error> {
+        self.supported_events_as().await
+    }
+
+    pub(crate) async fn supported_events_as<T: FromDoc>(&self) -> Result<T, Error> {
         let url = format!("{}/all", self.shared.webhooks_url);
-        self.send(Method::GET, &url, None).await
+        self.call(Method::GET, &url, None).await
     }
 
     /// Makes the app have a webhook named `hook.name` that looks like `hook`:
@@ -356,15 +380,27 @@ impl Client {
             .max_by(|a, b| a.created_at.cmp(&b.created_at)))
     }
 
+    /// A call whose reply's `data` becomes a `T`.
+    async fn call<T: FromDoc>(&self, method: Method, url: &str, body: Option<String>) -> Result<T, Error> {
+        let answer = self.send(method, url, body).await?;
+        self.shape(answer)
+    }
+
+    /// The `data` of an answer as a `T`, or an error naming the field at fault.
+    fn shape<T: FromDoc>(&self, answer: Answer) -> Result<T, Error> {
+        T::from_doc(answer.data).map_err(|why| self.bad_reply(&answer.reply, format!("the reply is not what the API sends: {why}")))
+    }
+
     /// The one request function: sends, retries idempotent requests on
-    /// retryable failures, and decodes the envelope's `data`.
-    async fn send<T: DeserializeOwned>(&self, method: Method, url: &str, body: Option<String>) -> Result<T, Error> {
+    /// retryable failures, and returns the envelope's `data`. (Not generic, so
+    /// its code exists once in the wasm module.)
+    async fn send(&self, method: Method, url: &str, body: Option<String>) -> Result<Answer, Error> {
         let headers = self.headers(body.is_some())?;
         let retries = self.max_retries();
         let mut retry = 0;
         loop {
             let error = match self.attempt(method.clone(), url, body.as_deref(), &headers).await {
-                Ok(value) => return Ok(value),
+                Ok(answer) => return Ok(answer),
                 Err(error) => error,
             };
             if retry >= retries || !retry::retryable(&error) {
@@ -380,20 +416,14 @@ impl Client {
     async fn pause(&self, error: &Error, retry: u32) -> Result<(), Error> {
         let delay = match error.as_api().and_then(|api| api.retry_after) {
             Some(secs) if secs > MAX_SERVER_WAIT_SECS => return Err(error.clone()),
-            Some(secs) => Duration::from_secs_f64(secs),
+            Some(secs) => Duration::from_millis((secs * 1000.0) as u64),
             None => retry::backoff(retry, transport::random()),
         };
         transport::sleep(delay, self.options.signal.as_ref()).await.map_err(Error::from)
     }
 
-    /// One attempt: one exchange, its reply turned into `T` or an error.
-    async fn attempt<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        url: &str,
-        body: Option<&str>,
-        headers: &[(String, String)],
-    ) -> Result<T, Error> {
+    /// One attempt: one exchange, its reply turned into an answer or an error.
+    async fn attempt(&self, method: Method, url: &str, body: Option<&str>, headers: &[(String, String)]) -> Result<Answer, Error> {
         let outgoing = Outgoing { method, url, headers, body: body.map(str::to_owned) };
         let timeout = self.options.timeout.unwrap_or(self.shared.timeout);
         let limits = BodyLimits { success: MAX_BODY, error: MAX_ERROR_BODY };
@@ -402,12 +432,10 @@ impl Client {
     }
 
     /// The status checked first, then the envelope: `data` on success, a typed error otherwise.
-    fn decode<T: DeserializeOwned>(&self, reply: Reply) -> Result<T, Error> {
+    fn decode(&self, reply: Reply) -> Result<Answer, Error> {
         let status = reply.status;
-        let request_id = reply.header("cf-ray");
-        let text = || reply.text(MAX_ERROR_BODY as u32);
         if !(200..300).contains(&status) {
-            let mut api = ApiError::from_reply(status, request_id, text());
+            let mut api = ApiError::from_reply(status, reply.header("cf-ray"), reply.text(MAX_ERROR_BODY as u32));
             let hints = WaitHints {
                 retry_after_ms: reply.header("retry-after-ms"),
                 retry_after: reply.header("retry-after"),
@@ -418,14 +446,23 @@ impl Client {
             api.retry_after = hints.delay(transport::now_ms());
             return Err(self.api_error(api));
         }
-        let bad = |problem: String| self.api_error(ApiError::bad_reply(status, request_id.clone(), text(), problem));
         if reply.truncated {
-            return Err(bad(format!("the reply is larger than {MAX_BODY} bytes")));
+            return Err(self.bad_reply(&reply, format!("the reply is larger than {MAX_BODY} bytes")));
         }
-        match reply.json::<Envelope<T>>() {
-            Ok(envelope) => envelope.into_data().map_err(|why| bad(why.to_owned())),
-            Err(why) => Err(bad(format!("the reply is not what the API sends ({why})"))),
+        let doc = match reply.doc() {
+            Ok(doc) => doc,
+            Err(why) => return Err(self.bad_reply(&reply, format!("the reply is not JSON ({why})"))),
+        };
+        match envelope_data(&doc) {
+            Ok(data) => Ok(Answer { data, reply }),
+            Err(why) => Err(self.bad_reply(&reply, why.to_owned())),
         }
+    }
+
+    /// An error for a 2xx reply that is not what the API sends.
+    fn bad_reply(&self, reply: &Reply, problem: String) -> Error {
+        let body = reply.text(MAX_ERROR_BODY as u32);
+        self.api_error(ApiError::bad_reply(reply.status, reply.header("cf-ray"), body, problem))
     }
 
     fn api_error(&self, mut api: ApiError) -> Error {
@@ -457,8 +494,10 @@ impl Client {
 }
 
 
-fn encode<T: serde::Serialize>(value: &T) -> Result<String, Error> {
-    json::to_string(value).map_err(|why| Error::invalid("body", why))
+/// A 2xx reply whose envelope held `data`.
+struct Answer {
+    data: Doc,
+    reply: Reply,
 }
 
 /// Adds `extra` to `headers`, each replacing any header of the same name.
@@ -476,14 +515,9 @@ fn header_names(headers: &[(String, String)]) -> Vec<&str> {
     headers.iter().map(|(name, _)| name.as_str()).collect()
 }
 
-fn same_events(a: &[crate::WebhookEvent], b: &[crate::WebhookEvent]) -> bool {
-    let mut a = a.to_vec();
-    let mut b = b.to_vec();
-    a.sort();
-    a.dedup();
-    b.sort();
-    b.dedup();
-    a == b
+/// Whether two event lists name the same events (order and repeats aside).
+fn same_events(a: &[WebhookEvent], b: &[WebhookEvent]) -> bool {
+    a.iter().all(|e| b.contains(e)) && b.iter().all(|e| a.contains(e))
 }
 
 impl From<transport::Failure> for Error {

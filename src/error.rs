@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::json::{self, Value};
+use crate::json::Doc;
 
 /// Most of an error body kept in [`ApiError::body`]; the rest is cut.
 pub const MAX_ERROR_BODY: usize = 8 * 1024;
@@ -109,12 +109,12 @@ impl std::error::Error for Error {}
 impl ApiError {
     /// An error for a reply with `status`, reading whichever envelope `body` holds.
     pub(crate) fn from_reply(status: u16, request_id: Option<String>, body: String) -> ApiError {
-        let envelope = json::from_str::<Value>(&body).ok();
+        let envelope = Doc::parse(&body).ok();
         let errors = envelope.as_ref().map(error_details).unwrap_or_default();
         let retry_after = envelope
             .as_ref()
             .and_then(|e| e.get("retry_after"))
-            .and_then(Value::as_f64)
+            .and_then(|r| r.as_number())
             .filter(|s| s.is_finite() && *s >= 0.0);
         ApiError {
             status,
@@ -153,7 +153,7 @@ impl ApiError {
     /// A short text of the body for the message, when no envelope gave messages:
     /// an HTML page's `<title>`, or the first line of plain text.
     fn body_summary(&self) -> Option<String> {
-        let body = self.body.trim();
+        let body = self.body.trim_ascii();
         if body.is_empty() || body.starts_with('{') || body.starts_with('[') {
             return None;
         }
@@ -165,7 +165,7 @@ impl ApiError {
         } else {
             body.lines().next()?
         };
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = text.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
         (!text.is_empty()).then(|| cut(text, 200))
     }
 }
@@ -196,7 +196,7 @@ impl fmt::Display for ApiError {
             }
         }
         if let Some(secs) = self.retry_after {
-            write!(f, " (retry after {secs}s)")?;
+            write!(f, " (retry after {}s)", Seconds(secs))?;
         }
         Ok(())
     }
@@ -204,31 +204,47 @@ impl fmt::Display for ApiError {
 
 /// The `{code, message}` items of any of the three error envelopes:
 /// Cloudflare `errors[]`, RealtimeKit `error{code,message}`, bare `{message}`.
-fn error_details(body: &Value) -> Vec<ErrorDetail> {
-    let detail = |item: &Value| -> Option<ErrorDetail> {
-        let message = match item {
-            Value::String(s) => s.clone(),
-            _ => item.get("message").and_then(Value::as_str)?.to_owned(),
-        };
-        let code = item.get("code").and_then(Value::as_f64).filter(|c| c.fract() == 0.0 && c.abs() < 9e15);
+fn error_details(body: &Doc) -> Vec<ErrorDetail> {
+    let detail = |item: &Doc| -> Option<ErrorDetail> {
+        let message = item.as_str().or_else(|| item.get("message")?.as_str())?;
+        let code = item
+            .get("code")
+            .and_then(|c| c.as_number())
+            .filter(|c| c.fract() == 0.0 && c.abs() < 9e15);
         Some(ErrorDetail { code: code.map(|c| c as i64), message })
     };
-    let mut details: Vec<ErrorDetail> = body
-        .get("errors")
-        .and_then(Value::as_array)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(detail)
-        .collect();
-    if let Some(error) = body.get("error").and_then(detail) {
+    let mut details: Vec<ErrorDetail> =
+        body.get("errors").and_then(|e| e.items()).unwrap_or_default().iter().filter_map(detail).collect();
+    if let Some(error) = body.get("error").as_ref().and_then(detail) {
         details.push(error);
     }
     if details.is_empty() {
-        if let Some(message) = body.get("message").and_then(Value::as_str).filter(|m| !m.is_empty()) {
-            details.push(ErrorDetail { code: None, message: message.to_owned() });
+        if let Some(message) = body.get("message").and_then(|m| m.as_str()).filter(|m| !m.is_empty()) {
+            details.push(ErrorDetail { code: None, message });
         }
     }
     details
+}
+
+/// Seconds written with up to three decimals, without float formatting
+/// (which would add kilobytes to the wasm module).
+struct Seconds(f64);
+
+impl fmt::Display for Seconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let millis = (self.0 * 1000.0).round() as u64;
+        write!(f, "{}", millis / 1000)?;
+        let mut fraction = millis % 1000;
+        if fraction > 0 {
+            let mut digits = 3;
+            while fraction % 10 == 0 {
+                fraction /= 10;
+                digits -= 1;
+            }
+            write!(f, ".{fraction:0digits$}")?;
+        }
+        Ok(())
+    }
 }
 
 /// `text` cut to at most `max` bytes, on a character boundary.
@@ -300,6 +316,13 @@ mod tests {
         assert_eq!(e.to_string(), "503 Service Unavailable: upstream connect error");
         let e = ApiError::from_reply(500, None, String::new());
         assert_eq!(e.to_string(), "500 Internal Server Error");
+    }
+
+    #[test]
+    fn seconds_are_written_plainly() {
+        for (secs, text) in [(17.0, "17"), (1.5, "1.5"), (0.01, "0.01"), (120.25, "120.25"), (0.0004, "0")] {
+            assert_eq!(Seconds(secs).to_string(), text);
+        }
     }
 
     #[test]

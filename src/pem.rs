@@ -44,7 +44,7 @@ pub(crate) fn base64(text: &str) -> Option<Vec<u8>> {
 /// escaped `\n` some documentation shows, and surrounding whitespace.
 pub(crate) fn spki_der(pem: &str) -> Result<Vec<u8>, &'static str> {
     let pem = pem.replace("\\n", "\n");
-    let pem = pem.trim();
+    let pem = pem.trim_ascii();
     const BEGIN: &str = "-----BEGIN PUBLIC KEY-----";
     const END: &str = "-----END PUBLIC KEY-----";
     let body = pem

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::json::number;
 
 /// The longest server-requested wait the client sleeps; a longer one is
 /// returned to the caller at once as an error whose `retry_after` says how long.
@@ -36,9 +37,9 @@ pub(crate) fn ambiguous(error: &Error) -> bool {
 /// Exponential backoff before retry number `retry` (0-based):
 /// `min(0.5 s * 2^retry, 8 s)`, less up to 25 % jitter (`jitter` in `[0, 1)`).
 pub(crate) fn backoff(retry: u32, jitter: f64) -> Duration {
-    let base = (0.5 * 2f64.powi(retry.min(16) as i32)).min(8.0);
+    let base_ms = (500u64 << retry.min(16)).min(8_000);
     let jitter = jitter.clamp(0.0, 1.0);
-    Duration::from_secs_f64(base * (1.0 - 0.25 * jitter))
+    Duration::from_millis((base_ms as f64 * (1.0 - 0.25 * jitter)) as u64)
 }
 
 /// The wait-related headers of a reply, and the body's `retry_after`.
@@ -69,10 +70,6 @@ impl WaitHints {
     }
 }
 
-fn number(text: &str) -> Option<f64> {
-    text.trim().parse::<f64>().ok().filter(|n| n.is_finite())
-}
-
 /// `retry-after`: delay seconds, or an HTTP date.
 fn seconds_or_date(value: &str, now: f64) -> Option<f64> {
     number(value).or_else(|| http_date(value).map(|at| (at - now).max(0.0)))
@@ -93,13 +90,13 @@ fn ratelimit_reset(value: &str) -> Option<f64> {
     value
         .split([',', ';'])
         .filter_map(|param| param.split_once('='))
-        .find(|(key, _)| matches!(key.trim(), "reset" | "t"))
+        .find(|(key, _)| matches!(key.trim_ascii(), "reset" | "t"))
         .and_then(|(_, v)| number(v))
 }
 
 /// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) as Unix seconds.
 pub(crate) fn http_date(value: &str) -> Option<f64> {
-    let mut parts = value.split_whitespace();
+    let mut parts = value.split_ascii_whitespace();
     let _weekday = parts.next()?;
     let day: i64 = parts.next()?.parse().ok()?;
     let month = match parts.next()? {
@@ -148,7 +145,7 @@ mod tests {
         assert_eq!(backoff(1, 0.0), Duration::from_secs(1));
         assert_eq!(backoff(4, 0.0), Duration::from_secs(8));
         assert_eq!(backoff(40, 0.0), Duration::from_secs(8));
-        assert_eq!(backoff(0, 0.999_999), Duration::from_secs_f64(0.5 * (1.0 - 0.25 * 0.999_999)));
+        assert_eq!(backoff(0, 0.999_999), Duration::from_millis(375));
         assert!(backoff(3, 0.5) < backoff(3, 0.0));
     }
 

@@ -10,11 +10,12 @@ use std::time::Duration;
 
 use gloo_net::http::{Method, RequestBuilder};
 use js_sys::{Function, JsString, Promise, Uint8Array};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
+
+use crate::json::Doc;
 
 /// Why an exchange produced no reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,10 +90,9 @@ impl Reply {
         headers.get(name).ok()?.as_string()
     }
 
-    /// The body decoded from JSON into `T`.
-    pub fn json<T: DeserializeOwned>(&self) -> Result<T, String> {
-        let value = json_parse(&self.body).map_err(|e| describe_js(&e))?;
-        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    /// The body parsed as JSON (by the engine, in place).
+    pub fn doc(&self) -> Result<Doc, String> {
+        json_parse(&self.body).map(Doc::from_js).map_err(|e| describe_js(&e))
     }
 
     /// The body as text, at most `max` UTF-16 units of it.
@@ -185,7 +185,7 @@ async fn read_body(
         .get("content-length")
         .ok()
         .and_then(|v| v.as_string())
-        .and_then(|v| v.trim().parse::<usize>().ok());
+        .and_then(|v| v.trim_ascii().parse::<usize>().ok());
     let stream = response.body().ok().filter(|b| !b.is_null() && !b.is_undefined());
     match (length, stream) {
         (Some(0), _) => Ok((JsString::from(""), false)),

@@ -44,7 +44,7 @@ pub(crate) fn http_url(field: &str, url: &str) -> Result<(), Error> {
     if host.is_empty() || host.starts_with(':') {
         return Err(Error::invalid(field, "must name a host"));
     }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if url.chars().any(|c| c.is_ascii_whitespace() || c.is_control()) {
         return Err(Error::invalid(field, "must not contain spaces or control characters"));
     }
     Ok(())
@@ -63,16 +63,16 @@ pub(crate) fn base_url(url: &str) -> Result<String, Error> {
 pub(crate) fn header(field: &str, name: &str, value: &str) -> Result<(), Error> {
     let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
     if name.is_empty() || !name.bytes().all(token) {
-        return Err(Error::invalid(field, format!("{name:?} is not a valid header name")));
+        return Err(Error::invalid(field, format!("\"{name}\" is not a valid header name")));
     }
     if value.contains(['\r', '\n', '\0']) {
-        return Err(Error::invalid(field, format!("value of {name:?} must not contain line breaks or NUL")));
+        return Err(Error::invalid(field, format!("the value of \"{name}\" must not contain line breaks or NUL")));
     }
     Ok(())
 }
 
 fn name(field: &str, name: &str) -> Result<(), Error> {
-    if name.trim().is_empty() {
+    if name.trim_ascii().is_empty() {
         return Err(Error::invalid(field, "must not be empty"));
     }
     Ok(())
@@ -86,7 +86,7 @@ fn events(field: &str, events: &[WebhookEvent]) -> Result<(), Error> {
         if !event.is_known() {
             return Err(Error::invalid(
                 format!("{field}[{i}]"),
-                format!("{:?} is not a webhook event; expected one of {}", event.as_str(), WebhookEvent::known_names()),
+                format!("\"{}\" is not a webhook event; expected one of {}", event.as_str(), WebhookEvent::known_names()),
             ));
         }
     }

@@ -13,14 +13,13 @@ use std::time::Duration;
 
 use gloo_net::http::Method;
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use crate::error::{ApiError, Error, MAX_ERROR_BODY};
 use crate::events::{decode_kind, Payload};
-use crate::models::{Envelope, WebhookEvent};
+use crate::models::{envelope_data, WebhookEvent};
 use crate::pem;
 use crate::transport::{self, BodyLimits, Fetch, Outgoing};
 
@@ -281,11 +280,6 @@ async fn load(source: Rc<KeySource>, state: Rc<RefCell<KeyState>>) -> Result<JsV
 
 /// Fetches `{"data":{"publicKey":"-----BEGIN PUBLIC KEY-----..."}}` and returns the key's DER bytes.
 async fn fetch_key(url: &str, fetch: &Fetch) -> Result<Vec<u8>, VerifyError> {
-    #[derive(Deserialize)]
-    struct KeyData {
-        #[serde(rename = "publicKey")]
-        public_key: String,
-    }
     let outgoing = Outgoing { method: Method::GET, url, headers: &[], body: None };
     let limits = BodyLimits { success: 64 * 1024, error: MAX_ERROR_BODY };
     let reply = transport::send(fetch, &outgoing, KEY_FETCH_TIMEOUT, None, limits)
@@ -299,11 +293,13 @@ async fn fetch_key(url: &str, fetch: &Fetch) -> Result<Vec<u8>, VerifyError> {
         let api = ApiError::from_reply(reply.status, reply.header("cf-ray"), reply.text(MAX_ERROR_BODY as u32));
         return Err(VerifyError::Key(Error::Api(Box::new(api))));
     }
-    let data = match reply.json::<Envelope<KeyData>>() {
-        Ok(envelope) => envelope.into_data().map_err(|why| bad(why.to_owned()))?,
-        Err(why) => return Err(bad(format!("the key reply is not what the API sends ({why})"))),
-    };
-    pem::spki_der(&data.public_key).map_err(|why| VerifyError::Signature(format!("the fetched {why}")))
+    let doc = reply.doc().map_err(|why| bad(format!("the key reply is not JSON ({why})")))?;
+    let data = envelope_data(&doc).map_err(|why| bad(why.to_owned()))?;
+    let public_key = data
+        .get("publicKey")
+        .and_then(|k| k.as_str())
+        .ok_or_else(|| bad("the key reply has no data.publicKey string".into()))?;
+    pem::spki_der(&public_key).map_err(|why| VerifyError::Signature(format!("the fetched {why}")))
 }
 
 /// Imports SPKI DER bytes as an RSASSA-PKCS1-v1_5 / SHA-256 verification key.

@@ -1,9 +1,9 @@
 //! `WebhooksClient`: the JS class over [`crate::Client`].
 
 use std::future::Future;
+use std::pin::Pin;
 
-use js_sys::Promise;
-use serde::Serialize;
+use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -11,7 +11,7 @@ use super::errors::to_js;
 use super::input;
 use super::types::{ClientOptionsArg, RequestOptionsArg, WebhookInputArg, WebhookPatchArg};
 use crate::error::Error;
-use crate::models::{EnsureAction, Webhook};
+use crate::models::{Checked, EnsureAction, Webhook};
 use crate::Client;
 
 /// A client for one RealtimeKit app's webhooks.
@@ -23,12 +23,6 @@ use crate::Client;
 #[derive(Debug)]
 pub struct WebhooksClient {
     client: Client,
-}
-
-#[derive(Serialize)]
-struct EnsureResult {
-    webhook: Webhook,
-    action: EnsureAction,
 }
 
 #[wasm_bindgen]
@@ -43,21 +37,21 @@ impl WebhooksClient {
     /// All webhooks of the app.
     #[wasm_bindgen(unchecked_return_type = "Promise<Webhook[]>")]
     pub fn list(&self, options: Option<RequestOptionsArg>) -> Promise {
-        self.call(options, |c| async move { c.list().await })
+        self.call(options, |c| async move { c.list_as::<Checked<Vec<Webhook>>>().await.map(|d| d.doc.into_js()) })
     }
 
     /// Creates a webhook. Retried only when that cannot make a second one.
     #[wasm_bindgen(unchecked_return_type = "Promise<Webhook>")]
     pub fn create(&self, webhook: WebhookInputArg, options: Option<RequestOptionsArg>) -> Promise {
         let hook = input::new_webhook(&webhook);
-        self.call(options, |c| async move { c.create(&hook?).await })
+        self.call(options, |c| async move { c.create(&hook?).await.map(|w| webhook_to_js(&w)) })
     }
 
     /// One webhook by id.
     #[wasm_bindgen(unchecked_return_type = "Promise<Webhook>")]
     pub fn get(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, options: Option<RequestOptionsArg>) -> Promise {
         let id = input::id(&id);
-        self.call(options, |c| async move { c.get(&id?).await })
+        self.call(options, |c| async move { c.get_as::<Checked<Webhook>>(&id?).await.map(|d| d.doc.into_js()) })
     }
 
     /// Replaces all fields of a webhook.
@@ -70,7 +64,7 @@ impl WebhooksClient {
     ) -> Promise {
         let id = input::id(&id);
         let hook = input::new_webhook(&webhook);
-        self.call(options, |c| async move { c.replace(&id?, &hook?).await })
+        self.call(options, |c| async move { c.replace_as::<Checked<Webhook>>(&id?, &hook?).await.map(|d| d.doc.into_js()) })
     }
 
     /// Changes the given fields of a webhook.
@@ -83,20 +77,20 @@ impl WebhooksClient {
     ) -> Promise {
         let id = input::id(&id);
         let patch = input::patch(&patch);
-        self.call(options, |c| async move { c.edit(&id?, &patch?).await })
+        self.call(options, |c| async move { c.edit_as::<Checked<Webhook>>(&id?, &patch?).await.map(|d| d.doc.into_js()) })
     }
 
     /// Deletes a webhook; resolves to the deleted webhook.
     #[wasm_bindgen(unchecked_return_type = "Promise<Webhook>")]
     pub fn delete(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, options: Option<RequestOptionsArg>) -> Promise {
         let id = input::id(&id);
-        self.call(options, |c| async move { c.delete(&id?).await })
+        self.call(options, |c| async move { c.delete_as::<Checked<Webhook>>(&id?).await.map(|d| d.doc.into_js()) })
     }
 
     /// The event names the server supports (`GET .../webhooks/all`).
     #[wasm_bindgen(js_name = supportedEvents, unchecked_return_type = "Promise<string[]>")]
     pub fn supported_events(&self, options: Option<RequestOptionsArg>) -> Promise {
-        self.call(options, |c| async move { c.supported_events().await })
+        self.call(options, |c| async move { c.supported_events_as::<Checked<Vec<String>>>().await.map(|d| d.doc.into_js()) })
     }
 
     /// Makes a webhook with this name look like `webhook`: creates, edits or leaves it; never duplicates.
@@ -105,31 +99,53 @@ impl WebhooksClient {
         let hook = input::new_webhook(&webhook);
         self.call(options, |c| async move {
             let ensured = c.ensure(&hook?).await?;
-            Ok(EnsureResult { webhook: ensured.webhook, action: ensured.action })
+            let result = Object::new();
+            let action = match ensured.action {
+                EnsureAction::Created => "created",
+                EnsureAction::Updated => "updated",
+                EnsureAction::Unchanged => "unchanged",
+            };
+            set(&result, "webhook", &webhook_to_js(&ensured.webhook));
+            set(&result, "action", &action.into());
+            Ok(result.into())
         })
     }
 }
 
 impl WebhooksClient {
     /// Runs one call: the options read now (so later changes to them do not
-    /// matter), the result converted to plain JS values, any error to its class.
-    fn call<T, F, Fut>(&self, options: Option<RequestOptionsArg>, run: F) -> Promise
+    /// matter), the outcome a JS value or an error of its class. The future is
+    /// boxed so that every method shares one promise adapter.
+    fn call<F, Fut>(&self, options: Option<RequestOptionsArg>, run: F) -> Promise
     where
-        T: Serialize,
         F: FnOnce(Client) -> Fut,
-        Fut: Future<Output = Result<T, Error>> + 'static,
+        Fut: Future<Output = Result<JsValue, Error>> + 'static,
     {
         let client = match options.map(|o| input::request_options(&o)).transpose() {
             Ok(Some(Some(options))) => self.client.with_options(options),
             Ok(_) => self.client.clone(),
             Err(e) => return Promise::reject(&to_js(&e)),
         };
-        let call = run(client);
-        future_to_promise(async move {
-            let value = call.await.map_err(|e| to_js(&e))?;
-            value
-                .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-                .map_err(|e| to_js(&Error::Connection(format!("could not convert the reply: {e}"))))
-        })
+        let call: Pin<Box<dyn Future<Output = Result<JsValue, Error>>>> = Box::pin(run(client));
+        future_to_promise(async move { call.await.map_err(|e| to_js(&e)) })
     }
+}
+
+/// A webhook as a plain JS object with the API's field names.
+fn webhook_to_js(hook: &Webhook) -> JsValue {
+    let object = Object::new();
+    set(&object, "id", &hook.id.as_str().into());
+    set(&object, "name", &hook.name.as_str().into());
+    set(&object, "url", &hook.url.as_str().into());
+    let events: Array = hook.events.iter().map(|e| JsValue::from_str(e.as_str())).collect();
+    set(&object, "events", &events);
+    set(&object, "enabled", &hook.enabled.into());
+    set(&object, "created_at", &hook.created_at.as_str().into());
+    set(&object, "updated_at", &hook.updated_at.as_str().into());
+    object.into()
+}
+
+fn set(object: &Object, key: &str, value: &JsValue) {
+    // A fresh plain object: defining a property cannot fail.
+    let _ = Reflect::set(object, &key.into(), value);
 }

@@ -17,7 +17,7 @@ use crate::Client;
 /// Largest `maxRetries` accepted.
 const MAX_RETRIES_LIMIT: u32 = 10;
 /// Largest `timeout` accepted, in ms (the largest `setTimeout` delay).
-const MAX_TIMEOUT_MS: f64 = 2_147_483_647.0;
+const MAX_TIMEOUT_MS: u32 = 2_147_483_647;
 
 #[wasm_bindgen]
 extern "C" {
@@ -139,7 +139,7 @@ fn timeout(o: &JsValue) -> Result<Option<Duration>, Error> {
         return Ok(None);
     }
     match value.as_f64() {
-        Some(ms) if ms > 0.0 && ms <= MAX_TIMEOUT_MS => Ok(Some(Duration::from_secs_f64(ms / 1000.0))),
+        Some(ms) if ms > 0.0 && ms <= f64::from(MAX_TIMEOUT_MS) => Ok(Some(Duration::from_millis(ms as u64))),
         Some(_) => Err(Error::invalid("timeout", format!("must be more than 0 and at most {MAX_TIMEOUT_MS} ms"))),
         None => Err(wrong_type("timeout", "a number of milliseconds", &value)),
     }

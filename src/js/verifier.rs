@@ -166,7 +166,7 @@ async fn request_body(request: &JsValue, headers: &JsValue, verifier: &Verifier)
         .and_then(|g| g.dyn_into::<Function>().ok())
         .and_then(|get| get.call1(headers, &"content-length".into()).ok())
         .and_then(|v| v.as_string())
-        .and_then(|v| v.trim().parse::<usize>().ok());
+        .and_then(|v| v.trim_ascii().parse::<usize>().ok());
     if let Some(length) = length {
         if length > verifier.max_body_bytes() {
             return Err(to_js_verify(&VerifyError::Payload(format!("the body is larger than {} bytes", verifier.max_body_bytes()))));

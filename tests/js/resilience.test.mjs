@@ -42,7 +42,7 @@ const IDEMPOTENT_FAULTS = [
   ["502 html, 504, then ok", [{ status: 502, headers: { ...fast, "content-type": "text/html" }, body: "<html><title>bad gateway</title></html>" }, { status: 504, headers: fast }], null, 3],
   ["dropped connection then ok", [{ drop: true }], null, 2],
   ["truncated body then ok", [{ truncate: 12 }], null, 2],
-  ["attempt timeout then ok", [{ delayMs: 1500 }], null, 2],
+  ["attempt timeout then ok", [{ delayMs: 6000 }], null, 2],
   ["400", [{ status: 400, body: { success: false, error: { code: 400, message: "bad" } } }], BadRequestError, 1],
   ["401", [{ status: 401, body: { message: "Unauthorized" } }], AuthenticationError, 1],
   ["403", [{ status: 403, body: { success: false, errors: [{ code: 9109, message: "no" }] } }], PermissionDeniedError, 1],
@@ -57,7 +57,8 @@ test("fault matrix: idempotent methods retry what is retryable, and only that", 
   for (const [method, call] of Object.entries(METHODS)) {
     for (let [fault, replies, expected, attempts] of IDEMPOTENT_FAULTS) {
       cases.push((async () => {
-        const { app, client } = fresh({ timeout: 500 });
+        // Attempts get 2 s (ample on a loaded machine); the timeout case's reply takes 6 s.
+        const { app, client } = fresh({ timeout: 2000 });
         const hook = await client.create(input());
         await emu.scriptFor(app, method, ...replies);
         const label = `${method} / ${fault}`;
@@ -86,7 +87,7 @@ const CREATE_FAULTS = [
   ["500 after creating: finds it", [{ status: 500, commit: true }], null, 1, 1],
   ["reply lost after creating: finds it", [{ drop: true, commit: true }], null, 1, 1],
   ["connection dropped before creating: creates again", [{ drop: true }], null, 2, 1],
-  ["timeout after creating: finds it", [{ delayMs: 1500, commit: true }], null, 1, 1],
+  ["timeout after creating: finds it", [{ delayMs: 6000, commit: true }], null, 1, 1],
   ["truncated reply after creating: finds it", [{ truncate: 5, commit: true }], null, 1, 1],
   ["400 is not retried", [{ status: 400 }], BadRequestError, 1, 0],
   ["409 is not retried", [{ status: 409 }], ConflictError, 1, 0],
@@ -96,7 +97,7 @@ const CREATE_FAULTS = [
 
 test("fault matrix: create is retried only when that cannot duplicate", async () => {
   await Promise.all(CREATE_FAULTS.map(async ([fault, replies, expected, attempts, left]) => {
-    const { app, client } = fresh({ timeout: 500 });
+    const { app, client } = fresh({ timeout: 2000 });
     await emu.scriptFor(app, "create", ...replies);
     if (expected) {
       const e = await rejection(client.create(input()));
