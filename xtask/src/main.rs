@@ -3,6 +3,7 @@
 //! Every command first runs the same idempotent set-up ([`setup`]), so a fresh
 //! clone needs nothing but Rust, Node.js and npm.
 
+mod bench;
 mod build;
 mod demo;
 mod emulator;
@@ -20,6 +21,8 @@ usage: cargo xtask <command>
   build   build the npm package into pkg/ (release)
   demo    build, then serve the demo page and the emulator on http://127.0.0.1:8787/
   test    every test tier; non-zero exit on any failure
+  bench   this package against the official SDK and raw fetch: a table of
+          medians and ratios, and the targets met or not [--no-build] [--quick]
 ";
 
 fn main() -> ExitCode {
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
         Some("build") => setup::run(setup::Needs { chromium: false }).and_then(|tools| build::package(&tools)),
         Some("demo") => demo::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

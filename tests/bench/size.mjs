@@ -1,0 +1,60 @@
+// Bundle size: what a webhooks-only app ships.
+//
+// - ours: the package's `.wasm`, plus its JavaScript (the glue
+//   realtimekit_webhooks.js, errors.js, exports.js and the browser entry)
+//   bundled and minified by esbuild from entries/ours.mjs;
+//   also the same files as published (unminified), for reference;
+// - the official SDK: `createClient` + `BaseWebhooks` from its tree-shakable
+//   entry (entries/sdk.mjs), bundled and minified by esbuild the same way.
+//
+// Every file is compressed on its own (gzip level 9, brotli quality 11, as a
+// server or CDN would), and the sizes are summed.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { brotliCompressSync, gzipSync, constants } from "node:zlib";
+
+const ENTRIES = new URL("./entries/", import.meta.url);
+/** The package files of the browser entry, as published. */
+const OURS_FILES = ["realtimekit_webhooks_bg.wasm", "realtimekit_webhooks.js", "errors.js", "exports.js", "browser.js"];
+
+/** Raw, gzip and brotli sizes of some bytes. */
+export function sizes(bytes) {
+  return {
+    raw: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+}
+
+function sum(list) {
+  return list.reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+}
+
+function bundle(esbuild, dir, name) {
+  const entry = fileURLToPath(new URL(`${name}.mjs`, ENTRIES));
+  const out = join(dir, `${name}.min.js`);
+  execFileSync(esbuild, [entry, "--bundle", "--minify", "--format=esm", "--platform=browser", `--outfile=${out}`, "--log-level=error"], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  return readFileSync(out);
+}
+
+/** Measures both; the bundles are written to `work`. */
+export function measureSizes({ pkgDir, esbuild, work }) {
+  mkdirSync(work, { recursive: true });
+  const files = Object.fromEntries(OURS_FILES.map((f) => [f, sizes(readFileSync(join(pkgDir, f)))]));
+  const wasm = files["realtimekit_webhooks_bg.wasm"];
+  const js = sizes(bundle(esbuild, work, "ours"));
+  const sdk = sizes(bundle(esbuild, work, "sdk"));
+  return {
+    ours: {
+      wasm,
+      js,
+      total: sum([wasm, js]),
+      published: { files, total: sum(Object.values(files)) },
+    },
+    sdk,
+  };
+}
