@@ -253,6 +253,10 @@ impl Client {
 
     /// Creates a webhook (`POST .../webhooks`). Never creates two: see the crate docs on retries.
     pub async fn create(&self, hook: &NewWebhook) -> Result<Webhook, Error> {
+        self.create_as(hook).await
+    }
+
+    pub(crate) async fn create_as<T: FromDoc>(&self, hook: &NewWebhook) -> Result<T, Error> {
         validate::new_webhook(hook)?;
         let body = hook.to_json();
         let headers = self.headers(true)?;
@@ -345,15 +349,20 @@ impl Client {
     /// `enabled`, where `None` means `true` as on create), and never duplicates.
     /// When several webhooks share the name, the oldest is the one kept in shape.
     pub async fn ensure(&self, hook: &NewWebhook) -> Result<Ensured, Error> {
+        let (webhook, action) = self.ensure_as(hook).await?;
+        Ok(Ensured { webhook, action })
+    }
+
+    pub(crate) async fn ensure_as<T: FromDoc>(&self, hook: &NewWebhook) -> Result<(T, EnsureAction), Error> {
         validate::new_webhook(hook)?;
-        let hooks = self.list().await?;
+        let (hooks, docs) = self.list_with_docs().await?;
         let existing = hooks
             .iter()
-            .filter(|w| w.name == hook.name)
-            .min_by(|a, b| a.created_at.cmp(&b.created_at));
-        let Some(existing) = existing else {
-            let webhook = self.create(hook).await?;
-            return Ok(Ensured { webhook, action: EnsureAction::Created });
+            .enumerate()
+            .filter(|(_, w)| w.name == hook.name)
+            .min_by(|(_, a), (_, b)| a.created_at.cmp(&b.created_at));
+        let Some((at, existing)) = existing else {
+            return Ok((self.create_as(hook).await?, EnsureAction::Created));
         };
         let wanted_enabled = hook.enabled.unwrap_or(true);
         let patch = WebhookPatch {
@@ -363,21 +372,35 @@ impl Client {
             enabled: (existing.enabled != wanted_enabled).then_some(wanted_enabled),
         };
         if patch == WebhookPatch::default() {
-            return Ok(Ensured { webhook: existing.clone(), action: EnsureAction::Unchanged });
+            return Ok((self.listed(&docs, at)?, EnsureAction::Unchanged));
         }
-        let webhook = self.edit(&existing.id, &patch).await?;
-        Ok(Ensured { webhook, action: EnsureAction::Updated })
+        Ok((self.edit_as(&existing.id, &patch).await?, EnsureAction::Updated))
     }
 
     /// After an ambiguous create failure: the webhook that the create made, if the list shows it.
     /// When several match (an identical one existed before), the newest is ours.
-    async fn find_created(&self, hook: &NewWebhook) -> Result<Option<Webhook>, Error> {
+    async fn find_created<T: FromDoc>(&self, hook: &NewWebhook) -> Result<Option<T>, Error> {
         let enabled = hook.enabled.unwrap_or(true);
-        let hooks = self.list().await?;
-        Ok(hooks
-            .into_iter()
-            .filter(|w| w.name == hook.name && w.url == hook.url && w.enabled == enabled && same_events(&w.events, &hook.events))
-            .max_by(|a, b| a.created_at.cmp(&b.created_at)))
+        let (hooks, docs) = self.list_with_docs().await?;
+        let found = hooks
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.name == hook.name && w.url == hook.url && w.enabled == enabled && same_events(&w.events, &hook.events))
+            .max_by(|(_, a), (_, b)| a.created_at.cmp(&b.created_at));
+        found.map(|(at, _)| self.listed(&docs, at)).transpose()
+    }
+
+    /// The app's webhooks, read, and each as it came (to return one as a `T`).
+    async fn list_with_docs(&self) -> Result<(Vec<Webhook>, Vec<Doc>), Error> {
+        let answer = self.send(Method::GET, &self.shared.webhooks_url, None).await?;
+        let docs = answer.data.items().unwrap_or_default();
+        Ok((self.shape(answer)?, docs))
+    }
+
+    /// Item `at` of a listed reply as a `T` (the list was checked already).
+    fn listed<T: FromDoc>(&self, docs: &[Doc], at: usize) -> Result<T, Error> {
+        let doc = docs.get(at).cloned().ok_or_else(|| Error::Connection("the list changed while it was read".into()))?;
+        T::from_doc(doc).map_err(Error::Connection)
     }
 
     /// A call whose reply's `data` becomes a `T`.

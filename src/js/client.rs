@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use js_sys::{Array, Object, Promise, Reflect};
+use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -11,7 +11,8 @@ use super::errors::to_js;
 use super::input;
 use super::types::{ClientOptionsArg, RequestOptionsArg, WebhookInputArg, WebhookPatchArg};
 use crate::error::Error;
-use crate::models::{Checked, EnsureAction, Webhook};
+use super::shape;
+use crate::models::EnsureAction;
 use crate::Client;
 
 /// A client for one RealtimeKit app's webhooks.
@@ -37,21 +38,21 @@ impl WebhooksClient {
     /// All webhooks of the app.
     #[wasm_bindgen(unchecked_return_type = "Promise<Webhook[]>")]
     pub fn list(&self, options: Option<RequestOptionsArg>) -> Promise {
-        self.call(options, |c| async move { c.list_as::<Checked<Vec<Webhook>>>().await.map(|d| d.doc.into_js()) })
+        self.call(options, |c| async move { c.list_as::<shape::Webhooks>().await.map(|w| w.0) })
     }
 
     /// Creates a webhook. Retried only when that cannot make a second one.
     #[wasm_bindgen(unchecked_return_type = "Promise<Webhook>")]
     pub fn create(&self, webhook: WebhookInputArg, options: Option<RequestOptionsArg>) -> Promise {
         let hook = input::new_webhook(&webhook);
-        self.call(options, |c| async move { c.create(&hook?).await.map(|w| webhook_to_js(&w)) })
+        self.call(options, |c| async move { c.create_as::<shape::Webhook>(&hook?).await.map(|w| w.0) })
     }
 
     /// One webhook by id.
     #[wasm_bindgen(unchecked_return_type = "Promise<Webhook>")]
     pub fn get(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, options: Option<RequestOptionsArg>) -> Promise {
         let id = input::id(&id);
-        self.call(options, |c| async move { c.get_as::<Checked<Webhook>>(&id?).await.map(|d| d.doc.into_js()) })
+        self.call(options, |c| async move { c.get_as::<shape::Webhook>(&id?).await.map(|w| w.0) })
     }
 
     /// Replaces all fields of a webhook.
@@ -64,7 +65,7 @@ impl WebhooksClient {
     ) -> Promise {
         let id = input::id(&id);
         let hook = input::new_webhook(&webhook);
-        self.call(options, |c| async move { c.replace_as::<Checked<Webhook>>(&id?, &hook?).await.map(|d| d.doc.into_js()) })
+        self.call(options, |c| async move { c.replace_as::<shape::Webhook>(&id?, &hook?).await.map(|w| w.0) })
     }
 
     /// Changes the given fields of a webhook.
@@ -77,20 +78,20 @@ impl WebhooksClient {
     ) -> Promise {
         let id = input::id(&id);
         let patch = input::patch(&patch);
-        self.call(options, |c| async move { c.edit_as::<Checked<Webhook>>(&id?, &patch?).await.map(|d| d.doc.into_js()) })
+        self.call(options, |c| async move { c.edit_as::<shape::Webhook>(&id?, &patch?).await.map(|w| w.0) })
     }
 
     /// Deletes a webhook; resolves to the deleted webhook.
     #[wasm_bindgen(unchecked_return_type = "Promise<Webhook>")]
     pub fn delete(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, options: Option<RequestOptionsArg>) -> Promise {
         let id = input::id(&id);
-        self.call(options, |c| async move { c.delete_as::<Checked<Webhook>>(&id?).await.map(|d| d.doc.into_js()) })
+        self.call(options, |c| async move { c.delete_as::<shape::Webhook>(&id?).await.map(|w| w.0) })
     }
 
     /// The event names the server supports (`GET .../webhooks/all`).
     #[wasm_bindgen(js_name = supportedEvents, unchecked_return_type = "Promise<string[]>")]
     pub fn supported_events(&self, options: Option<RequestOptionsArg>) -> Promise {
-        self.call(options, |c| async move { c.supported_events_as::<Checked<Vec<String>>>().await.map(|d| d.doc.into_js()) })
+        self.call(options, |c| async move { c.supported_events_as::<shape::Names>().await.map(|n| n.0) })
     }
 
     /// Makes a webhook with this name look like `webhook`: creates, edits or leaves it; never duplicates.
@@ -98,14 +99,14 @@ impl WebhooksClient {
     pub fn ensure(&self, webhook: WebhookInputArg, options: Option<RequestOptionsArg>) -> Promise {
         let hook = input::new_webhook(&webhook);
         self.call(options, |c| async move {
-            let ensured = c.ensure(&hook?).await?;
+            let (webhook, action) = c.ensure_as::<shape::Webhook>(&hook?).await?;
             let result = Object::new();
-            let action = match ensured.action {
+            let action = match action {
                 EnsureAction::Created => "created",
                 EnsureAction::Updated => "updated",
                 EnsureAction::Unchanged => "unchanged",
             };
-            set(&result, "webhook", &webhook_to_js(&ensured.webhook));
+            set(&result, "webhook", &webhook.0);
             set(&result, "action", &action.into());
             Ok(result.into())
         })
@@ -129,20 +130,6 @@ impl WebhooksClient {
         let call: Pin<Box<dyn Future<Output = Result<JsValue, Error>>>> = Box::pin(run(client));
         future_to_promise(async move { call.await.map_err(|e| to_js(&e)) })
     }
-}
-
-/// A webhook as a plain JS object with the API's field names.
-fn webhook_to_js(hook: &Webhook) -> JsValue {
-    let object = Object::new();
-    set(&object, "id", &hook.id.as_str().into());
-    set(&object, "name", &hook.name.as_str().into());
-    set(&object, "url", &hook.url.as_str().into());
-    let events: Array = hook.events.iter().map(|e| JsValue::from_str(e.as_str())).collect();
-    set(&object, "events", &events);
-    set(&object, "enabled", &hook.enabled.into());
-    set(&object, "created_at", &hook.created_at.as_str().into());
-    set(&object, "updated_at", &hook.updated_at.as_str().into());
-    object.into()
 }
 
 fn set(object: &Object, key: &str, value: &JsValue) {

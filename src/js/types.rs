@@ -38,15 +38,21 @@ export interface WebhookInput {
 
 /** The input of `edit`: fields left out keep their value. */
 export interface WebhookPatch {
+  /** New name (non-empty). */
   name?: string;
+  /** New absolute http:// or https:// URL. */
   url?: string;
+  /** New event list (replaces the old one; at least one). */
   events?: WebhookEvent[];
+  /** Enable or disable. */
   enabled?: boolean;
 }
 
 /** What `ensure` did, and the webhook as it now is. */
 export interface EnsureResult {
+  /** The webhook as it now is. */
   webhook: Webhook;
+  /** What was done: created (none had the name), updated (it differed), or nothing. */
   action: "created" | "updated" | "unchanged";
 }
 
@@ -100,18 +106,24 @@ export type VerifierOptions = {
 
 /** The `organizedBy` of a meeting. */
 export interface Organization {
+  /** Its id. */
   id: string;
+  /** Its name. */
   name: string;
   [field: string]: unknown;
 }
 
 /** A meeting, as the meeting events describe it. */
 export interface Meeting {
+  /** The meeting id. */
   id: string;
+  /** This session of the meeting. */
   sessionId: string;
+  /** Its title. */
   title: string;
   /** Only for meetings created with the v1 API. */
   roomName?: string;
+  /** `LIVE`, ... */
   status: string;
   /** ISO-8601. */
   createdAt: string;
@@ -119,13 +131,16 @@ export interface Meeting {
   startedAt: string;
   /** ISO-8601; absent or null while the meeting runs. */
   endedAt?: string | null;
+  /** The organization that owns it. */
   organizedBy: Organization;
   [field: string]: unknown;
 }
 
 /** A participant of `meeting.participantJoined` and `meeting.participantLeft`. */
 export interface Participant {
+  /** The peer id of this connection. */
   peerId: string;
+  /** The name shown. */
   userDisplayName: string;
   /** Your own id for the participant. */
   customParticipantId?: string;
@@ -145,21 +160,33 @@ export type LivestreamStatus = "LIVE" | "OFFLINE" | "IDLE" | (string & {});
 
 /** The recording of `recording.statusUpdate`. */
 export interface Recording {
+  /** Its id. */
   id: string;
+  /** Its id, again. */
   recordingId?: string;
+  /** Where it is in its life. */
   status: RecordingStatus;
+  /** Video download URL. */
   downloadUrl?: string | null;
+  /** Audio download URL. */
   audioDownloadUrl?: string | null;
+  /** When the download URLs expire (ISO-8601). */
   downloadUrlExpiry?: string | null;
+  /** ISO-8601. */
   startedTime?: string | null;
+  /** ISO-8601. */
   stoppedTime?: string | null;
   /** Bytes: a string in Cloudflare's docs, a number in Dyte's. */
   fileSize?: string | number | null;
+  /** The file's name. */
   outputFileName?: string | null;
+  /** The meeting id. */
   meetingId?: string;
   /** Seconds. */
   recordingDuration?: number | null;
+  /** The organization id. */
   organizationId?: string;
+  /** The session id. */
   roomUUID?: string;
   [field: string]: unknown;
 }
@@ -167,6 +194,7 @@ export interface Recording {
 /** `meeting.started` */
 export interface MeetingStartedPayload {
   event: "meeting.started";
+  /** The meeting that started. */
   meeting: Meeting;
   [field: string]: unknown;
 }
@@ -174,7 +202,9 @@ export interface MeetingStartedPayload {
 /** `meeting.ended` */
 export interface MeetingEndedPayload {
   event: "meeting.ended";
+  /** The meeting that ended. */
   meeting: Meeting;
+  /** Why it ended. */
   reason?: "HOST_ENDED_MEETING" | "ALL_PARTICIPANTS_LEFT" | (string & {});
   [field: string]: unknown;
 }
@@ -182,7 +212,9 @@ export interface MeetingEndedPayload {
 /** `meeting.participantJoined` */
 export interface ParticipantJoinedPayload {
   event: "meeting.participantJoined";
+  /** The meeting. */
   meeting: Meeting;
+  /** Who joined. */
   participant: Participant;
   [field: string]: unknown;
 }
@@ -190,7 +222,9 @@ export interface ParticipantJoinedPayload {
 /** `meeting.participantLeft` */
 export interface ParticipantLeftPayload {
   event: "meeting.participantLeft";
+  /** The meeting. */
   meeting: Meeting;
+  /** Who left. */
   participant: Participant;
   [field: string]: unknown;
 }
@@ -198,16 +232,25 @@ export interface ParticipantLeftPayload {
 /** `meeting.chatSynced`: RealtimeKit sends the meeting fields at the top level, Dyte sent `meeting`. */
 export interface ChatSyncedPayload {
   event: "meeting.chatSynced";
+  /** The session whose chat this is. */
   sessionId?: string;
+  /** The meeting id. */
   meetingId?: string;
+  /** The meeting title. */
   title?: string;
+  /** Where to download the chat. */
   chatDownloadUrl: string;
   /** ISO-8601 (Dyte wrote a space instead of the `T`). */
   chatDownloadUrlExpiry: string;
+  /** ISO-8601. */
   createdAt?: string;
+  /** ISO-8601. */
   startedAt?: string;
+  /** ISO-8601. */
   endedAt?: string | null;
+  /** The organization. */
   organizedBy?: Organization;
+  /** The meeting, in Dyte's shape. */
   meeting?: Meeting;
   [field: string]: unknown;
 }
@@ -215,7 +258,9 @@ export interface ChatSyncedPayload {
 /** `recording.statusUpdate` */
 export interface RecordingStatusUpdatePayload {
   event: "recording.statusUpdate";
+  /** The recording. */
   recording: Recording;
+  /** The meeting recorded. */
   meeting?: Meeting;
   [field: string]: unknown;
 }
@@ -223,12 +268,19 @@ export interface RecordingStatusUpdatePayload {
 /** `livestreaming.statusUpdate` (Dyte sent only `streamId` and `status`). */
 export interface LivestreamingStatusUpdatePayload {
   event: "livestreaming.statusUpdate";
+  /** The stream id. */
   streamId: string;
+  /** Where the stream is. */
   status: LivestreamStatus;
+  /** Whether it is ingested from an external encoder. */
   manualIngest?: boolean;
+  /** HLS playback URL. */
   playbackUrl?: string;
+  /** RTMP ingest server. */
   ingestServer?: string;
+  /** RTMP stream key. */
   streamKey?: string;
+  /** The meeting streamed. */
   meeting?: Meeting;
   [field: string]: unknown;
 }
@@ -236,8 +288,11 @@ export interface LivestreamingStatusUpdatePayload {
 /** `meeting.transcript` */
 export interface TranscriptPayload {
   event: "meeting.transcript";
+  /** The meeting. */
   meeting: Meeting;
+  /** Where to download the transcript. */
   transcriptDownloadUrl: string;
+  /** When that URL expires (ISO-8601). */
   transcriptDownloadUrlExpiry?: string;
   [field: string]: unknown;
 }
@@ -245,23 +300,27 @@ export interface TranscriptPayload {
 /** `meeting.summary` */
 export interface SummaryPayload {
   event: "meeting.summary";
+  /** The meeting. */
   meeting: Meeting;
+  /** Where to download the summary. */
   summaryDownloadUrl: string;
+  /** When that URL expires (ISO-8601). */
   summaryDownloadUrlExpiry?: string;
   [field: string]: unknown;
 }
 
-declare const unknownEvent: unique symbol;
-/** An event name this version does not know: a plain string at run time, branded so that checks on the nine known names narrow. */
-export type UnknownEvent = string & { readonly [unknownEvent]: true };
-
-/** The body of an event this version does not know, untouched. */
+/**
+ * The body of an event this version does not know, passed through untouched.
+ * Such deliveries arrive with their own name in `event`; they are not part of
+ * `WebhookPayload` (so that checking `event` narrows it): handle them in the
+ * `default` branch, as `delivery.payload as unknown as UnknownPayload`.
+ */
 export interface UnknownPayload {
-  event: UnknownEvent;
+  event: string;
   [field: string]: unknown;
 }
 
-/** A delivery's body: a union discriminated on `event`. */
+/** A delivery's body: a union discriminated on `event` (see `UnknownPayload` for the rest). */
 export type WebhookPayload =
   | MeetingStartedPayload
   | MeetingEndedPayload
@@ -271,8 +330,7 @@ export type WebhookPayload =
   | RecordingStatusUpdatePayload
   | LivestreamingStatusUpdatePayload
   | TranscriptPayload
-  | SummaryPayload
-  | UnknownPayload;
+  | SummaryPayload;
 
 /** A verified delivery whose body is `P`. */
 export interface DeliveryOf<P extends WebhookPayload> {

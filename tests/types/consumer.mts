@@ -41,7 +41,6 @@ import type {
   RecordingStatusUpdatePayload,
   SummaryPayload,
   TranscriptPayload,
-  UnknownEvent,
   UnknownPayload,
   VerifierOptions,
   WebhookPayload,
@@ -195,16 +194,16 @@ export type Payloads = Expect<Equal<
   WebhookPayload,
   | MeetingStartedPayload | MeetingEndedPayload | ParticipantJoinedPayload | ParticipantLeftPayload
   | ChatSyncedPayload | RecordingStatusUpdatePayload | LivestreamingStatusUpdatePayload
-  | TranscriptPayload | SummaryPayload | UnknownPayload
+  | TranscriptPayload | SummaryPayload
 >>;
 export type DeliveryFields = Expect<Equal<
   DeliveryOf<MeetingStartedPayload>,
   { id: string | null; webhookId: string | null; event: "meeting.started"; payload: MeetingStartedPayload }
 >>;
-export type PayloadEvents = Expect<Equal<Exclude<WebhookPayload["event"], UnknownEvent>, WebhookEvent>>;
+export type PayloadEvents = Expect<Equal<WebhookPayload["event"], WebhookEvent>>;
 
 // The payload types, field by field where the contract names them.
-export type DeliveryParts = Expect<Equal<[Delivery["event"], Delivery["payload"]], [WebhookEvent | UnknownEvent, WebhookPayload]>>;
+export type DeliveryParts = Expect<Equal<[Delivery["event"], Delivery["payload"]], [WebhookEvent, WebhookPayload]>>;
 export type PayloadParts = Expect<Equal<
   [
     MeetingStartedPayload["meeting"], MeetingEndedPayload["meeting"], Meeting["organizedBy"],
@@ -213,16 +212,38 @@ export type PayloadParts = Expect<Equal<
     ChatSyncedPayload["chatDownloadUrl"], TranscriptPayload["transcriptDownloadUrl"], SummaryPayload["summaryDownloadUrl"],
     UnknownPayload["event"],
   ],
-  [Meeting, Meeting, Organization, Participant, Participant, Recording, RecordingStatus, LivestreamStatus, string, string, string, UnknownEvent]
+  [Meeting, Meeting, Organization, Participant, Participant, Recording, RecordingStatus, LivestreamStatus, string, string, string, string]
 >>;
 
-/** What a receiving endpoint logs of a delivery. */
+/** What a receiving endpoint logs of a delivery: checking `event` narrows `payload`. */
 export function handle(delivery: Delivery): string {
-  const { id, webhookId, event } = delivery;
+  const { id, webhookId } = delivery;
   const payload: WebhookPayload = delivery.payload;
-  const known: WebhookEvent | UnknownEvent = payload.event;
-  const unknownName: string = known;
-  return `${id ?? "-"}/${webhookId ?? "-"} ${event} ${unknownName}`;
+  const prefix = `${id ?? "-"}/${webhookId ?? "-"} ${payload.event}`;
+  switch (delivery.event) {
+    case "meeting.started": {
+      const meeting: Meeting = delivery.payload.meeting;
+      return `${prefix} ${meeting.title}`;
+    }
+    case "recording.statusUpdate": {
+      const status: RecordingStatus = delivery.payload.recording.status;
+      return `${prefix} ${status}`;
+    }
+    case "meeting.participantJoined":
+      return `${prefix} ${delivery.payload.participant.userDisplayName}`;
+    case "livestreaming.statusUpdate":
+      return `${prefix} ${delivery.payload.streamId}`;
+    default: {
+      // Events this version does not know arrive too, untouched.
+      const other = delivery.payload as unknown as UnknownPayload;
+      return `${prefix} ${other.event}`;
+    }
+  }
+}
+
+/** Narrowing on the payload's own `event` works the same way. */
+export function summaryUrl(payload: WebhookPayload): string | undefined {
+  return payload.event === "meeting.summary" ? payload.summaryDownloadUrl : undefined;
 }
 
 export async function receive(request: Request, body: Uint8Array, headers: Record<string, string>): Promise<string[]> {

@@ -76,8 +76,10 @@ export async function wrongVerifiers(started: MeetingStartedPayload, delivery: D
   // @ts-expect-error: a meeting.started payload has no typed recording.
   console.log(started.recording.id);
   return [
-    // @ts-expect-error: a delivery's event may be one this version does not know.
-    ((delivery.event satisfies WebhookEvent)),
+    // @ts-expect-error: a narrowed delivery's payload has only its event's fields.
+    (delivery.event === "meeting.started" ? delivery.payload.recording.id : undefined),
+    // @ts-expect-error: an event name typo is no event.
+    (delivery.event === "meeting.strated"),
     // @ts-expect-error: a given key and a key URL are exclusive.
     new WebhookVerifier({ publicKey: "pem", keyURL: "https://example.com/key" }),
     // @ts-expect-error: the body is a string, a Uint8Array or an ArrayBuffer.

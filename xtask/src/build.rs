@@ -49,8 +49,11 @@ pub fn package(_tools: &Tools) -> Result {
 
     step("assemble pkg/");
     let glue = read(&out.join(GLUE))?;
-    write(&pkg.join(GLUE), relink_errors(&drop_self_types(&glue))?)?;
-    std::fs::copy(root.join("src/js/errors.js"), pkg.join("errors.js")).map_err(|e| format!("errors.js: {e}"))?;
+    let (glue, snippets) = relink_snippets(&drop_self_types(&glue))?;
+    write(&pkg.join(GLUE), glue)?;
+    for file in snippets {
+        std::fs::copy(root.join("src/js").join(&file), pkg.join(&file)).map_err(|e| format!("src/js/{file}: {e}"))?;
+    }
     let template = root.join("pkg-template");
     for file in ["exports.js", "node.js", "workerd.js", "deno.js", "browser.js", "README.md"] {
         std::fs::copy(template.join(file), pkg.join(file)).map_err(|e| format!("pkg-template/{file}: {e}"))?;
@@ -66,13 +69,29 @@ pub fn package(_tools: &Tools) -> Result {
     Ok(())
 }
 
-/// Points the glue's import of the `errors.js` snippet at the package's copy,
-/// so the entries and the wasm module share one set of error classes.
-fn relink_errors(glue: &str) -> Result<String> {
-    let start = glue.find("'./snippets/").ok_or("the glue does not import the errors.js snippet")?;
-    let end = glue[start..].find("/src/js/errors.js'").ok_or("the errors.js snippet path has an unexpected shape")? + start;
-    let path = &glue[start..end + "/src/js/errors.js'".len()];
-    Ok(glue.replace(path, "'./errors.js'"))
+/// Points the glue's imports of the crate's JS snippets (`src/js/*.js`, which
+/// wasm-bindgen puts under `snippets/<crate-hash>/`) at copies beside the glue,
+/// so the entries and the wasm module share one copy of each: one set of error
+/// classes above all. Returns the glue and the snippet file names.
+fn relink_snippets(glue: &str) -> Result<(String, Vec<String>)> {
+    let mut glue = glue.to_owned();
+    let mut files = Vec::new();
+    while let Some(start) = glue.find("'./snippets/") {
+        let end = glue[start + 1..].find('\'').ok_or("an unterminated snippet import in the glue")? + start + 2;
+        let path = glue[start..end].to_owned();
+        let file = path
+            .trim_matches('\'')
+            .split_once("/src/js/")
+            .map(|(_, file)| file.to_owned())
+            .filter(|file| !file.contains('/'))
+            .ok_or_else(|| format!("the glue imports {path}, which is not a src/js/ snippet"))?;
+        glue = glue.replace(&path, &format!("'./{file}'"));
+        files.push(file);
+    }
+    if !files.iter().any(|f| f == "errors.js") {
+        return Err("the glue does not import the errors.js snippet".into());
+    }
+    Ok((glue, files))
 }
 
 /// The glue without its `@ts-self-types` pointer: wasm-bindgen's own `.d.ts`

@@ -27,7 +27,7 @@ const TIERS: [&str; 6] = ["native", "wasm", "js", "types", "pack", "runtimes"];
 const UPDATE_SNAPSHOT: &str = "RTK_UPDATE_SNAPSHOT";
 
 /// The files `npm pack` must list: the package needs each, and nothing else.
-const PACKED_FILES: [&str; 13] = [
+const PACKED_FILES: [&str; 14] = [
     "README.md",
     "browser.js",
     "deno.js",
@@ -40,6 +40,7 @@ const PACKED_FILES: [&str; 13] = [
     "package.json",
     "realtimekit_webhooks.js",
     "realtimekit_webhooks_bg.wasm",
+    "shape.js",
     "workerd.js",
 ];
 

@@ -1,0 +1,51 @@
+// Shape checks of API replies, in JavaScript: one call checks a whole list
+// where reading each field from wasm would cross the boundary thousands of
+// times. The reply is then handed to the caller as it came.
+//
+// The messages name the field at fault, as the Rust decoder's do
+// (`check_webhook` in src/models.rs, used by the Rust API): keep the two alike.
+
+const STRING_FIELDS = ["id", "name", "url", "created_at", "updated_at"];
+
+function kind(value) {
+  if (value === undefined) return "missing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  switch (typeof value) {
+    case "string": return "a string";
+    case "number": return "a number";
+    case "boolean": return "a boolean";
+    default: return "an object";
+  }
+}
+
+function strings(value, path) {
+  if (!Array.isArray(value)) return `${path} should be an array, is ${kind(value)}`;
+  for (let i = 0; i < value.length; i++) {
+    if (typeof value[i] !== "string") return `${path}[${i}] should be a string, is ${kind(value[i])}`;
+  }
+  return "";
+}
+
+function webhook(value, path) {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return `${path} should be a webhook object, is ${kind(value)}`;
+  }
+  for (const field of STRING_FIELDS) {
+    if (typeof value[field] !== "string") return `${path}.${field} should be a string, is ${kind(value[field])}`;
+  }
+  if (typeof value.enabled !== "boolean") return `${path}.enabled should be a boolean, is ${kind(value.enabled)}`;
+  return strings(value.events, `${path}.events`);
+}
+
+/** What is wrong with a reply's `data` for `shape` (0 a webhook, 1 a list of them, 2 a list of strings); "" if nothing. */
+export function shapeError(data, shape) {
+  if (shape === 0) return webhook(data, "data");
+  if (shape === 2) return strings(data, "data");
+  if (!Array.isArray(data)) return `data should be an array, is ${kind(data)}`;
+  for (let i = 0; i < data.length; i++) {
+    const error = webhook(data[i], `data[${i}]`);
+    if (error) return error;
+  }
+  return "";
+}
