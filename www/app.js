@@ -13,9 +13,12 @@ async function start() {
   } catch (error) {
     $("connection-state").dataset.state = "bad";
     $("connection-state").textContent = "Package missing";
-    $("boot-error").replaceChildren(errorView(error, {
-      hint: "The page imports the built package from /pkg/browser.js. Build it with `cargo xtask build` (or start everything with `cargo xtask demo`), then reload.",
+    const failure = Object.assign(new Error(`The page could not import the package from /pkg/browser.js (${error?.message ?? error}).`), { name: error?.name ?? "Error" });
+    $("boot-error").replaceChildren(errorView(failure, {
+      hint: "Build it with `cargo xtask build` (or start everything with `cargo xtask demo`), then reload.",
     }));
+    // Nothing below can work without the package.
+    for (const panel of document.querySelectorAll("main > .card, main > .pair")) panel.hidden = true;
     return;
   }
   const [{ connectionPanel }, { webhooksPanel }, { deliveriesPanel }] = panels;

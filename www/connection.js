@@ -6,7 +6,8 @@
 // forwards each call, with its credentials, to the upstream API.
 //
 // The token stays in this tab's memory (the form field and the client) unless
-// the user ticks "Remember"; only then is it written to localStorage.
+// the user ticks "Remember": then settings that connected are written to
+// localStorage, and unticking removes them at once.
 import { WebhooksClient } from "realtimekit-webhooks";
 import { $, busy, hintFor, say, showError } from "./ui.js";
 
@@ -95,8 +96,7 @@ export function connectionPanel({ info, connect, disconnect }) {
 
   async function submit() {
     const settings = read();
-    if (fields.remember.checked) save(settings);
-    else forget();
+    if (!fields.remember.checked) forget();
     setState("busy", "Connecting…");
     try {
       // The constructor checks the options: an empty id or token, or a bad
@@ -108,6 +108,8 @@ export function connectionPanel({ info, connect, disconnect }) {
         baseURL: settings.baseURL || undefined,
       });
       await connect(client, settings);
+      // Remembered only when asked, and only settings that worked.
+      if (fields.remember.checked) save(settings);
       showError(errorSlot, null);
       setState("good", settings.mode === "emulator" ? "Connected · emulator" : "Connected · Cloudflare");
     } catch (error) {

@@ -10,13 +10,15 @@ export function $(id) {
 
 /**
  * Makes an element: `h("button", { type: "button", onclick }, "Text", child)`.
- * `on*` props become listeners, `dataset` is merged, names with a dash
- * (`aria-*`) become attributes, anything else is set as a property.
+ * `on*` props become listeners, `dataset` is merged, properties the element
+ * has (`value`, `checked`, `spellcheck`) are set as such, and other names
+ * (`aria-*`, `role`) become attributes, left out when null, undefined or false.
  */
 export function h(tag, props = {}, ...children) {
   const element = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
-    if (value === undefined || value === null || value === false) continue;
+    if (value === undefined || value === null) continue;
+    if (value === false && (key.includes("-") || !(key in element))) continue;
     if (key.startsWith("on") && typeof value === "function") element.addEventListener(key.slice(2), value);
     else if (key === "class") element.className = value;
     else if (key === "dataset") Object.assign(element.dataset, value);

@@ -127,26 +127,33 @@ export function webhooksPanel() {
     };
   }
 
+  /** The fields of `input` that differ from `hook` (events compared as sets). */
+  function changes(hook, input) {
+    const patch = {};
+    for (const key of ["name", "url", "enabled"]) if (input[key] !== hook[key]) patch[key] = input[key];
+    const sameEvents = input.events.length === hook.events.length && input.events.every((name) => hook.events.includes(name));
+    if (!sameEvents) patch.events = input.events;
+    return patch;
+  }
+
   async function saveEdit(hook, form, how, slot) {
     const input = formInput(form);
     try {
       let updated;
       if (how === "replace") {
         updated = await client.replace(hook.id, input);
+        say(tableStatus, `Replaced “${updated.name}” (replace).`);
       } else {
-        const patch = {};
-        for (const key of ["name", "url", "enabled"]) if (input[key] !== hook[key]) patch[key] = input[key];
-        const sameEvents = input.events.length === hook.events.length && input.events.every((name) => hook.events.includes(name));
-        if (!sameEvents) patch.events = input.events;
-        if (Object.keys(patch).length === 0) {
+        const patch = changes(hook, input);
+        const changed = Object.keys(patch);
+        if (changed.length === 0) {
           say(tableStatus, `Nothing changed in “${hook.name}”.`);
           stopEdit(hook);
           return;
         }
         updated = await client.edit(hook.id, patch);
-        say(tableStatus, `Saved “${updated.name}”: ${Object.keys(patch).join(", ")} changed (edit).`);
+        say(tableStatus, `Saved “${updated.name}”: ${changed.join(", ")} changed (edit).`);
       }
-      if (how === "replace") say(tableStatus, `Replaced “${updated.name}” (replace).`);
       upsert(updated);
       showError(tableError, null);
       stopEdit(updated);
@@ -218,7 +225,7 @@ export function webhooksPanel() {
     } catch (error) {
       showError(tableError, error, { hint: hintFor(error) });
     }
-  }));
+  }).finally(sync));
 
   /** Puts a webhook the API returned into the table (replacing one with its id). */
   function upsert(hook) {
@@ -251,7 +258,7 @@ export function webhooksPanel() {
         say(createStatus, "");
         showError(createError, error, { hint: hintFor(error) });
       }
-    });
+    }).finally(sync);
   });
 
   useReceiver.addEventListener("click", () => {
@@ -259,7 +266,9 @@ export function webhooksPanel() {
     createForm.elements.url.focus();
   });
 
-  function setEnabled(on) {
+  /** Enables what needs a connection, and only while there is one. */
+  function sync() {
+    const on = client !== null;
     refreshButton.disabled = !on;
     createEvents.disabled = !on;
     for (const button of createForm.querySelectorAll('button[type="submit"]')) button.disabled = !on;
@@ -274,11 +283,11 @@ export function webhooksPanel() {
       receiverURL = settings.receiverURL;
       useReceiver.hidden = settings.mode !== "emulator";
       const checked = formInput(createForm).events;
-      const selected = checked.length ? checked.filter((name) => events.includes(name)) : events.filter((name) => name.startsWith("meeting.") && /started|ended/.test(name));
+      const selected = (checked.length ? checked : ["meeting.started", "meeting.ended"]).filter((name) => events.includes(name));
       createEvents.replaceChildren(h("legend", {}, "Events"), eventChoices(selected));
       $("webhooks-where").replaceChildren("App ", h("code", {}, settings.appId), " of account ", h("code", {}, settings.accountId), " at ", h("code", {}, settings.baseURL));
       await refresh();
-      setEnabled(true);
+      sync();
       showError(tableError, null);
       showError(createError, null);
       say(tableStatus, "");
@@ -288,7 +297,7 @@ export function webhooksPanel() {
       client = null;
       hooks = [];
       editing = null;
-      setEnabled(false);
+      sync();
       $("webhooks-where").textContent = "Not connected.";
       say(tableStatus, "");
       say(createStatus, "");
