@@ -13,25 +13,17 @@
 // 127.0.0.1 only.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { STEPS } from "./scenario.mjs";
+import { required, run, startProcess, startEmulator, wranglerEnv } from "./support.mjs";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const BIN = fileURLToPath(new URL("../node_modules/.bin/", import.meta.url));
 /** Generous bound on a runtime's whole run, so a hang fails instead of blocking CI. */
 const RUN_LIMIT_MS = 180_000;
-
-function required(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run this through \`cargo xtask test runtimes\``);
-  return value;
-}
 
 const TARBALL = required("RTK_PACKAGE_TARBALL");
 const EMULATOR_BIN = required("RTK_EMULATOR_BIN");
@@ -62,7 +54,7 @@ before(async () => {
   await cp(join(HERE, "bundle", "index.html"), join(WWW, "bundle", "index.html"));
   await expectSuccess("npm install", await run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--no-package-lock"], { cwd: APP }));
 
-  emulator = await startEmulator(["--www", WWW, "--pkg", INSTALLED]);
+  emulator = await startEmulator(EMULATOR_BIN, ["--www", WWW, "--pkg", INSTALLED]);
   baseURL = `${emulator.url}/client/v4`;
 });
 
@@ -88,16 +80,7 @@ test("Deno: import from the package name, with only --allow-net", { timeout: RUN
 });
 
 test("workerd: a Worker bundled and served by `wrangler dev --local`", { timeout: RUN_LIMIT_MS }, async () => {
-  const home = join(WORK, "wrangler-home");
-  const env = {
-    ...process.env,
-    HOME: home,
-    XDG_CONFIG_HOME: join(home, ".config"),
-    WRANGLER_SEND_METRICS: "false",
-    WRANGLER_HIDE_BANNER: "true",
-    CLOUDFLARE_CF_FETCH_ENABLED: "false",
-    NO_COLOR: "1",
-  };
+  const env = wranglerEnv(join(WORK, "wrangler-home"));
   const wrangler = startProcess(join(BIN, "wrangler"), [
     "dev", "--local", "--ip", "127.0.0.1", "--port", "0", "--show-interactive-dev-session=false",
     "--var", `RTK_BASE_URL:${baseURL}`,
@@ -180,64 +163,3 @@ async function expectSuccess(what, result) {
   assert.equal(result.code, 0, `${what} failed (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
 }
 
-/** Runs a command to its end and collects its output. */
-async function run(command, args, options) {
-  const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => (stdout += chunk));
-  child.stderr.on("data", (chunk) => (stderr += chunk));
-  const [code, signal] = await once(child, "close");
-  return { code: code ?? signal, stdout, stderr };
-}
-
-/** Starts a long-running command in its own process group. */
-function startProcess(command, args, options) {
-  const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  let text = "";
-  const waiters = new Set();
-  const onData = (chunk) => {
-    text += chunk;
-    for (const waiter of waiters) waiter();
-  };
-  child.stdout.on("data", onData);
-  child.stderr.on("data", onData);
-  const exited = once(child, "exit");
-  return {
-    output: () => text,
-    /** Resolves to the first match of `pattern` in the output; rejects if the process exits first. */
-    waitFor: (pattern) => new Promise((resolve, reject) => {
-      const check = () => {
-        const match = pattern.exec(text);
-        if (match) {
-          waiters.delete(check);
-          resolve(match);
-        }
-      };
-      waiters.add(check);
-      check();
-      exited.then(([code, signal]) => reject(new Error(`${command} exited (${code ?? signal}) before printing ${pattern}:\n${text}`)));
-    }),
-    /** Stops the whole process group and waits for the process to exit. */
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        return;
-      }
-      await exited;
-    },
-  };
-}
-
-/** Starts the emulator on a free loopback port; resolves once it listens. */
-async function startEmulator(args) {
-  const child = spawn(EMULATOR_BIN, ["--port", "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
-  const lines = createInterface({ input: child.stdout });
-  const [first] = await once(lines, "line");
-  const match = /^rtk-emulator listening on (http:\/\/\S+)$/.exec(first);
-  if (!match) throw new Error(`the emulator did not start: ${first}`);
-  lines.on("line", () => {});
-  return { url: match[1], stop: () => child.kill() };
-}

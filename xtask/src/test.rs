@@ -188,10 +188,12 @@ fn runtimes(emulator: &Path, chromium: &str) -> Result {
         .filter(|path| path.exists())
         .ok_or_else(|| format!("npm pack made no tarball in {}", out.display()))?;
 
-    step("runtimes: Node ESM and CommonJS, Deno, workerd (wrangler dev), Chromium (entry and esbuild bundle)");
+    step("runtimes: Node ESM and CommonJS, Deno, workerd (wrangler dev), Chromium (entry and esbuild bundle); the Worker receiver example");
+    let dir = root().join("tests").join("runtimes");
     exec(Command::new("node")
         .arg("--test")
-        .arg(root().join("tests").join("runtimes").join("runtimes.test.mjs"))
+        .arg(dir.join("runtimes.test.mjs"))
+        .arg(dir.join("receiver.test.mjs"))
         .current_dir(root())
         .env("RTK_PACKAGE_TARBALL", &tarball)
         .env("RTK_EMULATOR_BIN", emulator)
