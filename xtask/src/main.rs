@@ -20,7 +20,8 @@ usage: cargo xtask <command>
           wasm-pack, npm tooling, Chromium where needed)
   build   build the npm package into pkg/ (release)
   demo    build, then serve the demo page and the emulator on http://127.0.0.1:8787/
-  test    every test tier; non-zero exit on any failure
+  test    every test tier; non-zero exit on any failure. `test <tier>...` runs
+          some: native, wasm, js, types, pack, runtimes, demo
   bench   this package against the official SDK and raw fetch: a table of
           medians and ratios, and the targets met or not [--no-build] [--quick]
 ";

@@ -11,7 +11,9 @@
 //! - `runtimes`: the packed package installed into an app and imported by name
 //!   from Node (ESM and CommonJS), Deno, workerd (`wrangler dev --local`) and
 //!   Chromium (the browser entry, and an esbuild bundle), each running the
-//!   same scenario against an emulator.
+//!   same scenario against an emulator; and the Worker receiver example;
+//! - `demo`: the demo page served as `cargo xtask demo` serves it, driven in
+//!   headless Chromium (screenshots in `tests/artifacts/`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -21,7 +23,7 @@ use crate::setup::{self, Needs};
 use crate::util::{self, cargo, exec, npm_bin, read, root, step, write, Result};
 use crate::build;
 
-const TIERS: [&str; 6] = ["native", "wasm", "js", "types", "pack", "runtimes"];
+const TIERS: [&str; 7] = ["native", "wasm", "js", "types", "pack", "runtimes", "demo"];
 
 /// Set to 1 to write the current public `.d.ts` into the snapshot.
 const UPDATE_SNAPSHOT: &str = "RTK_UPDATE_SNAPSHOT";
@@ -51,7 +53,7 @@ pub fn run(args: &[String]) -> Result {
         }
     }
     let wants = |tier: &str| args.is_empty() || args.iter().any(|a| a == tier);
-    let tools = setup::run(Needs { chromium: wants("runtimes") })?;
+    let tools = setup::run(Needs { chromium: wants("runtimes") || wants("demo") })?;
     let started = std::time::Instant::now();
 
     if wants("native") {
@@ -67,7 +69,7 @@ pub fn run(args: &[String]) -> Result {
             .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
             .env("RTK_EMULATOR_URL", &emu.url))?;
     }
-    if ["js", "types", "pack", "runtimes"].iter().any(|t| wants(t)) {
+    if ["js", "types", "pack", "runtimes", "demo"].iter().any(|t| wants(t)) {
         build::package(&tools)?;
         link_package()?;
     }
@@ -89,6 +91,16 @@ pub fn run(args: &[String]) -> Result {
     if wants("runtimes") {
         let (chromium, _driver) = tools.chromium.clone().ok_or("the set-up found no Chromium")?;
         runtimes(&emulator, &chromium)?;
+    }
+    if wants("demo") {
+        let (chromium, _driver) = tools.chromium.clone().ok_or("the set-up found no Chromium")?;
+        step("the demo page in headless Chromium");
+        exec(Command::new("node")
+            .arg("--test")
+            .arg(root().join("tests").join("demo").join("demo.test.mjs"))
+            .current_dir(root())
+            .env("RTK_EMULATOR_BIN", &emulator)
+            .env("RTK_CHROMIUM", &chromium))?;
     }
     println!("\nall tests passed ({:.0?})", started.elapsed());
     Ok(())
