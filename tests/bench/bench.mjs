@@ -1,14 +1,17 @@
 // `cargo xtask bench`: this package against the official SDK and against
 // fetch + JSON.parse, side by side, in one run.
 //
-//   node tests/bench/bench.mjs [--quick] [--out FILE]
+//   node --expose-gc tests/bench/bench.mjs [--quick] [--out FILE]
 //
-// The package is imported by name (tests/node_modules/realtimekit-webhooks,
-// which `cargo xtask bench` links to pkg/), so it measures whatever pkg/ is.
+// The package is imported by name, so it measures whatever the name resolves
+// to: `cargo xtask bench` copies pkg/ to target/bench/pkg/ and links
+// tests/bench/node_modules/realtimekit-webhooks to the copy (without it, the
+// name resolves through tests/node_modules to pkg/ itself).
 // Every contender talks HTTP over loopback to server.mjs, a separate process
 // with prebuilt replies. Rounds interleave the contenders (the order rotates
-// from round to round); each figure is the median of the round values, with
-// their range, and ratios are per-round ratios, summarised the same way.
+// from round to round, a GC before each batch); each figure is the median of
+// the round values with their spread (25th–75th percentile), and ratios are
+// per-round ratios, summarised the same way.
 // The table goes to stdout, progress to stderr, and everything measured to
 // FILE as JSON (default target/bench/results.json). Nothing here fails on a
 // slow figure: targets are printed as MET or NOT MET.
@@ -16,7 +19,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { contenders, NAMES } from "./contenders.mjs";
@@ -28,7 +31,8 @@ import { coldStart, findWorkerd, prepareWorkers } from "./workerd.mjs";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const ROOT = join(HERE, "..", "..");
-const PKG = join(ROOT, "pkg");
+/** The package measured: `cargo xtask bench` points the name at a copy of pkg/. */
+const PKG = dirname(fileURLToPath(import.meta.resolve("realtimekit-webhooks")));
 const WORK = join(ROOT, "target", "bench");
 const ESBUILD = join(ROOT, "tests", "node_modules", ".bin", "esbuild");
 
@@ -39,7 +43,7 @@ const OUT = args.includes("--out") ? args[args.indexOf("--out") + 1] : join(WORK
 /** How much of everything; --quick is for trying the harness, not for figures. */
 const PLAN = QUICK
   ? { rounds: 3, get: 100, listC64: 500, list1000: 5, verify: 200, coldRounds: 3, workerdRounds: 3, loadWarm: 500, loadCalls: 2000 }
-  : { rounds: 11, get: 400, listC64: 2000, list1000: 20, verify: 1000, coldRounds: 11, workerdRounds: 9, loadWarm: 1000, loadCalls: 10_000 };
+  : { rounds: 21, get: 300, listC64: 1000, list1000: 15, verify: 500, coldRounds: 15, workerdRounds: 15, loadWarm: 1000, loadCalls: 10_000 };
 const LIST_SMALL = 10;
 const LIST_LARGE = 1000;
 const CONCURRENCY = 64;
@@ -53,7 +57,8 @@ const TARGETS = {
   gzipNowBytes: 30_000,
 };
 
-const progress = (text) => process.stderr.write(`bench: ${text}\n`);
+const STARTED = performance.now();
+const progress = (text) => process.stderr.write(`bench [${((performance.now() - STARTED) / 1000).toFixed(0).padStart(3)} s]: ${text}\n`);
 
 // ---------------------------------------------------------------- the server
 
@@ -268,8 +273,8 @@ function num(x) {
 }
 /** An integer with thin grouping: 1 376 256. */
 const int = (x) => Math.round(x).toLocaleString("en-US").replaceAll(",", " ");
-const cell = (s) => `${num(s.median)} [${num(s.min)}–${num(s.max)}]`;
-const ratio = (s) => `${s.median.toFixed(2)}× [${s.min.toFixed(2)}–${s.max.toFixed(2)}]`;
+const cell = (s) => `${num(s.median)} [${num(s.p25)}–${num(s.p75)}]`;
+const ratio = (s) => `${s.median.toFixed(2)}× [${s.p25.toFixed(2)}–${s.p75.toFixed(2)}]`;
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
 
 function table(rows) {
@@ -284,11 +289,12 @@ function print(results) {
   const { meta, size, load, speed: s, verify, node, workerd, targets } = results;
   const out = [];
   out.push(`realtimekit-webhooks bench${QUICK ? " (--quick: fewer rounds, figures rough)" : ""}`);
-  out.push(`package ${meta.package.version} (pkg/, wasm ${kb(meta.package.wasmBytes)}); Node ${meta.node}; ${meta.os}; ${meta.cpus} × ${meta.cpu}; ${meta.date}`);
-  out.push(`Each cell: median of ${PLAN.rounds} interleaved rounds [min–max of the rounds]. Ratios are of time per call, ours ÷ other,`);
+  out.push(`package ${meta.package.version} (${relative(ROOT, meta.package.dir)}/, wasm ${kb(meta.package.wasmBytes)}); Node ${meta.node}; ${meta.os}; ${meta.cpus} × ${meta.cpu}; ${meta.date}`);
+  out.push(`Each cell: median of the rounds [25th–75th percentile of the rounds]; min and max are in the JSON. Rounds interleave the`);
+  out.push("contenders in rotating order, after a warm-up, with a GC before each batch. Ratios are of time per call, ours ÷ other,");
   out.push("taken round by round: below 1.00× means ours is faster. Server: tests/bench/server.mjs, its own process, loopback.");
 
-  out.push("", "Speed");
+  out.push("", `Speed (${PLAN.rounds} rounds: ${PLAN.get} gets, ${PLAN.listC64} small lists, ${PLAN.list1000} large lists per contender per round)`);
   out.push(table([
     ["", NAMES.ours, NAMES.sdk, NAMES.fetch, "ours ÷ fetch", "ours ÷ SDK"],
     ...[
@@ -301,7 +307,7 @@ function print(results) {
     out.push(`note: the server saw ${s.requests} requests for ${s.expectedRequests} calls (retries?)`);
   }
 
-  out.push("", `Cold start in Node (ms; median of ${PLAN.coldRounds} fresh processes [min–max])`);
+  out.push("", `Cold start in Node (ms; ${PLAN.coldRounds} fresh processes per contender, interleaved)`);
   out.push(table([
     ["", "import", "construct + first get"],
     [NAMES.ours, cell(node.ours.import), cell(node.ours.firstGet)],
@@ -322,10 +328,11 @@ function print(results) {
       [NAMES.sdk, cell(workerd.firstReplyMs.sdk), cell(workerd.overFetchMs.sdk)],
       [NAMES.fetch, cell(workerd.firstReplyMs.fetch), "—"],
     ]));
-    out.push(`(workerd ${workerd.workerd}, compatibility date ${workerd.compatibilityDate}, ${PLAN.workerdRounds} rounds; esbuild bundles as wrangler makes them)`);
+    out.push(`(workerd ${workerd.workerd}, compatibility date ${workerd.compatibilityDate}, ${PLAN.workerdRounds} rounds after one discarded start each;`);
+    out.push(" the Workers bundled by esbuild as wrangler does; the difference is taken round by round)");
   }
 
-  out.push("", `Verifying a delivery (µs per delivery; the nine example bodies, ${PLAN.verify} per round)`);
+  out.push("", `Verifying a delivery (µs per delivery; the nine example bodies, ${PLAN.rounds} rounds of ${PLAN.verify})`);
   out.push(table([
     ["", "CPU (process.cpuUsage)", "wall"],
     ["WebhookVerifier.verifyBody", cell(verify.cpuMicros.ours), cell(verify.wallMicros.ours)],
@@ -377,7 +384,7 @@ function meta() {
   const pkg = JSON.parse(readFileSync(join(PKG, "package.json"), "utf8"));
   const cpus = os.cpus();
   return {
-    package: { version: pkg.version, wasmBytes: readFileSync(join(PKG, "realtimekit_webhooks_bg.wasm")).length },
+    package: { dir: PKG, version: pkg.version, wasmBytes: readFileSync(join(PKG, "realtimekit_webhooks_bg.wasm")).length },
     node: process.version,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     cpus: cpus.length,
@@ -390,7 +397,7 @@ function meta() {
 }
 
 async function main() {
-  const started = performance.now();
+  if (!globalThis.gc) progress("note: run node with --expose-gc for a GC before each batch");
   const results = { meta: meta() };
   progress("bundle sizes (esbuild)");
   results.size = measureSizes({ pkgDir: PKG, esbuild: ESBUILD, work: WORK });
@@ -410,7 +417,7 @@ async function main() {
     server.stop();
   }
   results.targets = judge(results);
-  results.seconds = (performance.now() - started) / 1000;
+  results.seconds = (performance.now() - STARTED) / 1000;
   const text = print(results);
   console.log(`\n${text}\n\n(${results.seconds.toFixed(0)} s; all figures in ${OUT})`);
   mkdirSync(dirname(OUT), { recursive: true });

@@ -26,7 +26,8 @@ export function summary(values) {
 
 /**
  * Runs `rounds` rounds; in each, every contender's batch runs once, the order
- * rotating from round to round so that none is always first or last.
+ * rotating from round to round so that none is always first or last, after
+ * a full GC when node runs with --expose-gc.
  * `batch(contender)` resolves to that batch's value (e.g. ms per call).
  * Returns `{ [key]: number[] }`, one value per round.
  */
@@ -35,6 +36,7 @@ export async function interleaved(rounds, contenders, batch) {
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < contenders.length; i++) {
       const contender = contenders[(round + i) % contenders.length];
+      globalThis.gc?.(); // with --expose-gc: no batch pays for another's garbage
       values[contender.key].push(await batch(contender, round));
     }
   }

@@ -101,7 +101,8 @@ export async function coldStart(workerd, dir) {
       try {
         response = await fetch(url);
       } catch {
-        continue; // not listening yet
+        await new Promise((resolve) => setTimeout(resolve, 1)); // not listening yet
+        continue;
       }
       const body = await response.text();
       const elapsed = performance.now() - start;

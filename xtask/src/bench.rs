@@ -9,11 +9,12 @@
 //! - `--no-build` measures `pkg/` as it is instead of building it first;
 //! - `--quick` runs fewer rounds, to try the harness (figures are rough).
 
+use std::path::Path;
 use std::process::Command;
 
 use crate::build;
 use crate::setup::{self, Needs};
-use crate::util::{self, exec, root, step, Result};
+use crate::util::{exec, root, step, Result};
 
 const USAGE: &str = "usage: cargo xtask bench [--no-build] [--quick]";
 
@@ -30,34 +31,68 @@ pub fn run(args: &[String]) -> Result {
     let tools = setup::run(Needs { chromium: false })?;
     if build_first {
         build::package(&tools)?;
-    } else if !root().join("pkg").join("realtimekit_webhooks_bg.wasm").exists() {
-        return Err("pkg/ has no package: run `cargo xtask build` first, or drop --no-build".into());
     }
-    link_package()?;
+    snapshot_package()?;
 
     step("bench (tests/bench/bench.mjs)");
     let out = root().join("target").join("bench").join("results.json");
     let mut node = Command::new("node");
-    node.arg(root().join("tests").join("bench").join("bench.mjs")).arg("--out").arg(&out).current_dir(root());
+    node.arg("--expose-gc")
+        .arg(root().join("tests").join("bench").join("bench.mjs"))
+        .arg("--out")
+        .arg(&out)
+        .current_dir(root());
     if quick {
         node.arg("--quick");
     }
     exec(&mut node)
 }
 
-/// Makes `realtimekit-webhooks` resolve to `pkg/` from `tests/`, as an
-/// installed package would (the bench imports it by name).
-fn link_package() -> Result {
-    let link = util::js_dir().join("node_modules").join("realtimekit-webhooks");
-    if let Ok(target) = std::fs::read_link(&link) {
-        if target == std::path::Path::new("../../pkg") {
-            return Ok(());
+/// Copies `pkg/` to `target/bench/pkg/` and makes `realtimekit-webhooks`
+/// resolve to that copy from `tests/bench/` (through
+/// `tests/bench/node_modules/`), so that a rebuild of `pkg/` during the run
+/// cannot change what is measured halfway.
+fn snapshot_package() -> Result {
+    let pkg = root().join("pkg");
+    let copy = root().join("target").join("bench").join("pkg");
+    if !pkg.exists() {
+        return Err("pkg/ is missing: run `cargo xtask build` first, or drop --no-build".into());
+    }
+    if copy.exists() {
+        std::fs::remove_dir_all(&copy).map_err(io(&copy))?;
+    }
+    std::fs::create_dir_all(&copy).map_err(io(&copy))?;
+    for entry in std::fs::read_dir(&pkg).map_err(io(&pkg))? {
+        let from = entry.map_err(io(&pkg))?.path();
+        if from.is_file() {
+            let to = copy.join(from.file_name().unwrap_or_default());
+            std::fs::copy(&from, &to).map_err(io(&from))?;
         }
     }
-    if link.symlink_metadata().is_ok() {
-        std::fs::remove_file(&link)
-            .or_else(|_| std::fs::remove_dir_all(&link))
-            .map_err(|e| format!("{}: {e}", link.display()))?;
+    for needed in [
+        "package.json",
+        "node.js",
+        "realtimekit_webhooks.js",
+        "realtimekit_webhooks_bg.wasm",
+    ] {
+        if !copy.join(needed).exists() {
+            return Err(format!(
+                "pkg/ has no {needed} (is it being rebuilt?): run `cargo xtask bench` again"
+            ));
+        }
     }
-    std::os::unix::fs::symlink("../../pkg", &link).map_err(|e| format!("{}: {e}", link.display()))
+    let modules = root().join("tests").join("bench").join("node_modules");
+    std::fs::create_dir_all(&modules).map_err(io(&modules))?;
+    let link = modules.join("realtimekit-webhooks");
+    if link.symlink_metadata().is_ok() {
+        std::fs::remove_file(&link).map_err(io(&link))?;
+    }
+    std::os::unix::fs::symlink("../../../target/bench/pkg", &link).map_err(io(&link))?;
+    println!("measuring a copy of pkg/: {}", copy.display());
+    Ok(())
+}
+
+/// An io error naming the path.
+fn io(path: &Path) -> impl Fn(std::io::Error) -> String + '_ {
+    move |e| format!("{}: {e}", path.display())
 }
