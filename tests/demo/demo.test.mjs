@@ -104,6 +104,13 @@ function assertQuiet() {
   assert.deepEqual(problems.splice(0), [], "the page logged errors");
 }
 
+/** Fails when a control on the page has no accessible name (a label, or aria-label). */
+async function assertLabelled() {
+  const tree = await page.locator("body").ariaSnapshot();
+  const unnamed = tree.split("\n").filter((line) => /^\s*- (button|textbox|checkbox|radio|switch|combobox|link)\b(?!\s+")/.test(line));
+  assert.deepEqual(unnamed, [], `controls without a name in:\n${tree}`);
+}
+
 /** Waits until Chromium has logged each expected error. */
 async function assertExpectedSeen() {
   try {
@@ -207,6 +214,7 @@ test("create a webhook, see it in the table, edit it, replace it, toggle it, del
   // Edit in place: Save sends only what changed (a PATCH of the URL).
   await page.getByRole("button", { name: "Edit meetings" }).click();
   const editor = page.getByRole("form", { name: "Edit meetings" });
+  await assertLabelled();
   await editor.getByLabel("URL").fill("https://example.com/hooks/v2");
   await editor.getByRole("button", { name: "Save" }).click();
   await waitText(page.locator("#webhooks-status"), "Saved “meetings”: url changed (edit).");
@@ -435,7 +443,7 @@ test("deliveries arrive and verify in the browser; a tampered one fails", async 
   assertQuiet();
 });
 
-test("readable at desktop and phone widths (screenshots in tests/artifacts/)", async () => {
+test("every control has a name; readable at desktop and phone widths (screenshots in tests/artifacts/)", async () => {
   // A table worth looking at, next to the deliveries of the previous step.
   const base = `/client/v4/accounts/${ACCOUNT}/realtime/kit/${APP}/webhooks`;
   await demo.call("POST", base, { token: TOKEN, body: { name: "meetings", url: "https://example.com/hooks/meetings", events: ["meeting.started", "meeting.ended"] } });
@@ -445,6 +453,8 @@ test("readable at desktop and phone widths (screenshots in tests/artifacts/)", a
   // No focus ring or hover in the pictures.
   await page.evaluate(() => document.activeElement?.blur());
   await page.mouse.move(0, 0);
+
+  await assertLabelled();
 
   const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
   await page.setViewportSize(DESKTOP);
