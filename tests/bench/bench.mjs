@@ -356,7 +356,7 @@ function print(results) {
   out.push(`wasm memory: ${int(load.memory.atStart)} bytes at import, ${int(load.memory.afterWarmUp)} after warm-up, ` +
     `${int(load.memory.afterLoad)} after the ${int(load.calls)} calls (growth ${int(load.memory.growth)}); ${int(results.memoryAtEnd)} after the speed and verify runs`);
 
-  out.push("", "Targets");
+  out.push("", "Targets (a ratio is met when its median is; the spread shows how sure that is)");
   out.push(table(targets.map((t) => [t.met ? "MET" : "NOT MET", t.name, t.measured])));
   return out.join("\n");
 }
@@ -365,10 +365,11 @@ function judge(results) {
   const { size, speed: s, node, load } = results;
   const t = [];
   const add = (name, met, measured) => t.push({ name, met, measured });
-  add(`get ≤ ${TARGETS.getVsFetch.toFixed(2)}× raw fetch`, s.get.oursOverFetch.median <= TARGETS.getVsFetch, `${s.get.oursOverFetch.median.toFixed(3)}×`);
-  add(`get ≤ ${TARGETS.getVsSdk.toFixed(2)}× the official SDK`, s.get.oursOverSdk.median <= TARGETS.getVsSdk, `${s.get.oursOverSdk.median.toFixed(3)}×`);
+  const r = (x) => `${x.median.toFixed(3)}× [${x.p25.toFixed(2)}–${x.p75.toFixed(2)}]`;
+  add(`get ≤ ${TARGETS.getVsFetch.toFixed(2)}× raw fetch`, s.get.oursOverFetch.median <= TARGETS.getVsFetch, r(s.get.oursOverFetch));
+  add(`get ≤ ${TARGETS.getVsSdk.toFixed(2)}× the official SDK`, s.get.oursOverSdk.median <= TARGETS.getVsSdk, r(s.get.oursOverSdk));
   add(`list of ${num(LIST_LARGE)} ≤ ${TARGETS.list1000VsSdk.toFixed(2)}× the official SDK`, s.list1000.oursOverSdk.median <= TARGETS.list1000VsSdk,
-    `${s.list1000.oursOverSdk.median.toFixed(3)}×`);
+    r(s.list1000.oursOverSdk));
   add(`instantiate ≤ ${TARGETS.instantiateMs} ms in Node (compile + instantiate of the .wasm)`, node.wasm.compileAndInstantiate.median <= TARGETS.instantiateMs,
     `${num(node.wasm.compileAndInstantiate.median)} ms (the whole import: ${num(node.ours.import.median)} ms)`);
   add(`.wasm + JS ≤ ${kb(TARGETS.gzipNowBytes)} gzipped (now)`, size.ours.total.gzip <= TARGETS.gzipNowBytes, kb(size.ours.total.gzip));
