@@ -1,9 +1,9 @@
 // Bundle size: what a webhooks-only app ships.
 //
-// - ours: the package's `.wasm`, plus its JavaScript (the glue
-//   realtimekit_webhooks.js, errors.js, exports.js and the browser entry)
-//   bundled and minified by esbuild from entries/ours.mjs;
-//   also the same files as published (unminified), for reference;
+// - ours: the package's `.wasm`, plus its JavaScript (the browser entry
+//   and all it imports: the wasm-bindgen glue, errors.js, ...) bundled and
+//   minified by esbuild from entries/ours.mjs; also the files a browser
+//   loads as published (unminified), for reference;
 // - the official SDK: `createClient` + `BaseWebhooks` from its tree-shakable
 //   entry (entries/sdk.mjs), bundled and minified by esbuild the same way.
 //
@@ -16,8 +16,21 @@ import { fileURLToPath } from "node:url";
 import { brotliCompressSync, gzipSync, constants } from "node:zlib";
 
 const ENTRIES = new URL("./entries/", import.meta.url);
-/** The package files of the browser entry, as published. */
-const OURS_FILES = ["realtimekit_webhooks_bg.wasm", "realtimekit_webhooks.js", "errors.js", "exports.js", "browser.js"];
+const WASM = "realtimekit_webhooks_bg.wasm";
+
+/**
+ * The published files a browser loads: the package's `files` less the
+ * types and the other runtimes' entries (every `exports` target but the
+ * browser one).
+ */
+function browserFiles(pkgDir) {
+  const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
+  const targets = (value) => (typeof value === "string" ? [value] : Object.values(value ?? {}).flatMap(targets));
+  const { browser, default: fallback, ...others } = manifest.exports["."];
+  const skip = new Set(targets(others).map((t) => t.replace(/^\.\//, "")));
+  for (const t of targets({ browser, default: fallback })) skip.delete(t.replace(/^\.\//, ""));
+  return manifest.files.filter((f) => !skip.has(f) && !/\.d\.c?ts$/.test(f));
+}
 
 /** Raw, gzip and brotli sizes of some bytes. */
 export function sizes(bytes) {
@@ -44,8 +57,8 @@ function bundle(esbuild, dir, name) {
 /** Measures both; the bundles are written to `work`. */
 export function measureSizes({ pkgDir, esbuild, work }) {
   mkdirSync(work, { recursive: true });
-  const files = Object.fromEntries(OURS_FILES.map((f) => [f, sizes(readFileSync(join(pkgDir, f)))]));
-  const wasm = files["realtimekit_webhooks_bg.wasm"];
+  const files = Object.fromEntries(browserFiles(pkgDir).map((f) => [f, sizes(readFileSync(join(pkgDir, f)))]));
+  const wasm = files[WASM];
   const js = sizes(bundle(esbuild, work, "ours"));
   const sdk = sizes(bundle(esbuild, work, "sdk"));
   return {
