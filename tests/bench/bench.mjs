@@ -84,6 +84,7 @@ async function startServer() {
 
 // ---------------------------------------------------------------- sections
 
+/** 10 000 calls at concurrency 256: failures, and the wasm memory (also returned, to read it later). */
 async function loadAndMemory(server, ours) {
   // The module instance the package entry initialised: initSync on an
   // initialised module returns its exports, memory included.
@@ -104,7 +105,7 @@ async function loadAndMemory(server, ours) {
   const ms = performance.now() - start;
   const requests = await server.requests();
   const afterLoad = memory.buffer.byteLength;
-  return {
+  const result = {
     calls: PLAN.loadCalls,
     concurrency: LOAD_CONCURRENCY,
     failures: failures + warmFailures,
@@ -112,8 +113,8 @@ async function loadAndMemory(server, ours) {
     ms,
     callsPerSecond: (PLAN.loadCalls / ms) * 1000,
     memory: { atStart, afterWarmUp, afterLoad, growth: afterLoad - afterWarmUp },
-    memoryBuffer: memory,
   };
+  return { result, memory };
 }
 
 async function speed(server, all) {
@@ -129,7 +130,8 @@ async function speed(server, all) {
   progress("warm-up");
   for (const c of all) {
     for (let i = 0; i < PLAN.get / 2; i++) check(HOOK_ID, await get[c.key].get(HOOK_ID), c.key);
-    await pool(PLAN.listC64 / 4, CONCURRENCY, async () => check(LIST_SMALL, await small[c.key].list(), c.key));
+    const failures = await pool(PLAN.listC64 / 4, CONCURRENCY, async () => check(LIST_SMALL, await small[c.key].list(), c.key));
+    if (failures) throw new Error(`${NAMES[c.key]}: ${failures} calls of list failed or returned a wrong value in the warm-up`);
     for (let i = 0; i < Math.max(3, PLAN.list1000 / 2); i++) check(LIST_LARGE, await large[c.key].list(), c.key);
   }
   await server.reset();
@@ -256,7 +258,7 @@ async function coldWorkerd(server) {
       overFetchMs: { ours: overFloor("ours"), sdk: overFloor("sdk") },
     };
   } catch (error) {
-    return { notMeasured: `workerd did not run the Workers: ${error.message.split("\n")[0]}` };
+    return { notMeasured: `workerd did not run the Workers: ${error.message.slice(0, 800)}` };
   }
 }
 
@@ -405,9 +407,7 @@ async function main() {
   const server = await startServer();
   try {
     const all = contenders(server.baseURL);
-    const load = await loadAndMemory(server, all.find((c) => c.key === "ours"));
-    const memory = load.memoryBuffer;
-    delete load.memoryBuffer;
+    const { result: load, memory } = await loadAndMemory(server, all.find((c) => c.key === "ours"));
     results.load = load;
     results.speed = await speed(server, all);
     results.verify = await verifySection();
