@@ -29,14 +29,26 @@ export function h(tag, props = {}, ...children) {
   return element;
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "numeric", minute: "2-digit" });
-const clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const day = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
+const minutes = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+const seconds = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
-/** A `<time>` showing an ISO-8601 instant in the reader's locale (the ISO text on hover). */
+/**
+ * A `<time>` showing an ISO-8601 instant in the reader's locale (the ISO text
+ * on hover): the day and the minute, which may wrap apart in a narrow column,
+ * or with `short` the time of day to the second.
+ */
 export function timeView(iso, { short = false } = {}) {
   const date = new Date(iso);
-  const text = Number.isNaN(date.getTime()) ? String(iso ?? "") : (short ? clock : dateTime).format(date);
-  return h("time", { dateTime: iso, title: iso }, text);
+  const props = { dateTime: iso, title: iso };
+  if (Number.isNaN(date.getTime())) return h("time", props, String(iso ?? ""));
+  if (short) return h("time", props, seconds.format(date));
+  return h("time", props, h("span", {}, day.format(date)), " ", h("span", {}, minutes.format(date)));
+}
+
+/** A dotted name (`meeting.participantJoined`) that may wrap after its dots. */
+export function dotted(name) {
+  return String(name).split(".").flatMap((part, i) => (i === 0 ? [part] : [".", h("wbr"), part]));
 }
 
 /** A status pill: `tone` is `good`, `bad`, `warn` or `neutral`. */

@@ -2,7 +2,7 @@
 // in place (edit() sends only what changed, replace() sends every field),
 // enable/disable, delete after a confirmation. Each call's error is shown
 // next to what was being done.
-import { $, busy, errorView, h, hintFor, say, showError, timeView } from "./ui.js";
+import { $, busy, dotted, errorView, h, hintFor, say, showError, timeView } from "./ui.js";
 
 export function webhooksPanel() {
   let client = null;
@@ -37,7 +37,7 @@ export function webhooksPanel() {
   function eventsView(events) {
     const all = supported.length > 0 && supported.every((name) => events.includes(name));
     if (all) return h("span", { class: "chip all", title: events.join(", ") }, `all ${events.length} events`);
-    return h("ul", { class: "chips", "aria-label": "Events" }, events.map((name) => h("li", { class: "chip" }, name)));
+    return h("ul", { class: "chips", "aria-label": "Events" }, events.map((name) => h("li", { class: "chip" }, dotted(name))));
   }
 
   function row(hook) {
