@@ -45,7 +45,7 @@ let demo;
 let context;
 let profile;
 let page;
-/** Console errors and page errors nobody expected, per page. */
+/** Console errors and page errors nobody expected, not yet reported. */
 const problems = [];
 /** Console errors a step expects (Chromium's own log of an HTTP error reply); each is consumed once seen. */
 const expected = [];
@@ -161,9 +161,9 @@ before(async () => {
     ],
   });
   context.setDefaultTimeout(WAIT_MS);
-  context.on("page", watch);
+  // Every step runs in this one tab (a persistent context opens with one).
   page = context.pages()[0] ?? (await context.newPage());
-  if (context.pages().length === 1) watch(page);
+  watch(page);
 });
 
 after(async () => {
