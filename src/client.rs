@@ -5,14 +5,13 @@ use std::fmt;
 use std::rc::Rc;
 use std::time::Duration;
 
-use gloo_net::http::Method;
 use web_sys::AbortSignal;
 
 use crate::error::{ApiError, Error, MAX_ERROR_BODY};
 use crate::json::Doc;
 use crate::models::{envelope_data, EnsureAction, FromDoc, NewWebhook, Webhook, WebhookEvent, WebhookPatch};
 use crate::retry::{self, WaitHints, MAX_SERVER_WAIT_SECS};
-use crate::transport::{self, BodyLimits, Fetch, Outgoing, Reply};
+use crate::transport::{self, BodyLimits, Fetch, Method, Outgoing, Reply};
 use crate::validate;
 
 /// The API's base URL.
@@ -248,7 +247,7 @@ impl Client {
     }
 
     pub(crate) async fn list_as<T: FromDoc>(&self) -> Result<T, Error> {
-        self.call(Method::GET, &self.shared.webhooks_url, None).await
+        self.call(Method::Get, &self.shared.webhooks_url, None).await
     }
 
     /// Creates a webhook (`POST .../webhooks`). Never creates two: see the crate docs on retries.
@@ -264,7 +263,7 @@ impl Client {
         let retries = self.max_retries();
         let mut retry = 0;
         loop {
-            let error = match self.attempt(Method::POST, url, Some(&body), &headers).await {
+            let error = match self.attempt(Method::Post, url, Some(&body), &headers).await {
                 Ok(answer) => return self.shape(answer),
                 Err(error) => error,
             };
@@ -299,7 +298,7 @@ impl Client {
 
     pub(crate) async fn get_as<T: FromDoc>(&self, id: &str) -> Result<T, Error> {
         let url = self.webhook_url(id)?;
-        self.call(Method::GET, &url, None).await
+        self.call(Method::Get, &url, None).await
     }
 
     /// Replaces all of a webhook's fields (`PUT .../webhooks/{id}`).
@@ -310,7 +309,7 @@ impl Client {
     pub(crate) async fn replace_as<T: FromDoc>(&self, id: &str, hook: &NewWebhook) -> Result<T, Error> {
         let url = self.webhook_url(id)?;
         validate::new_webhook(hook)?;
-        self.call(Method::PUT, &url, Some(hook.to_json())).await
+        self.call(Method::Put, &url, Some(hook.to_json())).await
     }
 
     /// Changes the given fields of a webhook (`PATCH .../webhooks/{id}`).
@@ -321,7 +320,7 @@ impl Client {
     pub(crate) async fn edit_as<T: FromDoc>(&self, id: &str, patch: &WebhookPatch) -> Result<T, Error> {
         let url = self.webhook_url(id)?;
         validate::patch(patch)?;
-        self.call(Method::PATCH, &url, Some(patch.to_json())).await
+        self.call(Method::Patch, &url, Some(patch.to_json())).await
     }
 
     /// Deletes a webhook and returns it (`DELETE .../webhooks/{id}`).
@@ -331,7 +330,7 @@ impl Client {
 
     pub(crate) async fn delete_as<T: FromDoc>(&self, id: &str) -> Result<T, Error> {
         let url = self.webhook_url(id)?;
-        self.call(Method::DELETE, &url, None).await
+        self.call(Method::Delete, &url, None).await
     }
 
     /// The event names the server supports (`GET .../webhooks/all`).
@@ -341,7 +340,7 @@ impl Client {
 
     pub(crate) async fn supported_events_as<T: FromDoc>(&self) -> Result<T, Error> {
         let url = format!("{}/all", self.shared.webhooks_url);
-        self.call(Method::GET, &url, None).await
+        self.call(Method::Get, &url, None).await
     }
 
     /// Makes the app have a webhook named `hook.name` that looks like `hook`:
@@ -392,7 +391,7 @@ impl Client {
 
     /// The app's webhooks, read, and each as it came (to return one as a `T`).
     async fn list_with_docs(&self) -> Result<(Vec<Webhook>, Vec<Doc>), Error> {
-        let answer = self.send(Method::GET, &self.shared.webhooks_url, None).await?;
+        let answer = self.send(Method::Get, &self.shared.webhooks_url, None).await?;
         let docs = answer.data.items().unwrap_or_default();
         Ok((self.shape(answer)?, docs))
     }
@@ -422,7 +421,7 @@ impl Client {
         let retries = self.max_retries();
         let mut retry = 0;
         loop {
-            let error = match self.attempt(method.clone(), url, body.as_deref(), &headers).await {
+            let error = match self.attempt(method, url, body.as_deref(), &headers).await {
                 Ok(answer) => return Ok(answer),
                 Err(error) => error,
             };
@@ -447,7 +446,7 @@ impl Client {
 
     /// One attempt: one exchange, its reply turned into an answer or an error.
     async fn attempt(&self, method: Method, url: &str, body: Option<&str>, headers: &[(String, String)]) -> Result<Answer, Error> {
-        let outgoing = Outgoing { method, url, headers, body: body.map(str::to_owned) };
+        let outgoing = Outgoing { method, url, headers, body };
         let timeout = self.options.timeout.unwrap_or(self.shared.timeout);
         let limits = BodyLimits { success: MAX_BODY, error: MAX_ERROR_BODY };
         let reply = transport::send(&self.shared.fetch, &outgoing, timeout, self.options.signal.as_ref(), limits).await?;

@@ -11,7 +11,6 @@ use std::fmt;
 use std::rc::Rc;
 use std::time::Duration;
 
-use gloo_net::http::Method;
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -21,7 +20,7 @@ use crate::error::{ApiError, Error, MAX_ERROR_BODY};
 use crate::events::{decode_kind, Payload};
 use crate::models::{envelope_data, WebhookEvent};
 use crate::pem;
-use crate::transport::{self, BodyLimits, Fetch, Outgoing};
+use crate::transport::{self, BodyLimits, Fetch, Method, Outgoing};
 
 /// Where RealtimeKit publishes the key its deliveries are signed with.
 pub const DEFAULT_KEY_URL: &str = "https://api.realtime.cloudflare.com/.well-known/webhooks.json";
@@ -280,7 +279,7 @@ async fn load(source: Rc<KeySource>, state: Rc<RefCell<KeyState>>) -> Result<JsV
 
 /// Fetches `{"data":{"publicKey":"-----BEGIN PUBLIC KEY-----..."}}` and returns the key's DER bytes.
 async fn fetch_key(url: &str, fetch: &Fetch) -> Result<Vec<u8>, VerifyError> {
-    let outgoing = Outgoing { method: Method::GET, url, headers: &[], body: None };
+    let outgoing = Outgoing { method: Method::Get, url, headers: &[], body: None };
     let limits = BodyLimits { success: 64 * 1024, error: MAX_ERROR_BODY };
     let reply = transport::send(fetch, &outgoing, KEY_FETCH_TIMEOUT, None, limits)
         .await

@@ -68,8 +68,8 @@ export type ClientOptions = {
   timeout?: number;
   /** Retries after the first attempt, 0 to 10 (default 2). */
   maxRetries?: number;
-  /** The fetch to call (default: the global fetch). */
-  fetch?: (request: Request) => Promise<Response>;
+  /** The fetch to call, as `fetch(url, init)` (default: the global fetch). */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /** Headers sent with every request. */
   defaultHeaders?: Record<string, string> | Headers;
 } & (
@@ -99,8 +99,8 @@ export type VerifierOptions = {
       publicKey?: undefined;
       /** Where to fetch `{"data":{"publicKey":...}}` (default "https://api.realtime.cloudflare.com/.well-known/webhooks.json"). */
       keyURL?: string;
-      /** The fetch to call for the key (default: the global fetch). */
-      fetch?: (request: Request) => Promise<Response>;
+      /** The fetch to call for the key, as `fetch(url, init)` (default: the global fetch). */
+      fetch?: (input: string, init: RequestInit) => Promise<Response>;
     }
 );
 

@@ -107,9 +107,9 @@ test("API key auth, default headers and per-request headers", async () => {
 test("a custom fetch is called, as a function (never as a method of the options)", async () => {
   const seen = [];
   const opts = options(emu, {
-    fetch(request) {
-      seen.push([this, `${request.method} ${new URL(request.url).pathname}`]);
-      return fetch(request);
+    fetch(url, init) {
+      seen.push([this, `${init.method} ${new URL(url).pathname}`]);
+      return fetch(url, init);
     },
   });
   const custom = new WebhooksClient(opts);

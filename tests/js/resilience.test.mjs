@@ -204,10 +204,10 @@ test("junk replies and odd fetches give typed errors, and the client keeps worki
   const client = new WebhooksClient(options(emu, {
     maxRetries: 0,
     timeout: 2000,
-    fetch: (request) => {
+    fetch: (url, init) => {
       const reply = next;
       next = null;
-      return reply ? reply() : fetch(request);
+      return reply ? reply() : fetch(url, init);
     },
   }));
   const json = (text, status = 200) => () => new Response(text, { status, headers: { "content-type": "application/json" } });

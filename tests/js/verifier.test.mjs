@@ -141,9 +141,9 @@ test("a key that cannot be used is a SignatureError", async () => {
 /** A fetch that counts the calls to the key URL. */
 function counting() {
   const calls = [];
-  const fetchFn = (request) => {
-    calls.push(request.url);
-    return fetch(request);
+  const fetchFn = (url, init) => {
+    calls.push(url);
+    return fetch(url, init);
   };
   return { calls, fetch: fetchFn };
 }
@@ -185,7 +185,7 @@ test("a key that cannot be fetched is not a SignatureError, and is tried again n
   let down = true;
   const verifier = new WebhookVerifier({
     keyURL: `${emu.url}/.well-known/webhooks.json`,
-    fetch: (request) => (down ? Promise.reject(new TypeError("network down")) : fetch(request)),
+    fetch: (url, init) => (down ? Promise.reject(new TypeError("network down")) : fetch(url, init)),
   });
   const body = FIXTURES["meeting.started"];
   const headers = headersFor(body, {}, DEV_KEYS[0]);

@@ -84,10 +84,12 @@ const withToken: ClientOptions = {
   baseURL: "http://127.0.0.1:8787/client/v4",
   timeout: 60_000,
   maxRetries: 2,
-  fetch: (request: Request) => fetch(request),
+  fetch: (url: string, init: RequestInit) => fetch(url, init),
   defaultHeaders: { "x-app": "consumer" },
 };
 const withKey: ClientOptions = { accountId: "account", appId: "app", apiKey: "key", apiEmail: "me@example.com", defaultHeaders: new Headers() };
+// The global fetch itself is a fine custom fetch.
+const withGlobalFetch: ClientOptions = { accountId: "account", appId: "app", apiToken: "token", fetch: globalThis.fetch };
 
 // RequestOptions.
 const controller = new AbortController();
@@ -100,6 +102,7 @@ export type RequestOptionTypes = Expect<Equal<
 // The client: every method, its parameters and its exact result.
 const client = new WebhooksClient(withToken);
 new WebhooksClient(withKey).free();
+new WebhooksClient(withGlobalFetch).free();
 const input: WebhookInput = { name: "meetings", url: "https://example.com/rtk", events: ["meeting.started", "meeting.ended"] };
 const patch: WebhookPatch = { enabled: false };
 
@@ -178,7 +181,7 @@ export function describe(error: unknown): string {
 }
 
 // The verifier: its options, its results, and a delivery narrowed by `event`.
-const fetchKey: VerifierOptions = { keyURL: "http://127.0.0.1:8787/.well-known/webhooks.json", fetch: (request: Request) => fetch(request), maxBodyBytes: 65_536 };
+const fetchKey: VerifierOptions = { keyURL: "http://127.0.0.1:8787/.well-known/webhooks.json", fetch: (url, init) => fetch(url, init), maxBodyBytes: 65_536 };
 const givenKey: VerifierOptions = { publicKey: "-----BEGIN PUBLIC KEY-----\n...\n-----END PUBLIC KEY-----" };
 const verifier = new WebhookVerifier();
 new WebhookVerifier(fetchKey).free();

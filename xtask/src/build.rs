@@ -55,7 +55,7 @@ pub fn package(_tools: &Tools) -> Result {
         std::fs::copy(root.join("src/js").join(&file), pkg.join(&file)).map_err(|e| format!("src/js/{file}: {e}"))?;
     }
     let template = root.join("pkg-template");
-    for file in ["exports.js", "node.js", "workerd.js", "deno.js", "browser.js", "README.md"] {
+    for file in ["exports.js", "node.js", "workerd.js", "deno.js", "browser.js", "README.md", "LICENSE-APACHE", "LICENSE-MIT"] {
         std::fs::copy(template.join(file), pkg.join(file)).map_err(|e| format!("pkg-template/{file}: {e}"))?;
     }
     write(&pkg.join("package.json"), package_json(&read(&template.join("package.json"))?)?)?;
@@ -72,26 +72,40 @@ pub fn package(_tools: &Tools) -> Result {
 /// Points the glue's imports of the crate's JS snippets (`src/js/*.js`, which
 /// wasm-bindgen puts under `snippets/<crate-hash>/`) at copies beside the glue,
 /// so the entries and the wasm module share one copy of each: one set of error
-/// classes above all. Returns the glue and the snippet file names.
+/// classes above all. Only `import ... from` lines change: the same paths also
+/// name the wasm module's imports (keys of the imports object), which stay.
+/// Returns the glue and the snippet file names.
 fn relink_snippets(glue: &str) -> Result<(String, Vec<String>)> {
-    let mut glue = glue.to_owned();
-    let mut files = Vec::new();
-    while let Some(start) = glue.find("'./snippets/") {
-        let end = glue[start + 1..].find('\'').ok_or("an unterminated snippet import in the glue")? + start + 2;
-        let path = glue[start..end].to_owned();
+    let mut files: Vec<String> = Vec::new();
+    let mut out = String::with_capacity(glue.len());
+    for line in glue.lines() {
+        let target = ["from './snippets/", "from \"./snippets/"].iter().find_map(|p| line.find(p).map(|at| at + 5));
+        let Some(start) = target.filter(|_| line.starts_with("import ")) else {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        };
+        let quote = &line[start..start + 1];
+        let end = line[start + 1..].find(quote).ok_or("an unterminated snippet import in the glue")? + start + 1;
+        let path = &line[start + 1..end];
         let file = path
-            .trim_matches('\'')
             .split_once("/src/js/")
             .map(|(_, file)| file.to_owned())
             .filter(|file| !file.contains('/'))
             .ok_or_else(|| format!("the glue imports {path}, which is not a src/js/ snippet"))?;
-        glue = glue.replace(&path, &format!("'./{file}'"));
-        files.push(file);
+        out.push_str(&line[..start + 1]);
+        out.push_str("./");
+        out.push_str(&file);
+        out.push_str(&line[end..]);
+        out.push('\n');
+        if !files.contains(&file) {
+            files.push(file);
+        }
     }
     if !files.iter().any(|f| f == "errors.js") {
         return Err("the glue does not import the errors.js snippet".into());
     }
-    Ok((glue, files))
+    Ok((out, files))
 }
 
 /// The glue without its `@ts-self-types` pointer: wasm-bindgen's own `.d.ts`

@@ -29,12 +29,15 @@ const TIERS: [&str; 7] = ["native", "wasm", "js", "types", "pack", "runtimes", "
 const UPDATE_SNAPSHOT: &str = "RTK_UPDATE_SNAPSHOT";
 
 /// The files `npm pack` must list: the package needs each, and nothing else.
-const PACKED_FILES: [&str; 14] = [
+const PACKED_FILES: [&str; 17] = [
+    "LICENSE-APACHE",
+    "LICENSE-MIT",
     "README.md",
     "browser.js",
     "deno.js",
     "errors.js",
     "exports.js",
+    "fetch.js",
     "index.d.cts",
     "index.d.ts",
     "node.cjs",
