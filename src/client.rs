@@ -246,7 +246,7 @@ impl Client {
         self.list_as().await
     }
 
-    pub(crate) async fn list_as<T: FromDoc>(&self) -> Result<T, Error> {
+    pub(crate) async fn list_as<T: FromReply>(&self) -> Result<T, Error> {
         self.call(Method::Get, &self.shared.webhooks_url, None).await
     }
 
@@ -255,7 +255,7 @@ impl Client {
         self.create_as(hook).await
     }
 
-    pub(crate) async fn create_as<T: FromDoc>(&self, hook: &NewWebhook) -> Result<T, Error> {
+    pub(crate) async fn create_as<T: FromReply + FromDoc>(&self, hook: &NewWebhook) -> Result<T, Error> {
         validate::new_webhook(hook)?;
         let body = hook.to_json();
         let headers = self.headers(true)?;
@@ -264,7 +264,7 @@ impl Client {
         let mut retry = 0;
         loop {
             let error = match self.attempt(Method::Post, url, Some(&body), &headers).await {
-                Ok(answer) => return self.shape(answer),
+                Ok(reply) => return self.convert(reply),
                 Err(error) => error,
             };
             // After a 429 the server did nothing; after an ambiguous failure it may
@@ -296,7 +296,7 @@ impl Client {
         self.get_as(id).await
     }
 
-    pub(crate) async fn get_as<T: FromDoc>(&self, id: &str) -> Result<T, Error> {
+    pub(crate) async fn get_as<T: FromReply>(&self, id: &str) -> Result<T, Error> {
         let url = self.webhook_url(id)?;
         self.call(Method::Get, &url, None).await
     }
@@ -306,7 +306,7 @@ impl Client {
         self.replace_as(id, hook).await
     }
 
-    pub(crate) async fn replace_as<T: FromDoc>(&self, id: &str, hook: &NewWebhook) -> Result<T, Error> {
+    pub(crate) async fn replace_as<T: FromReply>(&self, id: &str, hook: &NewWebhook) -> Result<T, Error> {
         let url = self.webhook_url(id)?;
         validate::new_webhook(hook)?;
         self.call(Method::Put, &url, Some(hook.to_json())).await
@@ -317,7 +317,7 @@ impl Client {
         self.edit_as(id, patch).await
     }
 
-    pub(crate) async fn edit_as<T: FromDoc>(&self, id: &str, patch: &WebhookPatch) -> Result<T, Error> {
+    pub(crate) async fn edit_as<T: FromReply>(&self, id: &str, patch: &WebhookPatch) -> Result<T, Error> {
         let url = self.webhook_url(id)?;
         validate::patch(patch)?;
         self.call(Method::Patch, &url, Some(patch.to_json())).await
@@ -328,7 +328,7 @@ impl Client {
         self.delete_as(id).await
     }
 
-    pub(crate) async fn delete_as<T: FromDoc>(&self, id: &str) -> Result<T, Error> {
+    pub(crate) async fn delete_as<T: FromReply>(&self, id: &str) -> Result<T, Error> {
         let url = self.webhook_url(id)?;
         self.call(Method::Delete, &url, None).await
     }
@@ -338,7 +338,7 @@ impl Client {
         self.supported_events_as().await
     }
 
-    pub(crate) async fn supported_events_as<T: FromDoc>(&self) -> Result<T, Error> {
+    pub(crate) async fn supported_events_as<T: FromReply>(&self) -> Result<T, Error> {
         let url = format!("{}/all", self.shared.webhooks_url);
         self.call(Method::Get, &url, None).await
     }
@@ -352,7 +352,7 @@ impl Client {
         Ok(Ensured { webhook, action })
     }
 
-    pub(crate) async fn ensure_as<T: FromDoc>(&self, hook: &NewWebhook) -> Result<(T, EnsureAction), Error> {
+    pub(crate) async fn ensure_as<T: FromReply + FromDoc>(&self, hook: &NewWebhook) -> Result<(T, EnsureAction), Error> {
         validate::new_webhook(hook)?;
         let (hooks, docs) = self.list_with_docs().await?;
         let existing = hooks
@@ -391,9 +391,11 @@ impl Client {
 
     /// The app's webhooks, read, and each as it came (to return one as a `T`).
     async fn list_with_docs(&self) -> Result<(Vec<Webhook>, Vec<Doc>), Error> {
-        let answer = self.send(Method::Get, &self.shared.webhooks_url, None).await?;
-        let docs = answer.data.items().unwrap_or_default();
-        Ok((self.shape(answer)?, docs))
+        let reply = self.send(Method::Get, &self.shared.webhooks_url, None).await?;
+        let data = reply_data(&reply).map_err(|why| self.bad_reply(&reply, why))?;
+        let docs = data.items().unwrap_or_default();
+        let hooks = Vec::<Webhook>::from_doc(data).map_err(|why| self.bad_reply(&reply, not_api(&why)))?;
+        Ok((hooks, docs))
     }
 
     /// Item `at` of a listed reply as a `T` (the list was checked already).
@@ -403,26 +405,26 @@ impl Client {
     }
 
     /// A call whose reply's `data` becomes a `T`.
-    async fn call<T: FromDoc>(&self, method: Method, url: &str, body: Option<String>) -> Result<T, Error> {
-        let answer = self.send(method, url, body).await?;
-        self.shape(answer)
+    async fn call<T: FromReply>(&self, method: Method, url: &str, body: Option<String>) -> Result<T, Error> {
+        let reply = self.send(method, url, body).await?;
+        self.convert(reply)
     }
 
-    /// The `data` of an answer as a `T`, or an error naming the field at fault.
-    fn shape<T: FromDoc>(&self, answer: Answer) -> Result<T, Error> {
-        T::from_doc(answer.data).map_err(|why| self.bad_reply(&answer.reply, format!("the reply is not what the API sends: {why}")))
+    /// A 2xx reply as a `T`, or an error naming what is wrong with it.
+    fn convert<T: FromReply>(&self, reply: Reply) -> Result<T, Error> {
+        T::from_reply(&reply).map_err(|why| self.bad_reply(&reply, why))
     }
 
     /// The one request function: sends, retries idempotent requests on
-    /// retryable failures, and returns the envelope's `data`. (Not generic, so
-    /// its code exists once in the wasm module.)
-    async fn send(&self, method: Method, url: &str, body: Option<String>) -> Result<Answer, Error> {
+    /// retryable failures, and returns the 2xx reply. (Not generic, so its code
+    /// exists once in the wasm module.)
+    async fn send(&self, method: Method, url: &str, body: Option<String>) -> Result<Reply, Error> {
         let headers = self.headers(body.is_some())?;
         let retries = self.max_retries();
         let mut retry = 0;
         loop {
             let error = match self.attempt(method, url, body.as_deref(), &headers).await {
-                Ok(answer) => return Ok(answer),
+                Ok(reply) => return Ok(reply),
                 Err(error) => error,
             };
             if retry >= retries || !retry::retryable(&error) {
@@ -444,17 +446,18 @@ impl Client {
         transport::sleep(delay, self.options.signal.as_ref()).await.map_err(Error::from)
     }
 
-    /// One attempt: one exchange, its reply turned into an answer or an error.
-    async fn attempt(&self, method: Method, url: &str, body: Option<&str>, headers: &[(String, String)]) -> Result<Answer, Error> {
+    /// One attempt: one exchange; a 2xx reply, or an error.
+    async fn attempt(&self, method: Method, url: &str, body: Option<&str>, headers: &[(String, String)]) -> Result<Reply, Error> {
         let outgoing = Outgoing { method, url, headers, body };
         let timeout = self.options.timeout.unwrap_or(self.shared.timeout);
         let limits = BodyLimits { success: MAX_BODY, error: MAX_ERROR_BODY };
         let reply = transport::send(&self.shared.fetch, &outgoing, timeout, self.options.signal.as_ref(), limits).await?;
-        self.decode(reply)
+        self.check(reply)
     }
 
-    /// The status checked first, then the envelope: `data` on success, a typed error otherwise.
-    fn decode(&self, reply: Reply) -> Result<Answer, Error> {
+    /// The status checked first: a typed error for an error reply (with the
+    /// server's wait, when it gave one), the reply itself for a whole 2xx one.
+    fn check(&self, reply: Reply) -> Result<Reply, Error> {
         let status = reply.status;
         if !(200..300).contains(&status) {
             let mut api = ApiError::from_reply(status, reply.header("cf-ray"), reply.text(MAX_ERROR_BODY as u32));
@@ -471,14 +474,7 @@ impl Client {
         if reply.truncated {
             return Err(self.bad_reply(&reply, format!("the reply is larger than {MAX_BODY} bytes")));
         }
-        let doc = match reply.doc() {
-            Ok(doc) => doc,
-            Err(why) => return Err(self.bad_reply(&reply, format!("the reply is not JSON ({why})"))),
-        };
-        match envelope_data(&doc) {
-            Ok(data) => Ok(Answer { data, reply }),
-            Err(why) => Err(self.bad_reply(&reply, why.to_owned())),
-        }
+        Ok(reply)
     }
 
     /// An error for a 2xx reply that is not what the API sends.
@@ -516,11 +512,33 @@ impl Client {
 }
 
 
-/// A 2xx reply whose envelope held `data`.
-struct Answer {
-    data: Doc,
-    reply: Reply,
+/// What the body of a 2xx reply becomes: read in Rust through [`Doc`] (the
+/// Rust API's types), or checked and handed over whole (the JS facade's).
+/// The error says what is wrong with the reply.
+pub(crate) trait FromReply: Sized {
+    fn from_reply(reply: &Reply) -> Result<Self, String>;
 }
+
+/// The envelope's `data` of a reply.
+fn reply_data(reply: &Reply) -> Result<Doc, String> {
+    let doc = reply.doc().map_err(|why| format!("the reply is not JSON ({why})"))?;
+    envelope_data(&doc).map_err(str::to_owned)
+}
+
+fn not_api(why: &str) -> String {
+    format!("the reply is not what the API sends: {why}")
+}
+
+macro_rules! from_reply_through_doc {
+    ($($t:ty),*) => {$(
+        impl FromReply for $t {
+            fn from_reply(reply: &Reply) -> Result<Self, String> {
+                <$t>::from_doc(reply_data(reply)?).map_err(|why| not_api(&why))
+            }
+        }
+    )*};
+}
+from_reply_through_doc!(Webhook, Vec<Webhook>, Vec<String>);
 
 /// Adds `extra` to `headers`, each replacing any header of the same name.
 fn merge_headers(headers: &mut Vec<(String, String)>, extra: &[(String, String)], field: &str) -> Result<(), Error> {

@@ -160,7 +160,7 @@ impl ApiError {
         let text = if body.starts_with('<') {
             let lower = body.to_ascii_lowercase();
             let start = lower.find("<title>")? + "<title>".len();
-            let end = lower[start..].find("</title>")? + start;
+            let end = lower.get(start..)?.find("</title>")? + start;
             body.get(start..end)?
         } else {
             body.lines().next()?

@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use js_sys::{Function, JsString, Promise, Reflect, Uint8Array};
+use js_sys::{Function, JsString, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -109,6 +109,11 @@ impl Reply {
         header(&self.headers, name)
     }
 
+    /// The body text, as the engine holds it.
+    pub fn body(&self) -> &JsString {
+        &self.body
+    }
+
     /// The body parsed as JSON (by the engine, in place).
     pub fn doc(&self) -> Result<Doc, String> {
         json_parse(&self.body).map(Doc::from_js).map_err(|e| describe_js(&e))
@@ -150,18 +155,16 @@ pub(crate) async fn send(
         limits.success as f64,
         limits.error as f64,
     );
-    let outcome = JsFuture::from(pending).await.map_err(|e| Failure::Connection(describe_js(&e)))?;
-    let field = |key: &str| Reflect::get(&outcome, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
-    if let Some(failure) = field("failure").as_string() {
+    let outcome: Outcome = JsFuture::from(pending).await.map_err(|e| Failure::Connection(describe_js(&e)))?.unchecked_into();
+    if let Some(failure) = outcome.failure() {
         return Err(match failure.as_str() {
             "timeout" => Failure::Timeout,
             "aborted" => Failure::Aborted,
-            _ => Failure::Connection(field("message").as_string().unwrap_or_default()),
+            _ => Failure::Connection(outcome.message().unwrap_or_default()),
         });
     }
-    let status = field("status").as_f64().unwrap_or_default() as u16;
-    let body = field("body").dyn_into::<JsString>().unwrap_or_else(|_| JsString::from(""));
-    Ok(Reply { status, headers: field("headers"), body, truncated: field("truncated").is_truthy() })
+    let body = outcome.body().dyn_into::<JsString>().unwrap_or_else(|_| JsString::from(""));
+    Ok(Reply { status: outcome.status() as u16, headers: outcome.headers(), body, truncated: outcome.truncated() })
 }
 
 /// Waits `delay`, or until `signal` fires ([`Failure::Aborted`]).
@@ -213,6 +216,21 @@ extern "C" {
     fn header(headers: &JsValue, name: &str) -> Option<String>;
 
     fn describe(value: &JsValue) -> JsValue;
+
+    /// What `exchange` resolves to (a plain object it made).
+    type Outcome;
+    #[wasm_bindgen(method, getter)]
+    fn failure(this: &Outcome) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn message(this: &Outcome) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn status(this: &Outcome) -> f64;
+    #[wasm_bindgen(method, getter)]
+    fn headers(this: &Outcome) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn body(this: &Outcome) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn truncated(this: &Outcome) -> bool;
 }
 
 #[wasm_bindgen]

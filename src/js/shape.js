@@ -1,9 +1,10 @@
-// Shape checks of API replies, in JavaScript: one call checks a whole list
-// where reading each field from wasm would cross the boundary thousands of
-// times. The reply is then handed to the caller as it came.
+// Replies for the JS facade, read in JavaScript: one call parses a reply,
+// checks its envelope and the shape of its `data`, where reading each field
+// from wasm would cross the boundary thousands of times. The data is then
+// handed to the caller as it came.
 //
-// The messages name the field at fault, as the Rust decoder's do
-// (`check_webhook` in src/models.rs, used by the Rust API): keep the two alike.
+// The rules and messages are the Rust decoder's (`envelope_data` and
+// `check_webhook` in src/models.rs, used by the Rust API): keep the two alike.
 
 const STRING_FIELDS = ["id", "name", "url", "created_at", "updated_at"];
 
@@ -48,4 +49,20 @@ export function shapeError(data, shape) {
     if (error) return error;
   }
   return "";
+}
+
+/** A 2xx reply's body: `{ data }` when it is `{success, data}` with `data` of `shape`, else `{ problem }`. */
+export function decodeReply(text, shape) {
+  let reply;
+  try {
+    reply = JSON.parse(text);
+  } catch (error) {
+    return { problem: `the reply is not JSON (${error && error.message})` };
+  }
+  if (reply === null || typeof reply !== "object" || Array.isArray(reply)) return { problem: "the reply is not a JSON object" };
+  if (reply.success === false) return { problem: "the reply says success: false" };
+  const data = reply.data;
+  if (data === undefined || data === null) return { problem: "the reply has no data" };
+  const error = shapeError(data, shape);
+  return error ? { problem: `the reply is not what the API sends: ${error}` } : { data };
 }
