@@ -319,21 +319,37 @@ async fn check(key: &JsValue, signature: &Uint8Array, body: &Uint8Array) -> Resu
     Ok(JsFuture::from(pending).await.map_err(failed)?.as_bool() == Some(true))
 }
 
+thread_local! {
+    /// `{ name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }`, made once.
+    static ALGORITHM: JsValue = {
+        let algorithm = Object::new();
+        let _ = Reflect::set(&algorithm, &"name".into(), &"RSASSA-PKCS1-v1_5".into());
+        let _ = Reflect::set(&algorithm, &"hash".into(), &"SHA-256".into());
+        algorithm.into()
+    };
+    /// `crypto.subtle`, once found.
+    static SUBTLE: std::cell::OnceCell<Subtle> = const { std::cell::OnceCell::new() };
+}
+
 fn algorithm() -> JsValue {
-    let algorithm = Object::new();
-    let _ = Reflect::set(&algorithm, &"name".into(), &"RSASSA-PKCS1-v1_5".into());
-    let _ = Reflect::set(&algorithm, &"hash".into(), &"SHA-256".into());
-    algorithm.into()
+    ALGORITHM.with(JsValue::clone)
 }
 
 /// `crypto.subtle` of this runtime.
 fn subtle() -> Result<Subtle, VerifyError> {
-    Reflect::get(&js_sys::global(), &"crypto".into())
+    if let Some(subtle) = SUBTLE.with(|s| s.get().cloned()) {
+        return Ok(subtle);
+    }
+    let subtle: Subtle = Reflect::get(&js_sys::global(), &"crypto".into())
         .and_then(|crypto| Reflect::get(&crypto, &"subtle".into()))
         .ok()
         .filter(|subtle| subtle.is_object())
         .map(JsCast::unchecked_into)
-        .ok_or_else(|| VerifyError::Signature("WebCrypto (crypto.subtle) is not available in this runtime".into()))
+        .ok_or_else(|| VerifyError::Signature("WebCrypto (crypto.subtle) is not available in this runtime".into()))?;
+    SUBTLE.with(|s| {
+        let _ = s.set(subtle.clone());
+    });
+    Ok(subtle)
 }
 
 fn too_large(max: usize) -> VerifyError {
@@ -343,6 +359,7 @@ fn too_large(max: usize) -> VerifyError {
 #[wasm_bindgen]
 extern "C" {
     /// `crypto.subtle`
+    #[derive(Clone)]
     type Subtle;
     #[wasm_bindgen(method, catch, js_name = importKey)]
     fn import_key(this: &Subtle, format: &str, key: &Uint8Array, algorithm: &JsValue, extractable: bool, usages: &Array) -> Result<Promise, JsValue>;

@@ -132,21 +132,23 @@ fn header_map(headers: &JsValue) -> Result<DeliveryHeaders, Error> {
     }
     let get = Reflect::get(headers, &"get".into()).ok().and_then(|g| g.dyn_into::<Function>().ok());
     if let Some(get) = get {
-        return Ok(delivery_headers_with(|name| get.call1(headers, &name.into()).ok().and_then(|v| v.as_string())));
+        return Ok(DeliveryHeaders::from_lookup(|name| get.call1(headers, &name.into()).ok().and_then(|v| v.as_string())));
     }
+    // A plain object: its keys read once, only the delivery headers kept.
     let keys = super::input::object_keys(headers).map_err(|_| Error::invalid("headers", "could not be read"))?;
-    Ok(delivery_headers_with(|name| {
-        let key = keys.iter().find(|k| k.as_string().is_some_and(|k| k.eq_ignore_ascii_case(name)))?;
-        let value = Reflect::get(headers, &key).ok()?;
+    let ours: Vec<(String, JsValue)> = keys
+        .iter()
+        .filter_map(|key| Some((key.as_string()?.to_ascii_lowercase(), key)))
+        .filter(|(name, _)| name.starts_with("rtk-") || name.starts_with("dyte-"))
+        .collect();
+    Ok(DeliveryHeaders::from_lookup(|name| {
+        let (_, key) = ours.iter().find(|(lower, _)| lower == name)?;
+        let value = Reflect::get(headers, key).ok()?;
         if Array::is_array(&value) {
             return Array::from(&value).get(0).as_string();
         }
         value.as_string()
     }))
-}
-
-fn delivery_headers_with(get: impl Fn(&str) -> Option<String>) -> DeliveryHeaders {
-    DeliveryHeaders::from_lookup(get)
 }
 
 /// A request's `headers` (a `Headers`).
