@@ -7,7 +7,8 @@
 //!   `tsc --strict` over consumer files that use it right and wrong, and the
 //!   declared values against what the entries export;
 //! - `pack`: `npm pack --dry-run` lists exactly the files the package needs,
-//!   and the package has no runtime dependencies;
+//!   the package has no runtime dependencies, and its wasm and glue stay
+//!   within the gzipped size budget;
 //! - `runtimes`: the packed package installed into an app and imported by name
 //!   from Node (ESM and CommonJS), Deno, workerd (`wrangler dev --local`) and
 //!   Chromium (the browser entry, and an esbuild bundle), each running the
@@ -181,7 +182,39 @@ fn pack() -> Result {
         }
     }
     println!("no runtime dependencies");
-    Ok(())
+    size_budget(&pkg)
+}
+
+/// The most the `.wasm` and the JS it runs with (the glue and the snippets it
+/// imports) may weigh, gzipped (level 9, each file on its own). Size is
+/// deterministic, so growth past this fails the tests; lower it as the package
+/// shrinks. (The target is 30 KB; see `cargo xtask bench`.)
+const SIZE_BUDGET_GZIP: usize = 74_000;
+
+/// Fails when the package's wasm and glue grow past [`SIZE_BUDGET_GZIP`].
+fn size_budget(pkg: &Path) -> Result {
+    step("size budget: the .wasm and its JS, gzipped");
+    let files = ["realtimekit_webhooks_bg.wasm", "realtimekit_webhooks.js", "errors.js", "fetch.js", "shape.js"];
+    let script = "const zlib = require('node:zlib'), fs = require('node:fs');\
+        let total = 0;\
+        for (const f of process.argv.slice(1)) { const n = zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length; total += n; console.log(`${n} ${f}`); }\
+        console.log(total);";
+    let out = stdout(Command::new("node").arg("-e").arg(script).args(files).current_dir(pkg))?;
+    print!("{out}");
+    let total: usize = out
+        .lines()
+        .last()
+        .and_then(|line| line.trim().parse().ok())
+        .ok_or("could not measure the package's size")?;
+    match total <= SIZE_BUDGET_GZIP {
+        true => {
+            println!("{total} bytes gzipped, within the budget of {SIZE_BUDGET_GZIP}");
+            Ok(())
+        }
+        false => Err(format!(
+            "the .wasm and its JS are {total} bytes gzipped, over the budget of {SIZE_BUDGET_GZIP}: find what grew (cargo xtask bench shows the sizes)"
+        )),
+    }
 }
 
 /// The `runtimes` tier: `npm pack`, then `tests/runtimes/runtimes.test.mjs`.
