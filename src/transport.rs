@@ -191,10 +191,6 @@ pub(crate) fn describe_js(value: &JsValue) -> String {
     describe(value).as_string().unwrap_or_else(|| "an unprintable value".into())
 }
 
-/// UTF-8 bytes to a JS string, in JS (malformed sequences become U+FFFD).
-pub(crate) fn decode_utf8(bytes: &Uint8Array) -> Result<JsString, JsValue> {
-    TextDecoder::new()?.decode(bytes)
-}
 
 #[wasm_bindgen(module = "/src/js/fetch.js")]
 extern "C" {
@@ -217,6 +213,10 @@ extern "C" {
 
     fn describe(value: &JsValue) -> JsValue;
 
+    /// UTF-8 bytes to a JS string, by one shared `TextDecoder` (malformed sequences become U+FFFD).
+    #[wasm_bindgen(js_name = decodeUtf8)]
+    pub(crate) fn decode_utf8(bytes: &Uint8Array) -> JsString;
+
     /// What `exchange` resolves to (a plain object it made).
     type Outcome;
     #[wasm_bindgen(method, getter)]
@@ -238,10 +238,4 @@ extern "C" {
     /// `JSON.parse` of a JS string, without copying it through wasm memory.
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     pub(crate) fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
-
-    type TextDecoder;
-    #[wasm_bindgen(constructor, catch)]
-    fn new() -> Result<TextDecoder, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn decode(this: &TextDecoder, bytes: &Uint8Array) -> Result<JsString, JsValue>;
 }

@@ -194,7 +194,7 @@ impl Verifier {
             return Err(VerifyError::Signature("the rtk-signature does not match the body".into()));
         }
 
-        let text = transport::decode_utf8(&body).map_err(|e| VerifyError::Payload(format!("the body is not text: {}", transport::describe_js(&e))))?;
+        let text = transport::decode_utf8(&body);
         let parsed = transport::json_parse(&text)
             .map_err(|e| VerifyError::Payload(format!("the body is not JSON: {}", transport::describe_js(&e))))?;
         let event = (parsed.is_object() && !Array::is_array(&parsed))

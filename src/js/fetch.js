@@ -7,6 +7,14 @@
 // Rust side reads, `{ status, headers, body, truncated }` for a reply and
 // `{ failure: "timeout" | "aborted" | "connection", message }` for none.
 
+/** One decoder for every body (decoding without `stream` keeps no state between calls). */
+const utf8 = new TextDecoder();
+
+/** UTF-8 bytes as text; malformed sequences become U+FFFD. */
+export function decodeUtf8(bytes) {
+  return utf8.decode(bytes);
+}
+
 /** A thrown or rejected value as text: an Error's name and message (and Node's `cause`), or the value. */
 export function describe(value) {
   try {
@@ -72,7 +80,7 @@ async function readBody(response, max, until) {
     bytes.set(chunk, offset);
     offset += chunk.length;
   }
-  return [new TextDecoder().decode(bytes), truncated];
+  return [utf8.decode(bytes), truncated];
 }
 
 /**
