@@ -458,18 +458,8 @@ impl Client {
     /// The status checked first: a typed error for an error reply (with the
     /// server's wait, when it gave one), the reply itself for a whole 2xx one.
     fn check(&self, reply: Reply) -> Result<Reply, Error> {
-        let status = reply.status;
-        if !(200..300).contains(&status) {
-            let mut api = ApiError::from_reply(status, reply.header("cf-ray"), reply.text(MAX_ERROR_BODY as u32));
-            let hints = WaitHints {
-                retry_after_ms: reply.header("retry-after-ms"),
-                retry_after: reply.header("retry-after"),
-                ratelimit: reply.header("ratelimit"),
-                x_ratelimit_reset: reply.header("x-ratelimit-reset"),
-                body_retry_after: api.retry_after,
-            };
-            api.retry_after = hints.delay(transport::now_ms());
-            return Err(self.api_error(api));
+        if !(200..300).contains(&reply.status) {
+            return Err(self.api_error(reply_error(&reply)));
         }
         if reply.truncated {
             return Err(self.bad_reply(&reply, format!("the reply is larger than {MAX_BODY} bytes")));
@@ -479,8 +469,7 @@ impl Client {
 
     /// An error for a 2xx reply that is not what the API sends.
     fn bad_reply(&self, reply: &Reply, problem: String) -> Error {
-        let body = reply.text(MAX_ERROR_BODY as u32);
-        self.api_error(ApiError::bad_reply(reply.status, reply.header("cf-ray"), body, problem))
+        self.api_error(unexpected_reply(reply, problem))
     }
 
     fn api_error(&self, mut api: ApiError) -> Error {
@@ -519,8 +508,27 @@ pub(crate) trait FromReply: Sized {
     fn from_reply(reply: &Reply) -> Result<Self, String>;
 }
 
+/// The error a non-2xx reply stands for, with the wait the server asked for.
+pub(crate) fn reply_error(reply: &Reply) -> ApiError {
+    let mut api = ApiError::from_reply(reply.status, reply.header("cf-ray"), reply.text(MAX_ERROR_BODY as u32));
+    let hints = WaitHints {
+        retry_after_ms: reply.header("retry-after-ms"),
+        retry_after: reply.header("retry-after"),
+        ratelimit: reply.header("ratelimit"),
+        x_ratelimit_reset: reply.header("x-ratelimit-reset"),
+        body_retry_after: api.retry_after,
+    };
+    api.retry_after = hints.delay(transport::now_ms());
+    api
+}
+
+/// The error for a 2xx reply that is not what the API sends.
+pub(crate) fn unexpected_reply(reply: &Reply, problem: String) -> ApiError {
+    ApiError::bad_reply(reply.status, reply.header("cf-ray"), reply.text(MAX_ERROR_BODY as u32), problem)
+}
+
 /// The envelope's `data` of a reply.
-fn reply_data(reply: &Reply) -> Result<Doc, String> {
+pub(crate) fn reply_data(reply: &Reply) -> Result<Doc, String> {
     let doc = reply.doc().map_err(|why| format!("the reply is not JSON ({why})"))?;
     envelope_data(&doc).map_err(str::to_owned)
 }

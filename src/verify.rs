@@ -16,9 +16,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
+use crate::client::{reply_data, reply_error, unexpected_reply};
 use crate::error::{ApiError, Error, MAX_ERROR_BODY};
 use crate::events::{decode_kind, Payload};
-use crate::models::{envelope_data, WebhookEvent};
+use crate::models::WebhookEvent;
 use crate::pem;
 use crate::transport::{self, BodyLimits, Fetch, Method, Outgoing};
 
@@ -284,16 +285,12 @@ async fn fetch_key(url: &str, fetch: &Fetch) -> Result<Vec<u8>, VerifyError> {
     let reply = transport::send(fetch, &outgoing, KEY_FETCH_TIMEOUT, None, limits)
         .await
         .map_err(|failure| VerifyError::Key(failure.into()))?;
-    let bad = |problem: String| {
-        let body = reply.text(MAX_ERROR_BODY as u32);
-        VerifyError::Key(Error::Api(Box::new(ApiError::bad_reply(reply.status, reply.header("cf-ray"), body, problem))))
-    };
+    let key_error = |api: ApiError| VerifyError::Key(Error::Api(Box::new(api)));
     if !(200..300).contains(&reply.status) {
-        let api = ApiError::from_reply(reply.status, reply.header("cf-ray"), reply.text(MAX_ERROR_BODY as u32));
-        return Err(VerifyError::Key(Error::Api(Box::new(api))));
+        return Err(key_error(reply_error(&reply)));
     }
-    let doc = reply.doc().map_err(|why| bad(format!("the key reply is not JSON ({why})")))?;
-    let data = envelope_data(&doc).map_err(|why| bad(why.to_owned()))?;
+    let bad = |problem: String| key_error(unexpected_reply(&reply, problem));
+    let data = reply_data(&reply).map_err(bad)?;
     let public_key = data
         .get("publicKey")
         .and_then(|k| k.as_str())
