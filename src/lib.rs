@@ -14,15 +14,20 @@
 //! - `transport` (wasm): the only code that touches `fetch`;
 //! - `client` (wasm): [`Client`], over one private request function;
 //! - [`events`]: typed delivery payloads; `pem`: base64 and PEM decoding;
+//! - `keys`: when the verifier may fetch the public key again;
 //! - `verify` (wasm): [`Verifier`], which checks `rtk-signature` with WebCrypto;
+//! - [`store`]: the [`DeliveryStore`] interface de-duplication goes through, and [`MemoryStore`];
+//! - `receive` (wasm): [`Receiver`]: verify, de-duplicate, handle, and the status to answer;
 //! - `js` (wasm): the `#[wasm_bindgen]` facade (`WebhooksClient`, error classes).
 
 pub mod error;
 pub mod events;
 mod json;
+mod keys;
 mod pem;
 pub mod models;
 mod retry;
+pub mod store;
 mod validate;
 
 #[cfg(target_arch = "wasm32")]
@@ -30,12 +35,15 @@ mod client;
 #[cfg(target_arch = "wasm32")]
 mod js;
 #[cfg(target_arch = "wasm32")]
+pub mod receive;
+#[cfg(target_arch = "wasm32")]
 mod transport;
 #[cfg(target_arch = "wasm32")]
 pub mod verify;
 
 pub use error::{ApiError, Error, ErrorDetail, ValidationError};
 pub use json::Value;
+pub use store::{Claim, DeliveryKey, DeliveryStore, MemoryStore, NoStore};
 pub use models::{EnsureAction, NewWebhook, Webhook, WebhookEvent, WebhookPatch};
 pub use retry::MAX_SERVER_WAIT_SECS;
 pub use validate::MAX_ID_LEN;
@@ -47,6 +55,8 @@ pub use client::{
 #[cfg(target_arch = "wasm32")]
 pub use js::{WebhookVerifier, WebhooksClient};
 #[cfg(target_arch = "wasm32")]
+pub use receive::{Outcome, Receiver};
+#[cfg(target_arch = "wasm32")]
 pub use transport::Fetch;
 #[cfg(target_arch = "wasm32")]
-pub use verify::{Delivery, DeliveryHeaders, Verifier, VerifyError};
+pub use verify::{Delivery, DeliveryHeaders, KeyUnavailable, Verifier, VerifyError};

@@ -268,6 +268,14 @@ impl WebhookEvent {
         !matches!(self, WebhookEvent::Unknown(_))
     }
 
+    /// Whether two genuine deliveries of this event can have the same body:
+    /// `livestreaming.statusUpdate` carries no time (a stream that goes `LIVE`
+    /// twice sends the same body twice), and an unknown event may be anything.
+    /// Replay protection keys these on `rtk-uuid` only.
+    pub fn body_may_repeat(&self) -> bool {
+        matches!(self, WebhookEvent::LivestreamingStatusUpdate | WebhookEvent::Unknown(_))
+    }
+
     /// The nine names joined by `, `, for messages that list the valid values.
     pub fn known_names() -> String {
         let names: Vec<&str> = WebhookEvent::ALL.iter().map(WebhookEvent::as_str).collect();

@@ -2,9 +2,22 @@
 //! `RSASSA-PKCS1-v1_5`) over the raw body bytes with WebCrypto, before the
 //! body is parsed, and hands back a [`Delivery`].
 //!
-//! The public key is given as PEM, or fetched once from the key URL and cached;
-//! with a fetched key, a signature that does not match makes the verifier
-//! fetch the key again (at most once every 30 s), in case it was rotated.
+//! # The key cache never refuses a genuine delivery
+//!
+//! RealtimeKit answers only 5xx with a retry, so a [`VerifyError::Signature`]
+//! (401) loses the delivery for good: it is given only when the body fails
+//! against a key that is certainly current. A fetched key is current for a
+//! delivery when its fetch started after the delivery arrived (RealtimeKit
+//! publishes a key before signing with it); ticks of one counter order the
+//! two. A mismatch against an older key fetches the key again, at most once
+//! per cooldown (30 s, so forged requests cannot flood the key URL); when the
+//! cooldown forbids it, the delivery gets [`VerifyError::KeyUnavailable`]
+//! (503) and RealtimeKit sends it again later. The same goes for a key URL
+//! that fails or serves something that is not a usable key.
+//!
+//! A key older than its max age (10 min) is fetched again before use, so a
+//! key the URL no longer serves (a rotation may be a revocation) is not
+//! accepted for long; a new key replaces the old one, never sits beside it.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -17,8 +30,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use crate::client::{reply_data, reply_error, unexpected_reply};
-use crate::error::{ApiError, Error, MAX_ERROR_BODY};
+use crate::error::{Error, MAX_ERROR_BODY};
 use crate::events::{decode_kind, Payload};
+use crate::keys::Schedule;
 use crate::models::WebhookEvent;
 use crate::pem;
 use crate::transport::{self, BodyLimits, Fetch, Method, Outgoing};
@@ -27,30 +41,54 @@ use crate::transport::{self, BodyLimits, Fetch, Method, Outgoing};
 pub const DEFAULT_KEY_URL: &str = "https://api.realtime.cloudflare.com/.well-known/webhooks.json";
 /// Largest body verified by default (1 MiB).
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
-/// A fetched key is fetched again for a mismatch at most this often.
-const ROTATION_CHECK_INTERVAL_MS: f64 = 30_000.0;
+pub use crate::keys::{DEFAULT_KEY_COOLDOWN, DEFAULT_KEY_MAX_AGE};
 /// Time allowed for fetching the key.
 const KEY_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Why a delivery was not accepted.
+/// Why a delivery was not accepted, and what to answer RealtimeKit.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum VerifyError {
-    /// The signature is missing, empty, not base64 or does not match, or the key
-    /// cannot be imported: answer 401, RealtimeKit will not retry.
+    /// Forged or damaged for certain: the signature is missing, empty, not
+    /// base64, or does not match a current key. Answer 401; it is not retried.
     Signature(String),
-    /// The signature matched but the body is not a webhook payload (not JSON, no
-    /// string `event`, too large): answer 400.
+    /// The signature matched but the delivery is not a webhook delivery (the
+    /// body is not JSON, has no string `event`, is too large; no `rtk-uuid`).
+    /// Answer 400; it is not retried.
     Payload(String),
-    /// The key could not be fetched: answer 5xx, so RealtimeKit delivers again later.
-    Key(Error),
+    /// The key needed to judge the delivery is not available now (its fetch
+    /// failed, it may have been rotated and cannot be fetched again yet, or it
+    /// cannot be used). Answer 503, so RealtimeKit delivers it again later.
+    KeyUnavailable(KeyUnavailable),
+}
+
+/// Why the key is not available, and when to try again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyUnavailable {
+    /// What happened (names the key URL, never a secret).
+    pub message: String,
+    /// Seconds until the key may be fetched again, when a cooldown holds.
+    pub retry_after: Option<f64>,
+    /// The key fetch's own error, when a fetch failed.
+    pub cause: Option<Error>,
+}
+
+impl VerifyError {
+    /// The HTTP status a receiver answers RealtimeKit with: 401, 400 or 503.
+    pub fn status(&self) -> u16 {
+        match self {
+            VerifyError::Signature(_) => 401,
+            VerifyError::Payload(_) => 400,
+            VerifyError::KeyUnavailable(_) => 503,
+        }
+    }
 }
 
 impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             VerifyError::Signature(why) | VerifyError::Payload(why) => f.write_str(why),
-            VerifyError::Key(error) => write!(f, "could not fetch the webhook public key: {error}"),
+            VerifyError::KeyUnavailable(key) => f.write_str(&key.message),
         }
     }
 }
@@ -80,7 +118,7 @@ impl DeliveryHeaders {
 #[derive(Debug, Clone)]
 pub struct Delivery {
     /// `rtk-uuid`: unique per delivery (retries of one delivery share it).
-    pub id: Option<String>,
+    pub id: String,
     /// `rtk-webhook-id`.
     pub webhook_id: Option<String>,
     /// The body's `event`.
@@ -90,12 +128,17 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    /// The body as a typed payload.
+    /// The body as a typed payload: `match` on it to handle each event.
     pub fn payload(&self) -> Result<Payload, VerifyError> {
         Payload::decode(self.event.as_str(), &|kind| {
             decode_kind!(kind, || serde_wasm_bindgen::from_value(self.body.clone()))
                 .map_err(|e| VerifyError::Payload(format!("the {} payload has an unexpected shape: {e}", self.event)))
         })
+    }
+
+    /// The parsed body as a JS value.
+    pub fn body(&self) -> &JsValue {
+        &self.body
     }
 }
 
@@ -114,16 +157,35 @@ enum KeySource {
     Fetched { url: String, fetch: Fetch },
 }
 
+/// The imported key, and when it was fetched.
+#[derive(Clone)]
+struct CachedKey {
+    /// The `CryptoKey`.
+    key: JsValue,
+    /// The tick its fetch started at (`u64::MAX` for a given key: always current).
+    tick: u64,
+    /// When it was fetched, in ms since the epoch.
+    at_ms: f64,
+}
+
 #[derive(Default)]
 struct KeyState {
-    /// The imported `CryptoKey`.
-    key: Option<JsValue>,
-    /// A load under way; concurrent callers await the same one.
+    key: Option<CachedKey>,
+    /// A load under way; callers that need a newer key await the same one.
     loading: Option<Promise>,
+    /// Orders arrivals and key fetches (one isolate runs one thing at a time).
+    ticks: u64,
+    /// When the key may be fetched again.
+    schedule: Schedule,
     /// Why the last load failed.
-    error: Option<VerifyError>,
-    /// When a mismatch last made us fetch the key again.
-    rotation_checked_at: Option<f64>,
+    error: Option<KeyUnavailable>,
+}
+
+impl KeyState {
+    fn tick(&mut self) -> u64 {
+        self.ticks += 1;
+        self.ticks
+    }
 }
 
 impl fmt::Debug for Verifier {
@@ -137,9 +199,10 @@ impl fmt::Debug for Verifier {
 }
 
 impl Verifier {
-    /// A verifier for a PEM SPKI public key (real or escaped `\n` newlines).
-    pub fn with_public_key(pem: &str) -> Result<Verifier, VerifyError> {
-        let der = pem::spki_der(pem).map_err(|why| VerifyError::Signature(why.to_owned()))?;
+    /// A verifier for a PEM SPKI public key (real or escaped `\n` newlines);
+    /// a text that is not one is a [`Error::Validation`] of `publicKey`.
+    pub fn with_public_key(pem: &str) -> Result<Verifier, Error> {
+        let der = pem::spki_der(pem).map_err(|why| Error::invalid("publicKey", why))?;
         Ok(Verifier::new(KeySource::Given(der)))
     }
 
@@ -155,6 +218,19 @@ impl Verifier {
     /// Bodies larger than `bytes` are refused with [`VerifyError::Payload`] (default 1 MiB).
     pub fn max_body(mut self, bytes: usize) -> Verifier {
         self.max_body = bytes;
+        self
+    }
+
+    /// The least time between two fetches of the key ([`DEFAULT_KEY_COOLDOWN`], 30 s;
+    /// after a failed fetch the wait starts at 1 s and doubles up to it).
+    pub fn key_cooldown(self, cooldown: Duration) -> Verifier {
+        self.state.borrow_mut().schedule.cooldown_ms = cooldown.as_millis() as f64;
+        self
+    }
+
+    /// How long a fetched key is used before it is fetched again ([`DEFAULT_KEY_MAX_AGE`], 10 min).
+    pub fn key_max_age(self, max_age: Duration) -> Verifier {
+        self.state.borrow_mut().schedule.max_age_ms = max_age.as_millis() as f64;
         self
     }
 
@@ -184,17 +260,10 @@ impl Verifier {
             .ok_or_else(|| VerifyError::Signature("the rtk-signature header is not base64".into()))?;
         let signature = Uint8Array::from(signature.as_slice());
 
-        let key = self.key(false).await?;
-        let mut valid = check(&key, &signature, &body).await?;
-        if !valid && self.may_check_rotation() {
-            if let Ok(fresh) = self.key(true).await {
-                valid = check(&fresh, &signature, &body).await?;
-            }
-        }
-        if !valid {
-            return Err(VerifyError::Signature("the rtk-signature does not match the body".into()));
-        }
+        self.check_signature(&signature, &body).await?;
 
+        let id = headers.uuid.as_deref().map(str::trim).filter(|id| !id.is_empty());
+        let id = id.ok_or_else(|| VerifyError::Payload("the delivery has no rtk-uuid header".into()))?;
         let text = transport::decode_utf8(&body);
         let parsed = transport::json_parse(&text)
             .map_err(|e| VerifyError::Payload(format!("the body is not JSON: {}", transport::describe_js(&e))))?;
@@ -204,116 +273,210 @@ impl Verifier {
             .and_then(|e| e.as_string())
             .ok_or_else(|| VerifyError::Payload("the body has no string `event`".into()))?;
         Ok(Delivery {
-            id: headers.uuid.clone(),
+            id: id.to_owned(),
             webhook_id: headers.webhook_id.clone(),
             event: WebhookEvent::from_name(&event),
             body: parsed,
         })
     }
 
-    /// Whether a mismatch may fetch the key again: only for a fetched key, at
-    /// most once per interval (so forged deliveries cannot flood the key URL).
-    fn may_check_rotation(&self) -> bool {
-        if matches!(*self.source, KeySource::Given(_)) {
-            return false;
-        }
-        let now = transport::now_ms();
-        let mut state = self.state.borrow_mut();
-        match state.rotation_checked_at {
-            Some(at) if now - at < ROTATION_CHECK_INTERVAL_MS => false,
-            _ => {
-                state.rotation_checked_at = Some(now);
-                true
+    /// Ok when `signature` is a current key's signature of `body`; see the module docs.
+    async fn check_signature(&self, signature: &Uint8Array, body: &Uint8Array) -> Result<(), VerifyError> {
+        let arrival = self.state.borrow_mut().tick();
+        let mut key = self.current_key().await?;
+        // At most: the cached key, then one fetched for this delivery (or one
+        // another delivery's fetch brought meanwhile, then one more).
+        for _ in 0..3 {
+            if check(&key.key, signature, body).await? {
+                return Ok(());
             }
+            if key.tick > arrival {
+                return Err(VerifyError::Signature(
+                    "the rtk-signature does not match the body (verify the raw body bytes as received, not re-serialised JSON)".into(),
+                ));
+            }
+            key = self.newer_key(key.tick).await?;
+        }
+        Err(self.unavailable(&self.state.borrow(), "the key keeps changing"))
+    }
+
+    /// The key to check a delivery against: the cached one (fetched again
+    /// first when older than its max age and the cooldown allows), or the first.
+    async fn current_key(&self) -> Result<CachedKey, VerifyError> {
+        let now = transport::now_ms();
+        let pending = {
+            let mut state = self.state.borrow_mut();
+            let given = matches!(*self.source, KeySource::Given(_));
+            match (&state.key, &state.loading) {
+                (Some(key), _) if given || !state.schedule.is_old(key.at_ms, now) => return Ok(key.clone()),
+                (Some(key), None) if !state.schedule.may_fetch(now) => return Ok(key.clone()),
+                (Some(key), Some(_)) => return Ok(key.clone()),
+                (None, Some(loading)) => loading.clone(),
+                (None, None) if !given && !state.schedule.may_fetch(now) => {
+                    return Err(self.unavailable(&state, "the public key could not be fetched yet"))
+                }
+                _ => self.start_load(&mut state, now),
+            }
+        };
+        let _ = JsFuture::from(pending).await;
+        let state = self.state.borrow();
+        match &state.key {
+            // A failed refresh keeps the key: the URL did not say it changed.
+            Some(key) => Ok(key.clone()),
+            None => Err(state.error.clone().map(VerifyError::KeyUnavailable).unwrap_or_else(|| {
+                self.unavailable(&state, "the public key is not available")
+            })),
         }
     }
 
-    /// The imported key: the cached one, or loaded (once, shared by concurrent callers).
-    async fn key(&self, reload: bool) -> Result<JsValue, VerifyError> {
+    /// A key fetched after the one of tick `than`: one that arrived meanwhile,
+    /// the load under way, or a new load when the cooldown allows.
+    async fn newer_key(&self, than: u64) -> Result<CachedKey, VerifyError> {
+        let now = transport::now_ms();
         let pending = {
             let mut state = self.state.borrow_mut();
-            if let (Some(key), false) = (&state.key, reload) {
-                return Ok(key.clone());
-            }
-            match &state.loading {
-                Some(loading) => loading.clone(),
-                None => {
-                    let loading = future_to_promise(load(Rc::clone(&self.source), Rc::clone(&self.state)));
-                    state.loading = Some(loading.clone());
-                    loading
+            match (&state.key, &state.loading) {
+                (Some(key), _) if key.tick > than => return Ok(key.clone()),
+                (_, Some(loading)) => loading.clone(),
+                _ if matches!(*self.source, KeySource::Fetched { .. }) && state.schedule.may_fetch(now) => {
+                    self.start_load(&mut state, now)
+                }
+                _ => {
+                    return Err(self.unavailable(
+                        &state,
+                        "the rtk-signature does not match the cached public key, which may have been rotated since it was fetched",
+                    ))
                 }
             }
         };
-        // `load` always resolves; its outcome is in the state.
         let _ = JsFuture::from(pending).await;
         let state = self.state.borrow();
         match (&state.key, &state.error) {
-            (Some(key), None) => Ok(key.clone()),
-            (_, Some(error)) => Err(error.clone()),
-            (None, None) => Err(VerifyError::Signature("the public key is not available".into())),
+            (Some(key), _) if key.tick > than => Ok(key.clone()),
+            (_, Some(error)) => Err(VerifyError::KeyUnavailable(error.clone())),
+            _ => Err(self.unavailable(&state, "the public key could not be fetched again")),
         }
+    }
+
+    /// Starts loading the key (a fetch, or the import of a given key).
+    fn start_load(&self, state: &mut KeyState, now: f64) -> Promise {
+        let tick = state.tick();
+        if matches!(*self.source, KeySource::Fetched { .. }) {
+            state.schedule.started(now);
+        }
+        let loading = future_to_promise(load(Rc::clone(&self.source), Rc::clone(&self.state), tick));
+        state.loading = Some(loading.clone());
+        loading
+    }
+
+    /// A [`VerifyError::KeyUnavailable`] that says when the key may be fetched again.
+    fn unavailable(&self, state: &KeyState, what: &str) -> VerifyError {
+        let wait = state.schedule.wait_secs(transport::now_ms());
+        let cause = state.error.as_ref().and_then(|e| e.cause.clone());
+        let last = state.error.as_ref().map(|e| format!(" (last attempt: {})", e.message)).unwrap_or_default();
+        VerifyError::KeyUnavailable(KeyUnavailable {
+            message: format!(
+                "{what}{last}; it may be fetched again in {wait} s: answer 503 and RealtimeKit delivers again later"
+            ),
+            retry_after: Some(wait as f64),
+            cause,
+        })
     }
 }
 
-/// Loads the key into `state` (or the reason it could not be).
-async fn load(source: Rc<KeySource>, state: Rc<RefCell<KeyState>>) -> Result<JsValue, JsValue> {
+/// Loads the key into `state` (or the reason it could not be). Always resolves.
+async fn load(source: Rc<KeySource>, state: Rc<RefCell<KeyState>>, tick: u64) -> Result<JsValue, JsValue> {
     let result = match &*source {
-        KeySource::Given(der) => import(der).await,
+        KeySource::Given(der) => import(der).await.map_err(|why| unusable(format!("the configured public key cannot be imported: {why}"))),
         KeySource::Fetched { url, fetch } => match fetch_key(url, fetch).await {
-            Ok(der) => import(&der).await,
+            Ok(der) => import(&der)
+                .await
+                .map_err(|why| unusable(format!("the public key from {url} cannot be imported: {why}"))),
             Err(error) => Err(error),
         },
     };
     let mut state = state.borrow_mut();
     state.loading = None;
+    let tick = if matches!(*source, KeySource::Given(_)) { u64::MAX } else { tick };
     match result {
         Ok(key) => {
-            state.key = Some(key);
+            state.key = Some(CachedKey { key, tick, at_ms: transport::now_ms() });
+            state.schedule.succeeded();
             state.error = None;
         }
-        // A failed reload keeps the key we had; a failed first load is reported (and retried next call).
-        Err(error) if state.key.is_none() => state.error = Some(error),
-        Err(_) => {}
+        Err(mut error) => {
+            state.schedule.failed();
+            if error.retry_after.is_none() && matches!(*source, KeySource::Fetched { .. }) {
+                error.retry_after = Some(state.schedule.wait_secs(transport::now_ms()) as f64);
+            }
+            state.error = Some(error);
+        }
     }
     Ok(JsValue::UNDEFINED)
 }
 
-/// Fetches `{"data":{"publicKey":"-----BEGIN PUBLIC KEY-----..."}}` and returns the key's DER bytes.
-async fn fetch_key(url: &str, fetch: &Fetch) -> Result<Vec<u8>, VerifyError> {
+fn unusable(message: String) -> KeyUnavailable {
+    KeyUnavailable { message, retry_after: None, cause: None }
+}
+
+/// A [`VerifyError::KeyUnavailable`] for WebCrypto failing this runtime.
+pub(crate) fn key_unusable(message: String) -> VerifyError {
+    VerifyError::KeyUnavailable(unusable(message))
+}
+
+/// Fetches `{"data":{"publicKey":"-----BEGIN PUBLIC KEY-----..."}}` and
+/// returns the key's DER bytes; any failure is the key server's, not the delivery's.
+async fn fetch_key(url: &str, fetch: &Fetch) -> Result<Vec<u8>, KeyUnavailable> {
+    let failed = |cause: Error| KeyUnavailable {
+        message: format!("could not fetch the webhook public key from {url}: {cause}"),
+        retry_after: cause.as_api().and_then(|api| api.retry_after),
+        cause: Some(cause),
+    };
     let outgoing = Outgoing { method: Method::Get, url, headers: &[], body: None };
     let limits = BodyLimits { success: 64 * 1024, error: MAX_ERROR_BODY };
     let reply = transport::send(fetch, &outgoing, KEY_FETCH_TIMEOUT, None, limits)
         .await
-        .map_err(|failure| VerifyError::Key(failure.into()))?;
-    let key_error = |api: ApiError| VerifyError::Key(Error::Api(Box::new(api)));
+        .map_err(|failure| failed(failure.into()))?;
     if !(200..300).contains(&reply.status) {
-        return Err(key_error(reply_error(&reply)));
+        return Err(failed(Error::Api(Box::new(reply_error(&reply)))));
     }
-    let bad = |problem: String| key_error(unexpected_reply(&reply, problem));
+    let bad = |problem: String| failed(Error::Api(Box::new(unexpected_reply(&reply, problem))));
     let data = reply_data(&reply).map_err(bad)?;
     let public_key = data
         .get("publicKey")
         .and_then(|k| k.as_str())
         .ok_or_else(|| bad("the key reply has no data.publicKey string".into()))?;
-    pem::spki_der(&public_key).map_err(|why| VerifyError::Signature(format!("the fetched {why}")))
+    pem::spki_der(&public_key).map_err(|why| bad(format!("its data.publicKey is not usable: {why}")))
 }
 
 /// Imports SPKI DER bytes as an RSASSA-PKCS1-v1_5 / SHA-256 verification key.
-async fn import(der: &[u8]) -> Result<JsValue, VerifyError> {
-    let unusable = |e: JsValue| VerifyError::Signature(format!("the public key cannot be imported: {}", transport::describe_js(&e)));
+async fn import(der: &[u8]) -> Result<JsValue, String> {
     let subtle = subtle()?;
     let usages = Array::of1(&"verify".into());
     let pending = subtle
         .import_key("spki", &Uint8Array::from(der), &algorithm(), false, &usages)
-        .map_err(unusable)?;
-    JsFuture::from(pending).await.map_err(unusable)
+        .map_err(|e| transport::describe_js(&e))?;
+    JsFuture::from(pending).await.map_err(|e| transport::describe_js(&e))
 }
 
-/// Whether `signature` is `key`'s signature of `body`.
+/// Whether `signature` is `key`'s signature of `body`. WebCrypto refusing to
+/// check at all is this runtime's or this key's fault, not the delivery's.
 async fn check(key: &JsValue, signature: &Uint8Array, body: &Uint8Array) -> Result<bool, VerifyError> {
-    let failed = |e: JsValue| VerifyError::Signature(format!("the signature could not be checked: {}", transport::describe_js(&e)));
-    let pending = subtle()?.verify(&algorithm(), key, signature, body).map_err(failed)?;
-    Ok(JsFuture::from(pending).await.map_err(failed)?.as_bool() == Some(true))
+    let failed = |why: String| {
+        VerifyError::KeyUnavailable(unusable(format!("the signature could not be checked: {why}")))
+    };
+    let subtle = subtle().map_err(failed)?;
+    let pending = subtle.verify(&algorithm(), key, signature, body).map_err(|e| failed(transport::describe_js(&e)))?;
+    Ok(JsFuture::from(pending).await.map_err(|e| failed(transport::describe_js(&e)))?.as_bool() == Some(true))
+}
+
+/// The SHA-256 of `body` in lower-case hex: the replay key of a delivery.
+pub(crate) async fn sha256_hex(body: &Uint8Array) -> Result<String, String> {
+    let pending = subtle()?.digest("SHA-256", body).map_err(|e| transport::describe_js(&e))?;
+    let digest = JsFuture::from(pending).await.map_err(|e| transport::describe_js(&e))?;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = Uint8Array::new(&digest).to_vec();
+    Ok(bytes.iter().flat_map(|b| [HEX[usize::from(b >> 4)] as char, HEX[usize::from(b & 15)] as char]).collect())
 }
 
 thread_local! {
@@ -333,7 +496,7 @@ fn algorithm() -> JsValue {
 }
 
 /// `crypto.subtle` of this runtime.
-fn subtle() -> Result<Subtle, VerifyError> {
+fn subtle() -> Result<Subtle, String> {
     if let Some(subtle) = SUBTLE.with(|s| s.get().cloned()) {
         return Ok(subtle);
     }
@@ -342,14 +505,14 @@ fn subtle() -> Result<Subtle, VerifyError> {
         .ok()
         .filter(|subtle| subtle.is_object())
         .map(JsCast::unchecked_into)
-        .ok_or_else(|| VerifyError::Signature("WebCrypto (crypto.subtle) is not available in this runtime".into()))?;
+        .ok_or("WebCrypto (crypto.subtle) is not available in this runtime")?;
     SUBTLE.with(|s| {
         let _ = s.set(subtle.clone());
     });
     Ok(subtle)
 }
 
-fn too_large(max: usize) -> VerifyError {
+pub(crate) fn too_large(max: usize) -> VerifyError {
     VerifyError::Payload(format!("the body is larger than {max} bytes"))
 }
 
@@ -360,6 +523,8 @@ extern "C" {
     type Subtle;
     #[wasm_bindgen(method, catch, js_name = importKey)]
     fn import_key(this: &Subtle, format: &str, key: &Uint8Array, algorithm: &JsValue, extractable: bool, usages: &Array) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn digest(this: &Subtle, algorithm: &str, data: &Uint8Array) -> Result<Promise, JsValue>;
     #[wasm_bindgen(method, catch)]
     fn verify(this: &Subtle, algorithm: &JsValue, key: &JsValue, signature: &Uint8Array, data: &Uint8Array) -> Result<Promise, JsValue>;
 }

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use realtimekit_webhooks::events::{Payload, RecordingStatus};
 use realtimekit_webhooks::{
-    Auth, Client, DeliveryHeaders, EnsureAction, Error, NewWebhook, RequestOptions, Verifier, VerifyError, WebhookEvent,
-    WebhookPatch,
+    Auth, Client, DeliveryHeaders, EnsureAction, Error, MemoryStore, NewWebhook, Outcome, Receiver, RequestOptions, Verifier,
+    VerifyError, WebhookEvent, WebhookPatch,
 };
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -136,9 +136,13 @@ const RECORDING_BODY: &str = include_str!("../emulator/fixtures/recording.status
 const DEV_PUBLIC_KEY: &str = include_str!("../emulator/keys/dev-key-1.pub.pem");
 
 fn delivery_headers(signature: &str) -> DeliveryHeaders {
+    headers_with_id(signature, "delivery-1")
+}
+
+fn headers_with_id(signature: &str, id: &str) -> DeliveryHeaders {
     DeliveryHeaders::from_lookup(|name| match name {
         "rtk-signature" => Some(signature.to_owned()),
-        "rtk-uuid" => Some("delivery-1".to_owned()),
+        "rtk-uuid" => Some(id.to_owned()),
         "rtk-webhook-id" => Some("hook-1".to_owned()),
         _ => None,
     })
@@ -148,7 +152,7 @@ fn delivery_headers(signature: &str) -> DeliveryHeaders {
 async fn a_signed_delivery_verifies_and_types_its_payload() {
     let verifier = Verifier::with_public_key(DEV_PUBLIC_KEY).unwrap();
     let delivery = verifier.verify(RECORDING_BODY.as_bytes(), &delivery_headers(RECORDING_SIGNATURE)).await.unwrap();
-    assert_eq!((delivery.id.as_deref(), delivery.webhook_id.as_deref()), (Some("delivery-1"), Some("hook-1")));
+    assert_eq!((delivery.id.as_str(), delivery.webhook_id.as_deref()), ("delivery-1", Some("hook-1")));
     assert_eq!(delivery.event, WebhookEvent::RecordingStatusUpdate);
     let Payload::RecordingStatusUpdate(update) = delivery.payload().unwrap() else { panic!("wrong payload") };
     let recording = update.recording.unwrap();
@@ -173,7 +177,62 @@ async fn wrong_deliveries_are_refused() {
     let padded = format!("{RECORDING_BODY} ");
     let result = verifier.verify(padded.as_bytes(), &delivery_headers(RECORDING_SIGNATURE)).await;
     assert!(matches!(result, Err(VerifyError::Payload(_))), "{result:?}");
-    assert!(matches!(Verifier::with_public_key("nope"), Err(VerifyError::Signature(_))));
+    let no_id = DeliveryHeaders { uuid: None, ..delivery_headers(RECORDING_SIGNATURE) };
+    let result = verifier.verify(RECORDING_BODY.as_bytes(), &no_id).await;
+    assert!(matches!(&result, Err(e @ VerifyError::Payload(_)) if e.status() == 400), "{result:?}");
+    assert!(matches!(Verifier::with_public_key("nope"), Err(Error::Validation(v)) if v.field == "publicKey"));
     // Still verifies after all that.
     assert!(verifier.verify(RECORDING_BODY.as_bytes(), &delivery_headers(RECORDING_SIGNATURE)).await.is_ok());
+}
+
+#[wasm_bindgen_test]
+async fn a_key_url_that_fails_is_a_retryable_key_error_never_a_signature_error() {
+    let url = format!("{}/.well-known/missing.json", base_url().trim_end_matches("/client/v4"));
+    let verifier = Verifier::fetching(Some(url.clone()), realtimekit_webhooks::Fetch::global());
+    let result = verifier.verify(RECORDING_BODY.as_bytes(), &delivery_headers(RECORDING_SIGNATURE)).await;
+    let Err(VerifyError::KeyUnavailable(key)) = &result else { panic!("{result:?}") };
+    assert!(key.message.contains(&url), "{}", key.message);
+    assert!(key.cause.as_ref().and_then(Error::status).is_some_and(|s| s >= 400), "{key:?}");
+    assert_eq!(result.unwrap_err().status(), 503);
+}
+
+/// The receiver's answers, as a workers-rs Worker would use them: the handler
+/// matches on the typed payload.
+#[wasm_bindgen_test]
+async fn the_receiver_handles_each_delivery_once_and_answers_with_the_right_status() {
+    let handled = std::cell::RefCell::new(Vec::new());
+    let fail_next = std::cell::Cell::new(true);
+    let receiver = Receiver::new(Verifier::with_public_key(DEV_PUBLIC_KEY).unwrap()).with_store(MemoryStore::default());
+    let handle = |delivery: realtimekit_webhooks::Delivery| {
+        let (handled, fail_next) = (&handled, &fail_next);
+        async move {
+            if fail_next.replace(false) {
+                return Err("the database is down");
+            }
+            match delivery.payload() {
+                Ok(Payload::RecordingStatusUpdate(update)) => handled.borrow_mut().push(update.recording.and_then(|r| r.status)),
+                other => panic!("{other:?}"),
+            }
+            Ok(())
+        }
+    };
+    let body = RECORDING_BODY.as_bytes();
+    let statuses = [
+        receiver.receive(body, &delivery_headers(RECORDING_SIGNATURE), handle).await, // the handler fails: 500
+        receiver.receive(body, &delivery_headers(RECORDING_SIGNATURE), handle).await, // its retry: handled
+        receiver.receive(body, &delivery_headers(RECORDING_SIGNATURE), handle).await, // a repeat
+        receiver.receive(body, &headers_with_id(RECORDING_SIGNATURE, "new-uuid"), handle).await, // a replay
+        receiver.receive(b"{}", &delivery_headers(RECORDING_SIGNATURE), handle).await, // forged
+    ]
+    .map(|outcome| (outcome.name(), outcome.status()));
+    assert_eq!(
+        statuses,
+        [("handler-failed", 500), ("handled", 200), ("repeat", 200), ("repeat", 200), ("forged", 401)]
+    );
+    assert_eq!(*handled.borrow(), [Some(RecordingStatus::Uploaded)]);
+    // Without replay protection the same body under a new rtk-uuid is handled.
+    let receiver = receiver.replay_protection(false);
+    let outcome = receiver.receive(body, &headers_with_id(RECORDING_SIGNATURE, "newer-uuid"), handle).await;
+    assert!(matches!(outcome, Outcome::Handled { unrecorded: None, .. }), "{outcome:?}");
+    assert_eq!(handled.borrow().len(), 2);
 }

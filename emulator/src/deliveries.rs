@@ -124,6 +124,18 @@ pub struct Request {
     /// Reply only once every delivery has succeeded or failed for good.
     #[serde(default)]
     pub wait: bool,
+    /// Send each delivery this many times at once (same `rtk-uuid`, body and
+    /// signature), as RealtimeKit may when an attempt times out (default 1, at most 10).
+    pub copies: Option<u32>,
+}
+
+/// `POST /__emulator/deliveries/{id}/resend`: options of a resend.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Resend {
+    /// Reply only once the resent delivery has succeeded or failed for good.
+    #[serde(default)]
+    pub wait: bool,
 }
 
 /// One delivery and its attempts.
@@ -136,9 +148,20 @@ pub struct Record {
     pub event: String,
     pub url: String,
     pub tampered: bool,
-    /// `pending`, `delivered` or `failed`.
+    /// `pending`, `delivered` or `failed` (delivered once any copy or resend was).
     pub state: &'static str,
     pub attempts: Vec<Attempt>,
+    /// What was sent, to send it again.
+    #[serde(skip)]
+    sent: Option<Arc<Sent>>,
+}
+
+/// A delivery's bytes as sent, and its retry policy.
+#[derive(Debug)]
+struct Sent {
+    body: Vec<u8>,
+    signature: String,
+    policy: Policy,
 }
 
 /// One attempt: the status, or why there was none.
@@ -167,15 +190,17 @@ pub async fn deliver(emulator: &Arc<Emulator>, request: Request) -> Result<Vec<R
         .filter(|(app_key, _)| matches_app(app_key, request.account.as_deref(), request.app.as_deref()))
         .collect();
     let signature = emulator.signer.sign(&body);
-    let sent = if request.tamper { tampered(&body) } else { body };
+    let bytes = if request.tamper { tampered(&body) } else { body };
     let policy = Policy {
         retry_delay: Duration::from_millis(request.retry_delay_ms.unwrap_or(500)),
         max_retries: request.max_retries.unwrap_or(5).min(10),
         timeout: Duration::from_millis(request.timeout_ms.unwrap_or(3000)),
     };
+    let copies = request.copies.unwrap_or(1).clamp(1, 10);
     let mut tasks = Vec::new();
     let mut ids = Vec::new();
     for (_, hook) in targets {
+        let sent = Arc::new(Sent { body: bytes.clone(), signature: signature.clone(), policy });
         let record = Record {
             id: uuid::Uuid::new_v4().to_string(),
             webhook_id: hook.id.clone(),
@@ -184,12 +209,14 @@ pub async fn deliver(emulator: &Arc<Emulator>, request: Request) -> Result<Vec<R
             tampered: request.tamper,
             state: "pending",
             attempts: Vec::new(),
+            sent: Some(Arc::clone(&sent)),
         };
         ids.push(record.id.clone());
         emulator.deliveries().push(record.clone());
-        let emulator = Arc::clone(emulator);
-        let (body, signature) = (sent.clone(), signature.clone());
-        tasks.push(tokio::spawn(async move { run(&emulator, record, body, signature, policy).await }));
+        for _ in 0..copies {
+            let (emulator, record, sent) = (Arc::clone(emulator), record.clone(), Arc::clone(&sent));
+            tasks.push(tokio::spawn(async move { run(&emulator, &record, &sent).await }));
+        }
     }
     if request.wait {
         for task in tasks {
@@ -200,6 +227,23 @@ pub async fn deliver(emulator: &Arc<Emulator>, request: Request) -> Result<Vec<R
     Ok(log.iter().filter(|r| ids.contains(&r.id)).cloned().collect())
 }
 
+/// Sends a logged delivery again, as it was first sent (same `rtk-uuid`,
+/// body and signature), with a fresh round of retries.
+pub async fn resend(emulator: &Arc<Emulator>, id: &str, options: Resend) -> Result<Record, String> {
+    let record = emulator.deliveries().iter().find(|r| r.id == id).cloned();
+    let record = record.ok_or_else(|| format!("no delivery has the id {id:?}"))?;
+    let sent = record.sent.clone().ok_or("that delivery cannot be resent")?;
+    let task = {
+        let (emulator, record) = (Arc::clone(emulator), record.clone());
+        tokio::spawn(async move { run(&emulator, &record, &sent).await })
+    };
+    if options.wait {
+        let _ = task.await;
+    }
+    let log = emulator.deliveries();
+    log.iter().find(|r| r.id == id).cloned().ok_or_else(|| format!("no delivery has the id {id:?}"))
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Policy {
     retry_delay: Duration,
@@ -208,14 +252,15 @@ struct Policy {
 }
 
 /// Attempts one delivery until it succeeds, fails for good, or runs out of retries.
-async fn run(emulator: &Emulator, record: Record, body: Vec<u8>, signature: String, policy: Policy) {
+async fn run(emulator: &Emulator, record: &Record, sent: &Sent) {
+    let Sent { body, signature, policy } = sent;
     for retry in 0..=policy.max_retries {
         let outcome = emulator
             .http
             .post(&record.url)
             .timeout(policy.timeout)
             .header("content-type", "application/json")
-            .header("rtk-signature", &signature)
+            .header("rtk-signature", signature)
             .header("rtk-uuid", &record.id)
             .header("rtk-webhook-id", &record.webhook_id)
             .body(body.clone())
@@ -244,7 +289,10 @@ fn update(emulator: &Emulator, id: &str, attempt: Attempt, state: &'static str) 
     let mut log = emulator.deliveries();
     if let Some(record) = log.iter_mut().find(|r| r.id == id) {
         record.attempts.push(attempt);
-        record.state = state;
+        // Copies and resends share the record: once one got through, it stays delivered.
+        if record.state != "delivered" {
+            record.state = state;
+        }
     }
 }
 

@@ -129,6 +129,7 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         .route("/__emulator/faults", post(add_faults).delete(clear_faults))
         .route("/__emulator/reset", post(reset))
         .route("/__emulator/deliveries", get(delivery_log).post(deliver))
+        .route("/__emulator/deliveries/{id}/resend", post(resend))
         .route("/__emulator/keys/rotate", post(rotate_key))
         .route("/.well-known/webhooks.json", get(public_key))
         .route("/__emulator/receiver", post(demo::receive))
@@ -213,6 +214,25 @@ async fn rotate_key(State(emu): State<Arc<Emulator>>) -> Response {
 async fn deliver(State(emu): State<Arc<Emulator>>, Json(request): Json<deliveries::Request>) -> Response {
     match deliveries::deliver(&emu, request).await {
         Ok(records) => api::ok(records),
+        Err(message) => api::rtk_error(axum::http::StatusCode::BAD_REQUEST, &message),
+    }
+}
+
+async fn resend(
+    State(emu): State<Arc<Emulator>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let options = match body.is_empty() {
+        true => Ok(deliveries::Resend::default()),
+        false => serde_json::from_slice::<deliveries::Resend>(&body).map_err(|e| e.to_string()),
+    };
+    let result = match options {
+        Ok(options) => deliveries::resend(&emu, &id, options).await,
+        Err(why) => Err(why),
+    };
+    match result {
+        Ok(record) => api::ok(record),
         Err(message) => api::rtk_error(axum::http::StatusCode::BAD_REQUEST, &message),
     }
 }

@@ -53,7 +53,19 @@ export class APIConnectionTimeoutError extends APIConnectionError {}
 /** The request's `AbortSignal` fired. */
 export class APIUserAbortError extends RealtimeKitError {}
 
-/** A delivery's signature is missing, malformed or wrong, or the key is unusable. */
+/** A delivery is forged or damaged for certain: its signature is missing, malformed, or does not match a current key. Answer 401 (RealtimeKit does not retry it). */
 export class SignatureError extends RealtimeKitError {}
-/** A verified delivery's body is not a webhook payload. */
+/** A verified delivery is not a webhook delivery (not a JSON payload with an `event`, too large, no `rtk-uuid`). Answer 400 (not retried). */
 export class PayloadError extends RealtimeKitError {}
+/**
+ * The key needed to judge a delivery is not available now: its fetch failed,
+ * it may have been rotated and cannot be fetched again yet, or it cannot be
+ * used. Never a verdict on the delivery: answer 503 and RealtimeKit delivers
+ * it again later.
+ */
+export class KeyUnavailableError extends RealtimeKitError {
+  /** Seconds until the key may be fetched again, when known. */
+  readonly retryAfter: number | undefined;
+  /** The key fetch's own error (an `APIError` or `APIConnectionError`), when a fetch failed. */
+  readonly cause?: unknown;
+}

@@ -43,16 +43,27 @@ export class APIConnectionTimeoutError extends APIConnectionError {}
 /** The request's `AbortSignal` fired. */
 export class APIUserAbortError extends RealtimeKitError {}
 
-/** A delivery's signature is missing, malformed or wrong, or the key is unusable. */
+/** A delivery is forged or damaged for certain: its signature is missing, malformed, or does not match a current key. Answer 401. */
 export class SignatureError extends RealtimeKitError {}
-/** A verified delivery's body is not a webhook payload. */
+/** A verified delivery is not a webhook delivery (not a JSON payload with an `event`, too large, no `rtk-uuid`). Answer 400. */
 export class PayloadError extends RealtimeKitError {}
+/**
+ * The key needed to judge a delivery is not available now: its fetch failed, it
+ * may have been rotated and cannot be fetched again yet, or it cannot be used.
+ * Answer 503: RealtimeKit delivers again later. `retryAfter` is in seconds.
+ */
+export class KeyUnavailableError extends RealtimeKitError {
+  constructor(message, retryAfter, cause) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.retryAfter = retryAfter;
+  }
+}
 
 const classes = {
   RealtimeKitError, ValidationError, APIError, BadRequestError, AuthenticationError,
   PermissionDeniedError, NotFoundError, ConflictError, UnprocessableEntityError,
   RateLimitError, InternalServerError, APIConnectionError, APIConnectionTimeoutError,
-  APIUserAbortError, SignatureError, PayloadError,
+  APIUserAbortError, SignatureError, PayloadError, KeyUnavailableError,
 };
 for (const [name, cls] of Object.entries(classes)) {
   Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true });
@@ -67,6 +78,11 @@ const byStatus = {
 export function makeError(kind, message, field) {
   const cls = classes[kind] ?? RealtimeKitError;
   return cls === ValidationError ? new ValidationError(message, field) : new cls(message);
+}
+
+/** A KeyUnavailableError; `cause` is the key fetch's own error, if any. */
+export function makeKeyError(message, retryAfter, cause) {
+  return new KeyUnavailableError(message, retryAfter, cause);
 }
 
 /** An APIError of the subclass for `status`. */

@@ -10,6 +10,9 @@ extern "C" {
     #[wasm_bindgen(js_name = makeError)]
     fn make_error(kind: &str, message: &str, field: Option<String>) -> JsValue;
 
+    #[wasm_bindgen(js_name = makeKeyError)]
+    fn make_key_error(message: &str, retry_after: Option<f64>, cause: JsValue) -> JsValue;
+
     #[wasm_bindgen(js_name = makeApiError)]
     fn make_api_error(
         message: &str,
@@ -48,6 +51,9 @@ pub(crate) fn to_js_verify(error: &VerifyError) -> JsValue {
     match error {
         VerifyError::Signature(why) => make_error("SignatureError", why, None),
         VerifyError::Payload(why) => make_error("PayloadError", why, None),
-        VerifyError::Key(error) => to_js(error),
+        VerifyError::KeyUnavailable(key) => {
+            let cause = key.cause.as_ref().map_or(JsValue::UNDEFINED, to_js);
+            make_key_error(&key.message, key.retry_after, cause)
+        }
     }
 }

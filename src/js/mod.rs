@@ -4,6 +4,7 @@
 mod client;
 mod errors;
 mod input;
+mod receiver;
 mod shape;
 mod types;
 mod verifier;

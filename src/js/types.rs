@@ -94,13 +94,17 @@ export type VerifierOptions = {
   /** Bodies larger than this many bytes are refused with PayloadError (default 1 MiB). */
   maxBodyBytes?: number;
 } & (
-  | { /** The PEM SPKI public key ("-----BEGIN PUBLIC KEY-----"); escaped \n newlines are fine. */ publicKey: string; keyURL?: undefined; fetch?: undefined }
+  | { /** The PEM SPKI public key ("-----BEGIN PUBLIC KEY-----"); escaped \n newlines are fine. */ publicKey: string; keyURL?: undefined; fetch?: undefined; keyCooldown?: undefined; keyMaxAge?: undefined }
   | {
       publicKey?: undefined;
       /** Where to fetch `{"data":{"publicKey":...}}` (default "https://api.realtime.cloudflare.com/.well-known/webhooks.json"). */
       keyURL?: string;
       /** The fetch to call for the key, as `fetch(url, init)` (default: the global fetch). */
       fetch?: (input: string, init: RequestInit) => Promise<Response>;
+      /** Least milliseconds between two fetches of the key (default 30000), so forged deliveries cannot flood the key URL. */
+      keyCooldown?: number;
+      /** Milliseconds a fetched key is used before it is fetched again (default 600000). */
+      keyMaxAge?: number;
     }
 );
 
@@ -335,7 +339,7 @@ export type WebhookPayload =
 /** A verified delivery whose body is `P`. */
 export interface DeliveryOf<P extends WebhookPayload> {
   /** `rtk-uuid`: unique per delivery (its retries share it): de-duplicate on it. */
-  id: string | null;
+  id: string;
   /** `rtk-webhook-id`: the webhook that sent it. */
   webhookId: string | null;
   /** The body's `event`. */

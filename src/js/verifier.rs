@@ -13,21 +13,23 @@ use crate::verify::{Delivery, DeliveryHeaders, Verifier, VerifyError};
 
 /// Checks the `rtk-signature` of incoming deliveries and hands back their payloads.
 ///
-/// `new WebhookVerifier()` fetches RealtimeKit's public key once and caches
-/// it; `new WebhookVerifier({ publicKey })` uses the given PEM key.
-/// A missing, malformed or wrong signature rejects with `SignatureError`
-/// (answer 401); a verified body that is not a webhook payload with
-/// `PayloadError` (answer 400); a key that could not be fetched with
-/// `APIConnectionError` or `APIError` (answer 5xx, so the delivery is retried).
+/// `new WebhookVerifier()` fetches RealtimeKit's public key and caches it;
+/// `new WebhookVerifier({ publicKey })` uses the given PEM key.
+/// A delivery that is forged for certain rejects with `SignatureError` (answer
+/// 401); a verified delivery that is not a webhook payload, or has no
+/// `rtk-uuid`, with `PayloadError` (answer 400); when the key is not available
+/// now (its fetch failed, or it may have been rotated and cannot be fetched
+/// again yet), with `KeyUnavailableError` (answer 503: RealtimeKit delivers
+/// again later). The key cache never makes a genuine delivery a `SignatureError`.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct WebhookVerifier {
-    verifier: Verifier,
+    pub(super) verifier: Verifier,
 }
 
 #[wasm_bindgen]
 impl WebhookVerifier {
-    /// Makes a verifier; throws `ValidationError` for bad options and `SignatureError` for a key that is not PEM.
+    /// Makes a verifier; throws `ValidationError` for bad options or a `publicKey` that is not a PEM public key.
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<VerifierOptionsArg>) -> Result<WebhookVerifier, JsValue> {
         verifier(options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED)).map(|verifier| WebhookVerifier { verifier })
@@ -39,9 +41,8 @@ impl WebhookVerifier {
         let verifier = self.verifier.clone();
         let request: JsValue = request.into();
         future_to_promise(async move {
-            let headers = request_headers(&request).map_err(|e| to_js(&e))?;
-            let body = request_body(&request, &headers, &verifier).await?;
-            let delivery = verifier.verify_bytes(body, &delivery_headers(&headers)).await.map_err(|e| to_js_verify(&e))?;
+            let (body, headers) = read_request(&request, verifier.max_body_bytes()).await?.map_err(|e| to_js_verify(&e))?;
+            let delivery = verifier.verify_bytes(body, &headers).await.map_err(|e| to_js_verify(&e))?;
             Ok(to_object(delivery))
         })
     }
@@ -50,11 +51,9 @@ impl WebhookVerifier {
     #[wasm_bindgen(js_name = verifyBody, unchecked_return_type = "Promise<Delivery>")]
     pub fn verify_body(&self, body: DeliveryBodyArg, headers: DeliveryHeadersArg) -> Promise {
         let verifier = self.verifier.clone();
-        let body = bytes(&body.into());
-        let headers = header_map(&headers.into());
+        let body = body_and_headers(&body.into(), &headers.into());
         future_to_promise(async move {
-            let body = body.map_err(|e| to_js(&e))?;
-            let headers = headers.map_err(|e| to_js(&e))?;
+            let (body, headers) = body?;
             let delivery = verifier.verify_bytes(body, &headers).await.map_err(|e| to_js_verify(&e))?;
             Ok(to_object(delivery))
         })
@@ -74,12 +73,14 @@ fn verifier(options: JsValue) -> Result<Verifier, JsValue> {
     let key_url = get("keyURL")?;
     let fetch = get("fetch")?;
     let max_body = get("maxBodyBytes")?;
+    let cooldown = get("keyCooldown")?;
+    let max_age = get("keyMaxAge")?;
     let mut verifier = if !public_key.is_undefined() {
         let pem = public_key.as_string().ok_or_else(|| invalid("publicKey", "must be a PEM string"))?;
-        if !key_url.is_undefined() || !fetch.is_undefined() {
-            return Err(invalid("publicKey", "give publicKey, or keyURL (and fetch), not both"));
+        if !key_url.is_undefined() || !fetch.is_undefined() || !cooldown.is_undefined() || !max_age.is_undefined() {
+            return Err(invalid("publicKey", "give publicKey, or keyURL (with fetch, keyCooldown, keyMaxAge), not both"));
         }
-        Verifier::with_public_key(&pem).map_err(|e| to_js_verify(&e))?
+        Verifier::with_public_key(&pem).map_err(|e| to_js(&e))?
     } else {
         let url = match key_url.as_string() {
             Some(url) => {
@@ -94,7 +95,14 @@ fn verifier(options: JsValue) -> Result<Verifier, JsValue> {
             Err(f) if f.is_undefined() => Fetch::global(),
             Err(_) => return Err(invalid("fetch", "must be a function")),
         };
-        Verifier::fetching(url, fetch)
+        let mut fetching = Verifier::fetching(url, fetch);
+        if let Some(ms) = millis(&cooldown, "keyCooldown")? {
+            fetching = fetching.key_cooldown(ms);
+        }
+        if let Some(ms) = millis(&max_age, "keyMaxAge")? {
+            fetching = fetching.key_max_age(ms);
+        }
+        fetching
     };
     if !max_body.is_undefined() {
         match max_body.as_f64() {
@@ -103,6 +111,17 @@ fn verifier(options: JsValue) -> Result<Verifier, JsValue> {
         }
     }
     Ok(verifier)
+}
+
+/// An optional duration option in milliseconds (a whole number from 0 to a day).
+fn millis(value: &JsValue, field: &str) -> Result<Option<std::time::Duration>, JsValue> {
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(n) if (0.0..=86_400_000.0).contains(&n) && n.fract() == 0.0 => Ok(Some(std::time::Duration::from_millis(n as u64))),
+        _ => Err(to_js(&Error::invalid(field, "must be a whole number of milliseconds, from 0 to 86400000"))),
+    }
 }
 
 /// The body bytes of `string | Uint8Array | ArrayBuffer` (or any other `ArrayBuffer` view).
@@ -121,6 +140,14 @@ fn bytes(body: &JsValue) -> Result<Uint8Array, Error> {
         if let (Some(buffer), Some(offset), Some(length)) = (view("buffer"), view("byteOffset").and_then(|v| v.as_f64()), view("byteLength").and_then(|v| v.as_f64())) {
             return Ok(Uint8Array::new_with_byte_offset_and_length(&buffer, offset as u32, length as u32));
         }
+    }
+    if body.is_object() {
+        return Err(Error::invalid(
+            "body",
+            "must be the raw body as a string, Uint8Array or ArrayBuffer, not a parsed object: the signature covers the exact bytes \
+             received (in Express, take this route's body with express.raw({ type: \"application/json\" }) before any JSON parser; \
+             in Node's http, collect the request's chunks into a Buffer)",
+        ));
     }
     Err(Error::invalid("body", "must be the raw body as a string, Uint8Array or ArrayBuffer"))
 }
@@ -151,28 +178,27 @@ fn header_map(headers: &JsValue) -> Result<DeliveryHeaders, Error> {
     }))
 }
 
-/// A request's `headers` (a `Headers`).
-fn request_headers(request: &JsValue) -> Result<JsValue, Error> {
+/// A raw body and its headers, as `verifyBody` takes them; a wrong type is a `ValidationError`.
+pub(super) fn body_and_headers(body: &JsValue, headers: &JsValue) -> Result<(Uint8Array, DeliveryHeaders), JsValue> {
+    let body = bytes(body).map_err(|e| to_js(&e))?;
+    Ok((body, header_map(headers).map_err(|e| to_js(&e))?))
+}
+
+/// Reads a fetch `Request`'s body and delivery headers. A body over
+/// `max_body` by its `content-length` is refused before it is read (the inner
+/// `Err`, a verdict on the delivery); the outer `Err` is a JS error for a value
+/// that is not a readable `Request`, or a body that could not be read.
+pub(super) async fn read_request(request: &JsValue, max_body: usize) -> Result<Result<(Uint8Array, DeliveryHeaders), VerifyError>, JsValue> {
     let headers = Reflect::get(request, &"headers".into()).ok().filter(|h| h.is_object());
-    headers.ok_or_else(|| Error::invalid("request", "must be a fetch Request"))
-}
-
-fn delivery_headers(headers: &JsValue) -> DeliveryHeaders {
-    header_map(headers).unwrap_or_default()
-}
-
-/// Reads a request's body, refusing one whose `content-length` is over the bound before reading it.
-async fn request_body(request: &JsValue, headers: &JsValue, verifier: &Verifier) -> Result<Uint8Array, JsValue> {
-    let length = Reflect::get(headers, &"get".into())
+    let headers = headers.ok_or_else(|| to_js(&Error::invalid("request", "must be a fetch Request")))?;
+    let length = Reflect::get(&headers, &"get".into())
         .ok()
         .and_then(|g| g.dyn_into::<Function>().ok())
-        .and_then(|get| get.call1(headers, &"content-length".into()).ok())
+        .and_then(|get| get.call1(&headers, &"content-length".into()).ok())
         .and_then(|v| v.as_string())
         .and_then(|v| v.trim_ascii().parse::<usize>().ok());
-    if let Some(length) = length {
-        if length > verifier.max_body_bytes() {
-            return Err(to_js_verify(&VerifyError::Payload(format!("the body is larger than {} bytes", verifier.max_body_bytes()))));
-        }
+    if length.is_some_and(|length| length > max_body) {
+        return Ok(Err(crate::verify::too_large(max_body)));
     }
     if Reflect::get(request, &"bodyUsed".into()).ok().and_then(|u| u.as_bool()) == Some(true) {
         return Err(to_js(&Error::invalid("request", "its body was already read; pass the raw body to verifyBody")));
@@ -185,18 +211,18 @@ async fn request_body(request: &JsValue, headers: &JsValue, verifier: &Verifier)
     let buffer = JsFuture::from(Promise::resolve(&pending))
         .await
         .map_err(|e| to_js(&Error::Connection(format!("reading the request body failed: {}", transport::describe_js(&e)))))?;
-    bytes(&buffer).map_err(|e| to_js(&e))
+    let body = bytes(&buffer).map_err(|e| to_js(&e))?;
+    Ok(Ok((body, header_map(&headers).unwrap_or_default())))
 }
 
 /// `{ id, webhookId, event, payload }`
-fn to_object(delivery: Delivery) -> JsValue {
+pub(crate) fn to_object(delivery: Delivery) -> JsValue {
     let object = Object::new();
     let set = |key: &str, value: &JsValue| {
         let _ = Reflect::set(&object, &key.into(), value);
     };
-    let text = |value: Option<String>| value.map_or(JsValue::NULL, |v| JsValue::from_str(&v));
-    set("id", &text(delivery.id));
-    set("webhookId", &text(delivery.webhook_id));
+    set("id", &JsValue::from_str(&delivery.id));
+    set("webhookId", &delivery.webhook_id.map_or(JsValue::NULL, |v| JsValue::from_str(&v)));
     set("event", &JsValue::from_str(delivery.event.as_str()));
     set("payload", &delivery.body);
     object.into()

@@ -8,6 +8,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { createServer } from "node:http";
 import {
   WebhookVerifier, WebhooksClient, SignatureError, PayloadError, ValidationError, APIConnectionError, RealtimeKitError,
+  KeyUnavailableError, NotFoundError,
 } from "realtimekit-webhooks";
 import { startEmulator, options, rejection } from "./support.mjs";
 
@@ -78,13 +79,20 @@ test("payload variations and unknown events pass through untouched", async () =>
   }
 });
 
-test("legacy dyte-* headers are read; a missing uuid gives id null", async () => {
+test("legacy dyte-* headers are read; a delivery with no rtk-uuid is a PayloadError", async () => {
   const verifier = new WebhookVerifier({ publicKey: PUBLIC_PEM });
   const body = FIXTURES["meeting.started"];
   const delivery = await verifier.verifyBody(body, { "dyte-signature": sign(body), "dyte-uuid": "u-1", "dyte-webhook-id": "w-1" });
   assert.deepEqual([delivery.id, delivery.webhookId], ["u-1", "w-1"]);
-  const bare = await verifier.verifyBody(body, { "rtk-signature": sign(body) });
-  assert.deepEqual([bare.id, bare.webhookId], [null, null]);
+  const noWebhook = await verifier.verifyBody(body, { "rtk-signature": sign(body), "rtk-uuid": "u-2" });
+  assert.deepEqual([noWebhook.id, noWebhook.webhookId], ["u-2", null]);
+  for (const id of [undefined, "", "  "]) {
+    const e = await rejection(verifier.verifyBody(body, { "rtk-signature": sign(body), ...(id === undefined ? {} : { "rtk-uuid": id }) }));
+    assert.ok(e instanceof PayloadError, String(e));
+    assert.match(e.message, /rtk-uuid/);
+  }
+  // Without a valid signature it is a forgery first.
+  assert.ok((await rejection(verifier.verifyBody(body, { "rtk-signature": sign("other") }))) instanceof SignatureError);
 });
 
 test("every wrong delivery is refused with the right class, and the verifier keeps working", async () => {
@@ -123,18 +131,25 @@ test("every wrong delivery is refused with the right class, and the verifier kee
   assert.ok((await rejection(verifier.verify(new Request("http://x/", { method: "POST", body: big, headers: headersFor(big) })))) instanceof PayloadError);
 });
 
-test("a key that cannot be used is a SignatureError", async () => {
-  assert.throws(() => new WebhookVerifier({ publicKey: "not a pem" }), SignatureError);
-  assert.throws(() => new WebhookVerifier({ publicKey: "-----BEGIN PUBLIC KEY-----\n@@@\n-----END PUBLIC KEY-----" }), SignatureError);
+test("a given key that is not PEM is a ValidationError; one WebCrypto cannot use is a KeyUnavailableError, never a SignatureError", async () => {
+  for (const publicKey of ["not a pem", "-----BEGIN PUBLIC KEY-----\n@@@\n-----END PUBLIC KEY-----"]) {
+    assert.throws(() => new WebhookVerifier({ publicKey }), (e) => e instanceof ValidationError && e.field === "publicKey");
+  }
   assert.throws(() => new WebhookVerifier({ publicKey: PUBLIC_PEM, keyURL: "https://x.io" }), ValidationError);
+  assert.throws(() => new WebhookVerifier({ publicKey: PUBLIC_PEM, keyCooldown: 5 }), ValidationError);
   assert.throws(() => new WebhookVerifier({ maxBodyBytes: 0 }), ValidationError);
   assert.throws(() => new WebhookVerifier({ keyURL: "ftp://x" }), ValidationError);
-  const garbage = new WebhookVerifier({ publicKey: "-----BEGIN PUBLIC KEY-----\nAAAAAAAA\n-----END PUBLIC KEY-----" });
+  assert.throws(() => new WebhookVerifier({ keyCooldown: -1 }), ValidationError);
+  assert.throws(() => new WebhookVerifier({ keyMaxAge: 1.5 }), ValidationError);
+  const ecKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" });
   const body = FIXTURES["meeting.started"];
-  for (let i = 0; i < 2; i++) {
-    const e = await rejection(garbage.verifyBody(body, headersFor(body)));
-    assert.ok(e instanceof SignatureError, String(e));
-    assert.match(e.message, /cannot be imported/);
+  for (const publicKey of ["-----BEGIN PUBLIC KEY-----\nAAAAAAAA\n-----END PUBLIC KEY-----", ecKey]) {
+    const unusable = new WebhookVerifier({ publicKey });
+    for (let i = 0; i < 2; i++) {
+      const e = await rejection(unusable.verifyBody(body, headersFor(body)));
+      assert.ok(e instanceof KeyUnavailableError, String(e));
+      assert.match(e.message, /cannot be imported/);
+    }
   }
 });
 
@@ -160,39 +175,110 @@ test("the key is fetched once, cached, and shared by concurrent first calls", as
   assert.deepEqual(calls, [keyURL]);
 });
 
-test("a rotated key is fetched again once; forgeries do not make it refetch", async () => {
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const rotate = () => fetch(`${emu.url}/__emulator/keys/rotate`, { method: "POST" }).then((r) => r.json()).then((r) => r.data.publicKey);
+/** Rotates the emulator's key for `body`, and back after it. */
+async function withRotatedKey(body) {
+  await rotate();
+  try {
+    return await body();
+  } finally {
+    await rotate();
+  }
+}
+
+test("key rotation: a forged request can never make a genuine delivery a SignatureError, nor make it flood the key URL", async () => {
   const keyURL = `${emu.url}/.well-known/webhooks.json`;
   const { calls, fetch: fetchFn } = counting();
-  const verifier = new WebhookVerifier({ keyURL, fetch: fetchFn });
+  const COOLDOWN = 400;
+  const verifier = new WebhookVerifier({ keyURL, fetch: fetchFn, keyCooldown: COOLDOWN });
   const body = FIXTURES["meeting.started"];
-  await verifier.verifyBody(body, headersFor(body, {}, DEV_KEYS[0]));
-  await fetch(`${emu.url}/__emulator/keys/rotate`, { method: "POST" });
-  try {
-    const rotated = await verifier.verifyBody(body, headersFor(body, {}, DEV_KEYS[1]));
-    assert.equal(rotated.event, "meeting.started");
-    assert.equal(calls.length, 2, "fetched again after the mismatch");
-    for (let i = 0; i < 5; i++) {
-      const e = await rejection(verifier.verifyBody(body, headersFor(body, {}, other_key.privateKey)));
-      assert.ok(e instanceof SignatureError);
+  const forged = () => verifier.verifyBody(body, headersFor(body, {}, other_key.privateKey));
+  assert.equal((await verifier.verifyBody(body, headersFor(body, {}, DEV_KEYS[0]))).event, "meeting.started");
+  await sleep(COOLDOWN);
+  // The forgery spends the one fetch of this cooldown (against a key fetched after it arrived: a SignatureError).
+  assert.ok((await rejection(forged())) instanceof SignatureError);
+  assert.equal(calls.length, 2);
+  await withRotatedKey(async () => {
+    // A genuine delivery signed with the new key, within the cooldown: retryable, never a SignatureError.
+    const genuine = headersFor(body, {}, DEV_KEYS[1]);
+    const e = await rejection(verifier.verifyBody(body, genuine));
+    assert.ok(e instanceof KeyUnavailableError, String(e));
+    assert.ok(e.retryAfter >= 1, String(e.retryAfter));
+    // Forgeries meanwhile: never accepted, and no more fetches.
+    for (let i = 0; i < 10; i++) {
+      const f = await rejection(forged());
+      assert.ok(f instanceof SignatureError || f instanceof KeyUnavailableError, String(f));
     }
-    assert.equal(calls.length, 2, "forgeries did not make it fetch again");
-  } finally {
-    await fetch(`${emu.url}/__emulator/keys/rotate`, { method: "POST" });
-  }
+    assert.equal(calls.length, 2, "no fetch within the cooldown");
+    // RealtimeKit delivers again later: the key is fetched again, and it verifies.
+    await sleep(COOLDOWN);
+    assert.equal((await verifier.verifyBody(body, genuine)).id, genuine["rtk-uuid"]);
+    assert.equal(calls.length, 3);
+    // Concurrent genuine deliveries and forgeries after that: one fetch at most per cooldown.
+    await sleep(COOLDOWN);
+    const results = await Promise.allSettled([
+      ...Array.from({ length: 10 }, () => forged()),
+      ...Array.from({ length: 10 }, () => verifier.verifyBody(body, headersFor(body, {}, DEV_KEYS[1]))),
+    ]);
+    assert.ok(results.slice(0, 10).every((r) => r.status === "rejected"));
+    assert.ok(results.slice(10).every((r) => r.status === "fulfilled"), JSON.stringify(results.slice(10).map((r) => String(r.reason))));
+    assert.ok(calls.length <= 4, String(calls.length));
+  });
 });
 
-test("a key that cannot be fetched is not a SignatureError, and is tried again next time", async () => {
-  let down = true;
-  const verifier = new WebhookVerifier({
-    keyURL: `${emu.url}/.well-known/webhooks.json`,
-    fetch: (url, init) => (down ? Promise.reject(new TypeError("network down")) : fetch(url, init)),
+test("a key the key URL no longer serves is not accepted: after a rotation, and once the cached key is older than keyMaxAge", async () => {
+  const keyURL = `${emu.url}/.well-known/webhooks.json`;
+  const body = FIXTURES["meeting.ended"];
+  const oldKey = () => headersFor(body, {}, DEV_KEYS[0]);
+  // A key replaced after a rotation is gone: deliveries signed with it are refused once the key is fetched after them.
+  const rotating = new WebhookVerifier({ keyURL, keyCooldown: 200 });
+  await rotating.verifyBody(body, oldKey());
+  await withRotatedKey(async () => {
+    await sleep(200);
+    await rotating.verifyBody(body, headersFor(body, {}, DEV_KEYS[1]));
+    await sleep(200);
+    const e = await rejection(rotating.verifyBody(body, oldKey()));
+    assert.ok(e instanceof SignatureError, String(e));
   });
+  // A key that is merely old is fetched again before use: the revoked key is refused without any mismatch first.
+  const { calls, fetch: fetchFn } = counting();
+  const aging = new WebhookVerifier({ keyURL, fetch: fetchFn, keyMaxAge: 300, keyCooldown: 100 });
+  await aging.verifyBody(body, oldKey());
+  await withRotatedKey(async () => {
+    await aging.verifyBody(body, oldKey()); // still within its max age
+    await sleep(300);
+    const e = await rejection(aging.verifyBody(body, oldKey()));
+    assert.ok(e instanceof SignatureError, String(e));
+    assert.equal(calls.length, 2);
+  });
+});
+
+test("a key URL that fails, or serves something that is not a usable key, is a KeyUnavailableError naming it, tried again soon", async () => {
+  const keyURL = `${emu.url}/.well-known/webhooks.json`;
   const body = FIXTURES["meeting.started"];
   const headers = headersFor(body, {}, DEV_KEYS[0]);
-  const e = await rejection(verifier.verifyBody(body, headers));
-  assert.ok(e instanceof APIConnectionError, String(e));
-  down = false;
-  assert.equal((await verifier.verifyBody(body, headers)).event, "meeting.started");
+  const ecKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" });
+  const replies = [
+    ["network down", () => Promise.reject(new TypeError("network down")), APIConnectionError],
+    ["404", () => new Response("not here", { status: 404 }), NotFoundError],
+    ["an HTML page", () => new Response("<html>hi</html>", { status: 200 }), Error],
+    ["no publicKey", () => Response.json({ success: true, data: {} }), Error],
+    ["not PEM", () => Response.json({ success: true, data: { publicKey: "nope" } }), Error],
+    ["an EC key", () => Response.json({ success: true, data: { publicKey: ecKey } }), undefined],
+  ];
+  for (const [name, reply, causeClass] of replies) {
+    let broken = true;
+    const verifier = new WebhookVerifier({ keyURL, keyCooldown: 50, fetch: (url, init) => (broken ? reply() : fetch(url, init)) });
+    const e = await rejection(verifier.verifyBody(body, headers));
+    assert.ok(e instanceof KeyUnavailableError, `${name}: ${e}`);
+    assert.ok(e.message.includes(keyURL), `${name}: ${e.message}`);
+    if (causeClass) assert.ok(e.cause instanceof causeClass, `${name}: ${e.cause}`);
+    // Within the wait, no new fetch; after it, the key is fetched again.
+    broken = false;
+    await sleep(60);
+    assert.equal((await verifier.verifyBody(body, headers)).event, "meeting.started", name);
+  }
 });
 
 /** A receiver on loopback that verifies with the package, as a Node server would. */
@@ -212,7 +298,7 @@ async function startReceiver(verifier, { failFirst = 0 } = {}) {
       received.push(delivery);
       res.writeHead(204).end();
     } catch (e) {
-      res.writeHead(e instanceof SignatureError ? 401 : e instanceof PayloadError ? 400 : 500).end(e.name);
+      res.writeHead(e instanceof SignatureError ? 401 : e instanceof PayloadError ? 400 : 503).end(e.name);
     }
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -221,7 +307,9 @@ async function startReceiver(verifier, { failFirst = 0 } = {}) {
 
 test("deliveries signed by the emulator verify; tampered ones are refused and not retried; 5xx is retried", async () => {
   const admin = (path, body) => fetch(`${emu.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
-  const verifier = new WebhookVerifier({ keyURL: `${emu.url}/.well-known/webhooks.json` });
+  // No cooldown: the tampered delivery is judged against a key fetched after it
+  // arrived (a 401) rather than the cached one (a 503 until the cooldown ends).
+  const verifier = new WebhookVerifier({ keyURL: `${emu.url}/.well-known/webhooks.json`, keyCooldown: 0 });
   const receiver = await startReceiver(verifier, { failFirst: 1 });
   try {
     const client = new WebhooksClient(options(emu, { appId: "deliveries" }));

@@ -20,6 +20,10 @@ import {
   APIUserAbortError,
   SignatureError,
   PayloadError,
+  KeyUnavailableError,
+  WebhookReceiver,
+  MemoryDeliveryStore,
+  createNodeHandler,
 } from "realtimekit-webhooks";
 import type {
   APIErrorDetail,
@@ -50,6 +54,14 @@ import type {
   WebhookEvent,
   WebhookInput,
   WebhookPatch,
+  DeliveryFor,
+  DeliveryKey,
+  DeliveryStore,
+  Claim,
+  PayloadOf,
+  ReceiveResult,
+  ReceiveOutcome,
+  UnknownDelivery,
 } from "realtimekit-webhooks";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -201,7 +213,7 @@ export type Payloads = Expect<Equal<
 >>;
 export type DeliveryFields = Expect<Equal<
   DeliveryOf<MeetingStartedPayload>,
-  { id: string | null; webhookId: string | null; event: "meeting.started"; payload: MeetingStartedPayload }
+  { id: string; webhookId: string | null; event: "meeting.started"; payload: MeetingStartedPayload }
 >>;
 export type PayloadEvents = Expect<Equal<WebhookPayload["event"], WebhookEvent>>;
 
@@ -255,3 +267,71 @@ export async function receive(request: Request, body: Uint8Array, headers: Recor
   const fromText = await verifier.verifyBody("{}", new Headers(headers));
   return [handle(fromRequest), handle(fromBody), handle(fromText)];
 }
+
+// The receiver: handlers typed by event, a store of one's own, the outcomes.
+export type ClaimNames = Expect<Equal<Claim, "claimed" | "done" | "busy">>;
+export type PayloadOfEnded = Expect<Equal<PayloadOf<"meeting.ended">, MeetingEndedPayload>>;
+export type DeliveryForTwo = Expect<Equal<DeliveryFor<"meeting.started" | "meeting.ended">, DeliveryOf<MeetingStartedPayload> | DeliveryOf<MeetingEndedPayload>>>;
+export type Outcomes = Expect<Equal<
+  ReceiveOutcome,
+  "handled" | "repeat" | "forged" | "malformed" | "key-unavailable" | "in-progress" | "store-failed" | "handler-failed"
+>>;
+export type ReceiveResolves = Expect<Equal<ReturnType<WebhookReceiver["receive"]>, Promise<ReceiveResult>>>;
+export type FetchResolves = Expect<Equal<ReturnType<WebhookReceiver["fetch"]>, Promise<Response>>>;
+export type KeyErrorFields = Expect<Equal<KeyUnavailableError["retryAfter"], number | undefined>>;
+export type DeliveryId = Expect<Equal<Delivery["id"], string>>;
+
+/** A store of one's own (here a Map; D1 or a Durable Object in production). */
+class MapStore implements DeliveryStore {
+  readonly states = new Map<string, Claim>();
+  claim(delivery: DeliveryKey, leaseMs: number): Claim {
+    const state = this.states.get(delivery.id);
+    if (state === "done" || (state === "claimed" && leaseMs > 0)) return state === "done" ? "done" : "busy";
+    this.states.set(delivery.id, "claimed");
+    return "claimed";
+  }
+  complete(delivery: DeliveryKey): void {
+    this.states.set(delivery.id, "done");
+  }
+  async release(delivery: DeliveryKey): Promise<void> {
+    this.states.delete(delivery.id);
+  }
+}
+
+interface Env {
+  BACKEND_URL: string;
+}
+
+export const receiver = new WebhookReceiver<{ env: Env }>({ keyURL: "http://127.0.0.1:8788/.well-known/webhooks.json", store: new MapStore() })
+  .on("meeting.ended", async ({ payload }, { env }) => {
+    const reason: MeetingEndedPayload["reason"] = payload.reason;
+    await fetch(env.BACKEND_URL, { method: "POST", body: JSON.stringify({ reason, meeting: payload.meeting.id }) });
+  })
+  .on(["recording.statusUpdate", "livestreaming.statusUpdate"], (delivery) => {
+    if (delivery.event === "recording.statusUpdate") {
+      const status: RecordingStatus = delivery.payload.recording.status;
+      return status;
+    }
+    const live: LivestreamStatus = delivery.payload.status;
+    return live;
+  })
+  .onAny((delivery) => delivery.id satisfies string)
+  .onUnknown((delivery: UnknownDelivery) => delivery.payload.event);
+
+new WebhookReceiver({ publicKey: "pem", store: new MemoryDeliveryStore({ maxEntries: 100, ttl: 60_000 }), leaseMs: 30_000, replayProtection: false }).on(
+  "meeting.started",
+  (delivery, context: undefined) => delivery.payload.meeting.title,
+);
+new WebhookReceiver({ verifier: new WebhookVerifier(), onError: (error, result) => console.error(result.outcome, error) });
+
+export const worker = {
+  fetch: (request: Request, env: Env): Promise<Response> => receiver.fetch(request, { env }),
+};
+
+export async function outcome(request: Request, env: Env): Promise<number> {
+  const result = await receiver.receive(request, { env });
+  if (result.outcome === "handled" && result.delivery) return result.delivery.id.length;
+  return result.status;
+}
+
+export const nodeHandler = createNodeHandler(receiver, { context: () => ({ env: { BACKEND_URL: "http://127.0.0.1/" } }) });

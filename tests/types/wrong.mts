@@ -1,7 +1,7 @@
 // Wrong uses of the package: each line after `@ts-expect-error` must be
 // rejected by `tsc --strict` (an accepted one fails the build as an unused
 // directive).
-import { WebhooksClient, WebhookVerifier, APIError, RealtimeKitError } from "realtimekit-webhooks";
+import { WebhooksClient, WebhookVerifier, WebhookReceiver, APIError, RealtimeKitError } from "realtimekit-webhooks";
 import type { Delivery, MeetingStartedPayload, Webhook, WebhookEvent, WebhookInput } from "realtimekit-webhooks";
 // @ts-expect-error: wasm-bindgen's init functions are not part of the package.
 import { initSync } from "realtimekit-webhooks";
@@ -88,7 +88,25 @@ export async function wrongVerifiers(started: MeetingStartedPayload, delivery: D
     await verifier.verifyBody("{}"),
     // @ts-expect-error: verify takes a Request, not its body.
     await verifier.verify("{}"),
-    // @ts-expect-error: a delivery's id may be null.
-    ((await verifier.verify(request)).id satisfies string),
+    // @ts-expect-error: a delivery's webhookId may be null.
+    ((await verifier.verify(request)).webhookId satisfies string),
+  ];
+}
+
+export function wrongReceivers(): unknown[] {
+  const receiver = new WebhookReceiver<{ env: { DB: string } }>();
+  return [
+    // @ts-expect-error: an event name typo is no event.
+    receiver.on("meeting.endd", () => {}),
+    // @ts-expect-error: a meeting.ended handler's payload has no recording.
+    receiver.on("meeting.ended", (delivery) => delivery.payload.recording.id),
+    // @ts-expect-error: the context is what the receiver was typed with.
+    receiver.on("meeting.ended", (_delivery, context) => context.env.KV),
+    // @ts-expect-error: a store needs claim, complete and release.
+    new WebhookReceiver({ store: { claim: () => "claimed" } }),
+    // @ts-expect-error: a claim is "claimed", "done" or "busy".
+    new WebhookReceiver({ store: { claim: () => "ok", complete() {}, release() {} } }),
+    // @ts-expect-error: a verifier, or a verifier's options.
+    new WebhookReceiver({ verifier: new WebhookVerifier(), publicKey: "pem" }),
   ];
 }

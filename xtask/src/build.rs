@@ -21,6 +21,8 @@ pub const WASM_FEATURES: [&str; 7] = [
 ];
 
 const GLUE: &str = "realtimekit_webhooks.js";
+/// JS modules of the package that the glue does not import (they import it).
+const PACKAGE_MODULES: [&str; 1] = ["receiver.js"];
 const WASM: &str = "realtimekit_webhooks_bg.wasm";
 
 /// Builds the release package into `pkg/`.
@@ -54,12 +56,17 @@ pub fn package(_tools: &Tools) -> Result {
     for file in snippets {
         std::fs::copy(root.join("src/js").join(&file), pkg.join(&file)).map_err(|e| format!("src/js/{file}: {e}"))?;
     }
+    // Package modules written in JS over the wasm classes (not wasm snippets).
+    for file in PACKAGE_MODULES {
+        std::fs::copy(root.join("src/js").join(file), pkg.join(file)).map_err(|e| format!("src/js/{file}: {e}"))?;
+    }
     let template = root.join("pkg-template");
     for file in ["exports.js", "node.js", "workerd.js", "deno.js", "browser.js", "README.md", "LICENSE-APACHE", "LICENSE-MIT"] {
         std::fs::copy(template.join(file), pkg.join(file)).map_err(|e| format!("pkg-template/{file}: {e}"))?;
     }
     write(&pkg.join("package.json"), package_json(&read(&template.join("package.json"))?)?)?;
-    let dts = types(&read(&out.join("realtimekit_webhooks.d.ts"))?, &read(&root.join("src/js/errors.d.ts"))?)?;
+    let declarations = [read(&root.join("src/js/errors.d.ts"))?, read(&root.join("src/js/receiver.d.ts"))?];
+    let dts = types(&read(&out.join("realtimekit_webhooks.d.ts"))?, &declarations)?;
     write(&pkg.join("index.d.ts"), &dts)?;
     // The same declarations for `require` (TypeScript reads a `.d.ts` in a
     // `"type": "module"` package as ESM, which a CommonJS file cannot require).
@@ -129,7 +136,8 @@ fn package_json(template: &str) -> Result<String> {
 }
 
 /// index.d.ts: the generated types without wasm-bindgen's init functions
-/// (the entries initialise the module), plus the error classes.
+/// (the entries initialise the module), plus the hand-written declarations
+/// (the error classes, the receiver).
 ///
 /// The `[Symbol.dispose]` members go too: they need TypeScript's
 /// `esnext.disposable` lib, so under a consumer's `lib: ["es2022"]` the file
@@ -139,14 +147,19 @@ fn package_json(template: &str) -> Result<String> {
 /// It ends with `export {};`, so that only what is marked `export` is
 /// exported (a declaration file otherwise exports every top-level declaration,
 /// helpers such as a `declare const` brand included).
-fn types(generated: &str, errors: &str) -> Result<String> {
+fn types(generated: &str, declarations: &[String]) -> Result<String> {
     let cut = generated.find("export type InitInput").ok_or("the generated .d.ts has no init section to cut")?;
     let kept: String = generated[..cut]
         .lines()
         .filter(|line| line.trim() != "[Symbol.dispose](): void;")
         .map(|line| format!("{line}\n"))
         .collect();
-    Ok(format!("{}\n{}\n/** Only what is marked `export` above is exported. */\nexport {{}};\n", kept.trim_end(), errors.trim_end()))
+    let mut dts = kept.trim_end().to_owned();
+    for declaration in declarations {
+        dts.push('\n');
+        dts.push_str(declaration.trim_end());
+    }
+    Ok(format!("{dts}\n/** Only what is marked `export` above is exported. */\nexport {{}};\n"))
 }
 
 /// node.cjs: the CommonJS entry, bundled by esbuild from `node.cjs.js`.

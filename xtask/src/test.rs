@@ -30,7 +30,7 @@ const TIERS: [&str; 7] = ["native", "wasm", "js", "types", "pack", "runtimes", "
 const UPDATE_SNAPSHOT: &str = "RTK_UPDATE_SNAPSHOT";
 
 /// The files `npm pack` must list: the package needs each, and nothing else.
-const PACKED_FILES: [&str; 17] = [
+const PACKED_FILES: [&str; 18] = [
     "LICENSE-APACHE",
     "LICENSE-MIT",
     "README.md",
@@ -46,6 +46,7 @@ const PACKED_FILES: [&str; 17] = [
     "package.json",
     "realtimekit_webhooks.js",
     "realtimekit_webhooks_bg.wasm",
+    "receiver.js",
     "shape.js",
     "workerd.js",
 ];
@@ -189,12 +190,12 @@ fn pack() -> Result {
 /// imports) may weigh, gzipped (level 9, each file on its own). Size is
 /// deterministic, so growth past this fails the tests; lower it as the package
 /// shrinks. (The target is 30 KB; see `cargo xtask bench`.)
-const SIZE_BUDGET_GZIP: usize = 74_000;
+const SIZE_BUDGET_GZIP: usize = 89_000;
 
 /// Fails when the package's wasm and glue grow past [`SIZE_BUDGET_GZIP`].
 fn size_budget(pkg: &Path) -> Result {
     step("size budget: the .wasm and its JS, gzipped");
-    let files = ["realtimekit_webhooks_bg.wasm", "realtimekit_webhooks.js", "errors.js", "fetch.js", "shape.js"];
+    let files = ["realtimekit_webhooks_bg.wasm", "realtimekit_webhooks.js", "errors.js", "fetch.js", "shape.js", "receiver.js"];
     let script = "const zlib = require('node:zlib'), fs = require('node:fs');\
         let total = 0;\
         for (const f of process.argv.slice(1)) { const n = zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length; total += n; console.log(`${n} ${f}`); }\

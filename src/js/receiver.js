@@ -1,0 +1,350 @@
+// WebhookReceiver: typed per-event handlers over the receiving core
+// (src/receive.rs, through ReceiverCore), and the HTTP around it: a fetch
+// handler (`receiver.fetch(request)`) for Workers, Deno and Bun, and
+// `createNodeHandler(receiver)` for node:http and Express.
+//
+// This is a package module beside the wasm glue, not a wasm snippet: the
+// core verifies, de-duplicates, and decides every status; this file routes
+// events to handlers and writes the answer.
+import { ReceiverCore, WebhookVerifier, webhookEvents } from "./realtimekit_webhooks.js";
+import { ValidationError } from "./errors.js";
+
+/** The nine event names, from the wasm module (asked once it is initialised: entries initialise it after importing this). */
+let knownEvents;
+const known = () => (knownEvents ??= new Set(webhookEvents()));
+const DEFAULT_LEASE_MS = 60_000;
+const RECEIVER_OPTIONS = new Set(["verifier", "store", "leaseMs", "replayProtection", "onError"]);
+const VERIFIER_OPTIONS = new Set(["publicKey", "keyURL", "fetch", "maxBodyBytes", "keyCooldown", "keyMaxAge"]);
+/** How createNodeHandler tells a receiver's `onError` of an error (not public). */
+const REPORT = Symbol("report");
+/** Outcomes on our side that `onError` hears of (forged and malformed deliveries are the sender's). */
+const OUR_FAILURES = new Set(["key-unavailable", "store-failed", "handler-failed"]);
+
+/** Verifies deliveries, handles each once, and answers RealtimeKit with the status that makes it retry or not. */
+export class WebhookReceiver {
+  #core;
+  #verifier;
+  #byEvent = new Map();
+  #any = [];
+  #unknown = [];
+  #onError;
+
+  constructor(options = {}) {
+    if (options === null || typeof options !== "object" || Array.isArray(options)) {
+      throw new ValidationError("options: must be an object", "options");
+    }
+    const verifierOptions = {};
+    for (const key of Object.keys(options)) {
+      if (VERIFIER_OPTIONS.has(key)) verifierOptions[key] = options[key];
+      else if (!RECEIVER_OPTIONS.has(key)) {
+        throw new ValidationError(`${key}: is not an option of WebhookReceiver (${[...RECEIVER_OPTIONS, ...VERIFIER_OPTIONS].join(", ")})`, key);
+      }
+    }
+    const { verifier, store, leaseMs = DEFAULT_LEASE_MS, replayProtection = true, onError } = options;
+    if (verifier !== undefined) {
+      if (!(verifier instanceof WebhookVerifier)) throw new ValidationError("verifier: must be a WebhookVerifier", "verifier");
+      if (Object.keys(verifierOptions).length > 0) {
+        throw new ValidationError(`verifier: give a verifier, or its options (${Object.keys(verifierOptions).join(", ")}), not both`, "verifier");
+      }
+    }
+    if (store !== undefined && !isStore(store)) {
+      throw new ValidationError("store: must have claim(), complete() and release() methods (see DeliveryStore)", "store");
+    }
+    if (!Number.isInteger(leaseMs) || leaseMs < 1 || leaseMs > 86_400_000) {
+      throw new ValidationError("leaseMs: must be a whole number of milliseconds, from 1 to 86400000", "leaseMs");
+    }
+    if (typeof replayProtection !== "boolean") throw new ValidationError("replayProtection: must be true or false", "replayProtection");
+    if (onError !== undefined && typeof onError !== "function") throw new ValidationError("onError: must be a function", "onError");
+    this.#verifier = verifier ?? new WebhookVerifier(Object.keys(verifierOptions).length > 0 ? verifierOptions : undefined);
+    this.#core = new ReceiverCore(this.#verifier, store, leaseMs, replayProtection);
+    this.#onError = onError;
+  }
+
+  /** The verifier in use (share it, and its cached key, with other code). */
+  get verifier() {
+    return this.#verifier;
+  }
+
+  /** The largest body accepted, in bytes. */
+  get maxBodyBytes() {
+    return this.#core.maxBodyBytes;
+  }
+
+  /** Runs `handler(delivery, context)` for deliveries of `events` (one name or a list), in the order registered. */
+  on(events, handler) {
+    const names = typeof events === "string" ? [events] : events;
+    if (!Array.isArray(names) || names.length === 0) {
+      throw new ValidationError("events: must be an event name or a non-empty list of them", "events");
+    }
+    for (const name of names) {
+      if (!known().has(name)) {
+        throw new ValidationError(
+          `events: ${JSON.stringify(name)} is not a webhook event (${[...known()].join(", ")}); handle events this version does not know with onUnknown()`,
+          "events",
+        );
+      }
+    }
+    checkHandler(handler);
+    for (const name of names) {
+      if (!this.#byEvent.has(name)) this.#byEvent.set(name, []);
+      this.#byEvent.get(name).push(handler);
+    }
+    return this;
+  }
+
+  /** Runs `handler(delivery, context)` for every delivery, after its event's own handlers. */
+  onAny(handler) {
+    checkHandler(handler);
+    this.#any.push(handler);
+    return this;
+  }
+
+  /** Runs `handler(delivery, context)` for deliveries of events this version does not know. */
+  onUnknown(handler) {
+    checkHandler(handler);
+    this.#unknown.push(handler);
+    return this;
+  }
+
+  /**
+   * Runs the handlers of a verified delivery, one after another; rejects with
+   * the first handler's error (the rest do not run). `receive` calls it; call
+   * it yourself for a delivery verified elsewhere (a queue consumer, say).
+   */
+  async dispatch(delivery, context) {
+    const own = known().has(delivery.event) ? this.#byEvent.get(delivery.event) ?? [] : this.#unknown;
+    for (const handler of own) await handler(delivery, context);
+    for (const handler of this.#any) await handler(delivery, context);
+  }
+
+  /**
+   * Receives a delivery given as a fetch `Request`: verifies it, claims it in
+   * the store, runs its handlers. Resolves to `{ outcome, status, delivery?,
+   * error?, storeError?, retryAfter? }`; rejects only for a value that is not
+   * a readable Request.
+   */
+  async receive(request, context) {
+    return this.#report(await this.#core.receive(request, (delivery) => this.dispatch(delivery, context)));
+  }
+
+  /** `receive` for a raw body (string, Uint8Array, ArrayBuffer) and its headers (Headers or a plain object). */
+  async receiveBody(body, headers, context) {
+    return this.#report(await this.#core.receiveBody(body, headers, (delivery) => this.dispatch(delivery, context)));
+  }
+
+  /** A fetch handler: `export default { fetch: (request, env, ctx) => receiver.fetch(request, { env, ctx }) }`. */
+  async fetch(request, context) {
+    if (request && typeof request === "object" && typeof request.method === "string" && request.method !== "POST") {
+      return new Response("POST RealtimeKit webhook deliveries here.\n", { status: 405, headers: { allow: "POST" } });
+    }
+    let result;
+    try {
+      result = await this.receive(request, context);
+    } catch (error) {
+      // Not a readable request (a programming error), or its body broke off: 500, so it comes back.
+      this[REPORT](error, { outcome: "error", status: 500, error });
+      return new Response("the delivery could not be read\n", { status: 500 });
+    }
+    const headers = { "content-type": "text/plain; charset=utf-8" };
+    if (result.retryAfter !== undefined) headers["retry-after"] = String(Math.ceil(result.retryAfter));
+    return new Response(`${answer(result)}\n`, { status: result.status, headers });
+  }
+
+  /** Tells `onError` of a failure on our side, and of a store that could not record an outcome. */
+  #report(result) {
+    if (OUR_FAILURES.has(result.outcome)) this.#tell(result.error, result);
+    if (result.storeError !== undefined) this.#tell(result.storeError, result);
+    return result;
+  }
+
+  [REPORT](error, result) {
+    this.#tell(error, result);
+  }
+
+  #tell(error, result) {
+    if (!this.#onError) return;
+    try {
+      this.#onError(error, result);
+    } catch {
+      // A logger that throws must not change the answer.
+    }
+  }
+}
+
+/**
+ * A DeliveryStore in this process's memory: for tests and single-process
+ * servers. Each Worker isolate would have its own, so use D1 or a Durable
+ * Object to de-duplicate across isolates. It keeps the last `maxEntries`
+ * deliveries (default 10 000), each for at most `ttl` ms (default a day).
+ * (The same rules as the Rust crate's `MemoryStore`.)
+ */
+export class MemoryDeliveryStore {
+  /** Key (`id:…` or `sha256:…`) to `{ state: "claimed" | "free" | "done", until, at }`, oldest first claim first. */
+  #entries = new Map();
+  #maxEntries;
+  #ttl;
+
+  constructor(options = {}) {
+    if (options === null || typeof options !== "object" || Array.isArray(options)) {
+      throw new ValidationError("options: must be an object", "options");
+    }
+    for (const key of Object.keys(options)) {
+      if (key !== "maxEntries" && key !== "ttl") throw new ValidationError(`${key}: is not an option of MemoryDeliveryStore (maxEntries, ttl)`, key);
+    }
+    const { maxEntries = 10_000, ttl = 86_400_000 } = options;
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new ValidationError("maxEntries: must be a whole number, at least 1", "maxEntries");
+    if (!Number.isInteger(ttl) || ttl < 0) throw new ValidationError("ttl: must be a whole number of milliseconds", "ttl");
+    this.#maxEntries = maxEntries;
+    this.#ttl = ttl;
+  }
+
+  /** How many deliveries it holds. */
+  get size() {
+    let ids = 0;
+    for (const key of this.#entries.keys()) if (key.startsWith("id:")) ids++;
+    return ids;
+  }
+
+  /** Claims a delivery for `leaseMs`: "claimed", "done" (handled already) or "busy" (claimed by another attempt). */
+  claim(delivery, leaseMs) {
+    const keys = keysOf(delivery);
+    const now = Date.now();
+    this.#evict(now);
+    let busy = false;
+    for (const key of keys) {
+      const entry = this.#entries.get(key);
+      if (entry?.state === "done") return "done";
+      if (entry?.state === "claimed" && entry.until > now) busy = true;
+    }
+    if (busy) return "busy";
+    const until = now + Math.max(0, Number(leaseMs) || 0);
+    for (const key of keys) {
+      const entry = this.#entries.get(key);
+      if (entry) Object.assign(entry, { state: "claimed", until });
+      else this.#entries.set(key, { state: "claimed", until, at: now });
+    }
+    this.#evict(now);
+    return "claimed";
+  }
+
+  /** Marks a claimed delivery handled. */
+  complete(delivery) {
+    for (const key of keysOf(delivery)) {
+      const entry = this.#entries.get(key);
+      if (entry) entry.state = "done";
+    }
+  }
+
+  /** Drops a claim, so that the next attempt can claim the delivery. */
+  release(delivery) {
+    for (const key of keysOf(delivery)) {
+      const entry = this.#entries.get(key);
+      if (entry?.state === "claimed") entry.state = "free";
+    }
+  }
+
+  /** Forgets keys first claimed more than `ttl` ago, then the oldest while there are too many. */
+  #evict(now) {
+    for (const [key, entry] of this.#entries) {
+      if (entry.at >= now - this.#ttl && this.#entries.size <= this.#maxEntries * 2) break;
+      this.#entries.delete(key);
+    }
+  }
+}
+
+/** The keys of a delivery in a store: its id, and its replay key when there is one. */
+function keysOf(delivery) {
+  if (delivery === null || typeof delivery !== "object" || typeof delivery.id !== "string" || delivery.id === "") {
+    throw new ValidationError("delivery: must be an object with a non-empty string id", "delivery");
+  }
+  return typeof delivery.replayKey === "string" ? [`id:${delivery.id}`, `sha256:${delivery.replayKey}`] : [`id:${delivery.id}`];
+}
+
+/** The answer's body text: the outcome, and why for a rejection. */
+function answer(result) {
+  const why = result.error instanceof Error && result.outcome !== "handler-failed" && result.outcome !== "store-failed" ? `: ${result.error.message}` : "";
+  return `${result.outcome}${why}`;
+}
+
+function isStore(store) {
+  return store !== null && typeof store === "object" &&
+    ["claim", "complete", "release"].every((method) => typeof store[method] === "function");
+}
+
+function checkHandler(handler) {
+  if (typeof handler !== "function") throw new ValidationError("handler: must be a function", "handler");
+}
+
+const PARSED_BODY = "the request's body was already parsed (by express.json() or another body parser), but verifying needs the raw bytes that were signed: " +
+  "mount this handler before any JSON parser, or give its route express.raw({ type: \"application/json\" })";
+
+/**
+ * A `(req, res, next?)` handler for node:http and Express-style frameworks: it
+ * reads the raw body itself (or takes a Buffer or string that express.raw()
+ * or express.text() left in `req.body`), receives it, and answers.
+ * A body already parsed into an object is a programming error: a
+ * `ValidationError` that says how to fix it goes to `next` (Express answers
+ * 500), or the handler answers 500 itself and tells the receiver's `onError`;
+ * either way RealtimeKit delivers again once it is fixed.
+ */
+export function createNodeHandler(receiver, options = {}) {
+  if (!(receiver instanceof WebhookReceiver)) throw new ValidationError("receiver: must be a WebhookReceiver", "receiver");
+  if (options === null || typeof options !== "object") throw new ValidationError("options: must be an object", "options");
+  const { context } = options;
+  for (const key of Object.keys(options)) {
+    if (key !== "context") throw new ValidationError(`${key}: is not an option of createNodeHandler (context)`, key);
+  }
+  if (context !== undefined && typeof context !== "function") throw new ValidationError("context: must be a function (req, res) => context", "context");
+
+  return async function realtimeKitWebhooks(req, res, next) {
+    const send = (status, text, headers = {}) => {
+      if (res.headersSent) return;
+      res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers });
+      res.end(`${text}\n`);
+    };
+    try {
+      if (req.method !== "POST") return send(405, "POST RealtimeKit webhook deliveries here.", { allow: "POST" });
+      const body = await rawBody(req, receiver.maxBodyBytes);
+      if (body === TOO_LARGE) return send(400, `malformed: the body is larger than ${receiver.maxBodyBytes} bytes`);
+      const result = await receiver.receiveBody(body, req.headers, context ? context(req, res) : undefined);
+      const headers = result.retryAfter === undefined ? {} : { "retry-after": String(Math.ceil(result.retryAfter)) };
+      send(result.status, answer(result), headers);
+    } catch (error) {
+      // 500, never a 4xx: once the cause is fixed, RealtimeKit's retry gets through.
+      if (typeof next === "function") return next(error);
+      send(500, error instanceof ValidationError ? error.message : "the delivery could not be read");
+      receiver[REPORT](error, { outcome: "error", status: 500, error });
+    }
+  };
+}
+
+const TOO_LARGE = Symbol("too large");
+
+/** The request's raw body: what a raw or text parser left, or the stream read to its end (at most `max` bytes). */
+async function rawBody(req, max) {
+  const parsed = req.body;
+  if (typeof parsed === "string" || parsed instanceof Uint8Array) return parsed;
+  if (parsed !== undefined && parsed !== null && (req._body === true || req.readableEnded)) {
+    throw new ValidationError(PARSED_BODY, "body");
+  }
+  if (req.readableEnded) throw new ValidationError("the request's body was already read by another handler; give this handler the raw body", "body");
+  // Read to the end even past `max` (what is past it is dropped): leaving the
+  // loop early would destroy the request, and with it the socket to answer on.
+  const chunks = [];
+  let total = 0;
+  let tooLarge = false;
+  for await (const chunk of req) {
+    const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk;
+    total += bytes.length;
+    if (total > max) tooLarge = true;
+    else chunks.push(bytes);
+  }
+  if (tooLarge) return TOO_LARGE;
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return body;
+}

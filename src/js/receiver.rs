@@ -1,0 +1,175 @@
+//! The receiving core behind the package's `WebhookReceiver` (`receiver.js`,
+//! which routes events to handlers and speaks HTTP): [`Receiver`] over a
+//! JS store and a JS handler. (`MemoryDeliveryStore` is JS too: a JS `Map`
+//! is freed as it shrinks, where wasm memory never is.)
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+use super::errors::{to_js, to_js_verify};
+use super::verifier::{body_and_headers, read_request, to_object, WebhookVerifier};
+use crate::error::Error;
+use crate::models::WebhookEvent;
+use crate::receive::{Outcome, Receiver};
+use crate::store::{Claim, DeliveryKey, DeliveryStore};
+
+/// Verifies, de-duplicates and hands a delivery to `receiver.js`'s dispatch;
+/// resolves to `{ outcome, status, delivery?, error?, storeError?, retryAfter? }`.
+#[wasm_bindgen(skip_typescript)]
+#[derive(Debug)]
+pub struct ReceiverCore {
+    receiver: Rc<Receiver<JsStore>>,
+}
+
+#[wasm_bindgen]
+impl ReceiverCore {
+    /// `store` is a `DeliveryStore` object or `undefined`; receiver.js has checked the options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(verifier: &WebhookVerifier, store: JsValue, lease_ms: f64, replay_protection: bool) -> ReceiverCore {
+        let store = JsStore((!store.is_undefined() && !store.is_null()).then_some(store));
+        let has_store = store.0.is_some();
+        let receiver = Receiver::new(verifier.verifier.clone())
+            .with_store(store)
+            .lease(Duration::from_millis(lease_ms.max(0.0) as u64))
+            .replay_protection(has_store && replay_protection);
+        ReceiverCore { receiver: Rc::new(receiver) }
+    }
+
+    /// Receives a delivery given as a fetch `Request`; rejects only when it is not a readable `Request`.
+    pub fn receive(&self, request: JsValue, handle: Function) -> Promise {
+        let receiver = Rc::clone(&self.receiver);
+        future_to_promise(async move {
+            let read = read_request(&request, receiver.verifier().max_body_bytes()).await?;
+            let outcome = match read {
+                Ok((body, headers)) => receiver.receive_bytes(body, &headers, |d| call(handle, d)).await,
+                Err(verdict) => Outcome::Rejected(verdict),
+            };
+            Ok(result(outcome))
+        })
+    }
+
+    /// Receives a delivery's raw body and headers, as `verifyBody` takes them.
+    #[wasm_bindgen(js_name = receiveBody)]
+    pub fn receive_body(&self, body: JsValue, headers: JsValue, handle: Function) -> Promise {
+        let receiver = Rc::clone(&self.receiver);
+        let input = body_and_headers(&body, &headers);
+        future_to_promise(async move {
+            let (body, headers) = input?;
+            Ok(result(receiver.receive_bytes(body, &headers, |d| call(handle, d)).await))
+        })
+    }
+
+    /// The largest body accepted, in bytes.
+    #[wasm_bindgen(getter, js_name = maxBodyBytes)]
+    pub fn max_body_bytes(&self) -> f64 {
+        self.receiver.verifier().max_body_bytes() as f64
+    }
+}
+
+/// The nine event names, in the API's order (for `receiver.js`'s routing).
+#[wasm_bindgen(js_name = webhookEvents, skip_typescript)]
+pub fn webhook_events() -> js_sys::Array {
+    WebhookEvent::ALL.iter().map(|e| JsValue::from_str(e.as_str())).collect()
+}
+
+/// Runs the JS handler on the delivery; its rejection (or throw) is the handler's error.
+async fn call(handle: Function, delivery: crate::verify::Delivery) -> Result<(), JsValue> {
+    let returned = handle.call1(&JsValue::UNDEFINED, &to_object(delivery))?;
+    JsFuture::from(Promise::resolve(&returned)).await.map(|_| ())
+}
+
+/// The outcome as the object `receiver.js` reads.
+fn result(outcome: Outcome<JsValue, JsValue>) -> JsValue {
+    let object = Object::new();
+    let set = |key: &str, value: &JsValue| {
+        let _ = Reflect::set(&object, &key.into(), value);
+    };
+    set("outcome", &outcome.name().into());
+    set("status", &JsValue::from(outcome.status()));
+    if let Some(seconds) = outcome.retry_after() {
+        set("retryAfter", &JsValue::from_f64(seconds));
+    }
+    match outcome {
+        Outcome::Handled { delivery, unrecorded } => {
+            set("delivery", &to_object(delivery));
+            if let Some(error) = unrecorded {
+                set("storeError", &error);
+            }
+        }
+        Outcome::Repeat(delivery) | Outcome::InProgress(delivery) => set("delivery", &to_object(delivery)),
+        Outcome::Rejected(error) => set("error", &to_js_verify(&error)),
+        Outcome::StoreFailed { delivery, error } => {
+            set("delivery", &to_object(delivery));
+            set("error", &error);
+        }
+        Outcome::HandlerFailed { delivery, error, unreleased } => {
+            set("delivery", &to_object(delivery));
+            set("error", &error);
+            if let Some(error) = unreleased {
+                set("storeError", &error);
+            }
+        }
+    }
+    object.into()
+}
+
+/// A `DeliveryStore` written in JS (any object with `claim`, `complete` and
+/// `release`, each returning a value or a promise); `None` for no store.
+#[derive(Debug, Clone)]
+struct JsStore(Option<JsValue>);
+
+impl JsStore {
+    /// Calls `store[method](delivery, ...args)` and awaits what it returns.
+    async fn call(&self, method: &str, delivery: &DeliveryKey, lease: Option<Duration>) -> Result<JsValue, JsValue> {
+        let Some(store) = &self.0 else { return Ok(JsValue::UNDEFINED) };
+        let function = Reflect::get(store, &method.into())?
+            .dyn_into::<Function>()
+            .map_err(|_| js_sys::Error::new(&format!("the store has no {method}() method")))?;
+        let key = key_object(delivery);
+        let returned = match lease {
+            Some(lease) => function.call2(store, &key, &JsValue::from_f64(lease.as_millis() as f64))?,
+            None => function.call1(store, &key)?,
+        };
+        JsFuture::from(Promise::resolve(&returned)).await
+    }
+}
+
+impl DeliveryStore for JsStore {
+    type Error = JsValue;
+
+    async fn claim(&self, delivery: &DeliveryKey, lease: Duration) -> Result<Claim, JsValue> {
+        if self.0.is_none() {
+            return Ok(Claim::Claimed);
+        }
+        let claim = self.call("claim", delivery, Some(lease)).await?;
+        claim.as_string().as_deref().and_then(Claim::from_name).ok_or_else(|| {
+            js_sys::Error::new("the store's claim() gave something other than \"claimed\", \"done\" or \"busy\"").into()
+        })
+    }
+
+    async fn complete(&self, delivery: &DeliveryKey) -> Result<(), JsValue> {
+        self.call("complete", delivery, None).await.map(|_| ())
+    }
+
+    async fn release(&self, delivery: &DeliveryKey) -> Result<(), JsValue> {
+        self.call("release", delivery, None).await.map(|_| ())
+    }
+}
+
+/// `{ id, replayKey, event, webhookId }`, as stores receive it.
+fn key_object(delivery: &DeliveryKey) -> JsValue {
+    let object = Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = Reflect::set(&object, &key.into(), &value);
+    };
+    set("id", delivery.id.as_str().into());
+    set("replayKey", delivery.replay_key.as_deref().map_or(JsValue::NULL, JsValue::from_str));
+    set("event", delivery.event.as_str().into());
+    set("webhookId", delivery.webhook_id.as_deref().map_or(JsValue::NULL, JsValue::from_str));
+    object.into()
+}
