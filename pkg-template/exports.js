@@ -1,6 +1,6 @@
 // The package's public surface, shared by every runtime entry. Each entry
 // initialises the wasm module its own way, then re-exports this.
-export { WebhooksClient, WebhookVerifier } from "./realtimekit_webhooks.js";
+export { WebhooksClient, WebhookVerifier, deliveryKey } from "./realtimekit_webhooks.js";
 export { WebhookReceiver, MemoryDeliveryStore, createNodeHandler } from "./receiver.js";
 export {
   RealtimeKitError,

@@ -55,7 +55,7 @@ pub use client::{
 #[cfg(target_arch = "wasm32")]
 pub use js::{WebhookVerifier, WebhooksClient};
 #[cfg(target_arch = "wasm32")]
-pub use receive::{Outcome, Receiver};
+pub use receive::{delivery_key, Outcome, Receiver};
 #[cfg(target_arch = "wasm32")]
 pub use transport::Fetch;
 #[cfg(target_arch = "wasm32")]

@@ -174,19 +174,9 @@ impl<S: DeliveryStore> Receiver<S> {
             Ok(delivery) => delivery,
             Err(error) => return Outcome::Rejected(error),
         };
-        let replay_key = match self.replay_protection && !delivery.event.body_may_repeat() {
-            true => match verify::sha256_hex(&body).await {
-                Ok(hash) => Some(hash),
-                // WebCrypto digests whenever it verifies; if it cannot, try again later.
-                Err(why) => return Outcome::Rejected(verify::key_unusable(format!("the body could not be hashed: {why}"))),
-            },
-            false => None,
-        };
-        let key = DeliveryKey {
-            id: delivery.id.clone(),
-            replay_key,
-            event: delivery.event.as_str().to_owned(),
-            webhook_id: delivery.webhook_id.clone(),
+        let key = match key_of(&delivery, &body, self.replay_protection).await {
+            Ok(key) => key,
+            Err(error) => return Outcome::Rejected(error),
         };
         match self.store.claim(&key, self.lease).await {
             Ok(Claim::Claimed) => {}
@@ -199,4 +189,27 @@ impl<S: DeliveryStore> Receiver<S> {
             Err(error) => Outcome::HandlerFailed { unreleased: self.store.release(&key).await.err(), delivery, error },
         }
     }
+}
+
+/// The keys a [`DeliveryStore`] is given for a verified delivery: its
+/// `rtk-uuid`, and with `replay_protection` the SHA-256 of its raw `body`
+/// (unless its event's bodies can repeat for real,
+/// [`crate::WebhookEvent::body_may_repeat`]). For pipelines of one's own (a
+/// queue, say) that de-duplicate as [`Receiver`] does.
+pub async fn delivery_key(delivery: &Delivery, body: &[u8], replay_protection: bool) -> Result<DeliveryKey, VerifyError> {
+    key_of(delivery, &Uint8Array::from(body), replay_protection).await
+}
+
+pub(crate) async fn key_of(delivery: &Delivery, body: &Uint8Array, replay_protection: bool) -> Result<DeliveryKey, VerifyError> {
+    let replay_key = match replay_protection && !delivery.event.body_may_repeat() {
+        // WebCrypto digests wherever it verifies; if it cannot, try again later.
+        true => Some(verify::sha256_hex(body).await.map_err(|why| verify::key_unusable(format!("the body could not be hashed: {why}")))?),
+        false => None,
+    };
+    Ok(DeliveryKey {
+        id: delivery.id.clone(),
+        replay_key,
+        event: delivery.event.as_str().to_owned(),
+        webhook_id: delivery.webhook_id.clone(),
+    })
 }

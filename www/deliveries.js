@@ -15,7 +15,10 @@ const SHOWN_HEADERS = ["content-type", "rtk-uuid", "rtk-webhook-id", "rtk-signat
 
 export function deliveriesPanel({ info, onWebhook }) {
   const receiverURL = location.origin + info.receiverPath;
-  const verifier = new WebhookVerifier({ keyURL: location.origin + info.keyPath });
+  // The emulator's key URL is local: fetch it again at every mismatch (no
+  // cooldown), so that a tampered delivery is judged against a key fetched
+  // after it arrived (a SignatureError) rather than a cached one that may be stale.
+  const verifier = new WebhookVerifier({ keyURL: location.origin + info.keyPath, keyCooldown: 0 });
   let client = null;
   let settings = null;
   let events = [];

@@ -71,6 +71,33 @@ impl ReceiverCore {
     }
 }
 
+/// The keys a `DeliveryStore` is given for a verified delivery: its `rtk-uuid`,
+/// and (with replay protection, the default) the SHA-256 of its raw body,
+/// unless its event's bodies can repeat for real. For queues and stores of
+/// one's own that de-duplicate as `WebhookReceiver` does.
+#[wasm_bindgen(js_name = deliveryKey, unchecked_return_type = "Promise<DeliveryKey>")]
+pub fn delivery_key(
+    #[wasm_bindgen(unchecked_param_type = "Delivery | UnknownDelivery")] delivery: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] body: JsValue,
+    #[wasm_bindgen(js_name = replayProtection)] replay_protection: Option<bool>,
+) -> Promise {
+    let body = super::verifier::bytes(&body).map_err(|e| to_js(&e));
+    let delivery = delivery_from_js(&delivery).map_err(|e| to_js(&e));
+    future_to_promise(async move {
+        let key = crate::receive::key_of(&delivery?, &body?, replay_protection.unwrap_or(true)).await.map_err(|e| to_js_verify(&e))?;
+        Ok(key_object(&key))
+    })
+}
+
+/// The `{ id, webhookId, event }` of a delivery `verify` gave.
+fn delivery_from_js(value: &JsValue) -> Result<crate::verify::Delivery, Error> {
+    let text = |field: &str| Reflect::get(value, &field.into()).ok().and_then(|v| v.as_string());
+    let (Some(id), Some(event)) = (text("id").filter(|id| !id.is_empty()), text("event")) else {
+        return Err(Error::invalid("delivery", "must be a delivery that verify gave ({ id, webhookId, event, payload })"));
+    };
+    Ok(crate::verify::Delivery { id, webhook_id: text("webhookId"), event: WebhookEvent::from_name(&event), body: JsValue::UNDEFINED })
+}
+
 /// The nine event names, in the API's order (for `receiver.js`'s routing).
 #[wasm_bindgen(js_name = webhookEvents, skip_typescript)]
 pub fn webhook_events() -> js_sys::Array {

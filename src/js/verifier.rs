@@ -125,7 +125,7 @@ fn millis(value: &JsValue, field: &str) -> Result<Option<std::time::Duration>, J
 }
 
 /// The body bytes of `string | Uint8Array | ArrayBuffer` (or any other `ArrayBuffer` view).
-fn bytes(body: &JsValue) -> Result<Uint8Array, Error> {
+pub(super) fn bytes(body: &JsValue) -> Result<Uint8Array, Error> {
     if let Some(text) = body.as_string() {
         return Ok(Uint8Array::from(text.as_bytes()));
     }

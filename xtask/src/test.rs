@@ -12,7 +12,8 @@
 //! - `runtimes`: the packed package installed into an app and imported by name
 //!   from Node (ESM and CommonJS), Deno, workerd (`wrangler dev --local`) and
 //!   Chromium (the browser entry, and an esbuild bundle), each running the
-//!   same scenario against an emulator; and the Worker receiver example;
+//!   same scenario against an emulator; and the durable receiver Worker
+//!   (`www/worker/`) on wrangler's local Queues and D1;
 //! - `demo`: the demo page served as `cargo xtask demo` serves it, driven in
 //!   headless Chromium (screenshots in `tests/artifacts/`).
 
@@ -237,7 +238,7 @@ fn runtimes(emulator: &Path, chromium: &str) -> Result {
         .filter(|path| path.exists())
         .ok_or_else(|| format!("npm pack made no tarball in {}", out.display()))?;
 
-    step("runtimes: Node ESM and CommonJS, Deno, workerd (wrangler dev), Chromium (entry and esbuild bundle); the Worker receiver example");
+    step("runtimes: Node ESM and CommonJS, Deno, workerd (wrangler dev), Chromium (entry and esbuild bundle); the durable receiver Worker (local Queues + D1)");
     let dir = root().join("tests").join("runtimes");
     exec(Command::new("node")
         .arg("--test")
