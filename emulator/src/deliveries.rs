@@ -43,6 +43,54 @@ pub fn fixture(event: &str) -> Option<&'static str> {
     FIXTURES.iter().find(|(name, _)| *name == event).map(|(_, body)| *body)
 }
 
+/// The example body with fresh ids: each distinct uuid in it becomes a new
+/// one (the same new one wherever it appears), so that two deliveries of an
+/// event are two different events, as RealtimeKit's are (a receiver with
+/// replay protection takes a body it has handled before for a replay).
+pub fn fresh_ids(example: &str) -> String {
+    let mut fresh: Vec<(&str, String)> = Vec::new();
+    let mut out = String::with_capacity(example.len());
+    let mut rest = example;
+    while let Some(at) = rest.find(is_uuid_start) {
+        let candidate = &rest[at..];
+        match candidate.get(..36).filter(|c| is_uuid(c)) {
+            Some(uuid) => {
+                out.push_str(&rest[..at]);
+                let new = match fresh.iter().find(|(old, _)| *old == uuid) {
+                    Some((_, new)) => new.clone(),
+                    None => {
+                        let new = uuid::Uuid::new_v4().to_string();
+                        fresh.push((uuid, new.clone()));
+                        new
+                    }
+                };
+                out.push_str(&new);
+                rest = &candidate[36..];
+            }
+            None => {
+                let step = at + candidate.chars().next().map_or(1, char::len_utf8);
+                out.push_str(&rest[..step]);
+                rest = &rest[step..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_uuid_start(c: char) -> bool {
+    c.is_ascii_hexdigit()
+}
+
+/// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, lower-case hex.
+fn is_uuid(text: &str) -> bool {
+    text.len() == 36
+        && text.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_digit() || ('a'..='f').contains(&c),
+        })
+}
+
 /// Signs bodies with the current development key; `rotate` switches keys.
 pub struct Signer {
     keys: Vec<(RsaKeyPair, String)>,
@@ -178,10 +226,10 @@ pub async fn deliver(emulator: &Arc<Emulator>, request: Request) -> Result<Vec<R
     let body: Vec<u8> = match &request.body {
         Some(Value::String(text)) => text.clone().into_bytes(),
         Some(json) => json.to_string().into_bytes(),
-        None => fixture(&request.event)
-            .ok_or_else(|| format!("there is no example body for {:?}; give a body", request.event))?
-            .as_bytes()
-            .to_vec(),
+        None => fresh_ids(
+            fixture(&request.event).ok_or_else(|| format!("there is no example body for {:?}; give a body", request.event))?,
+        )
+        .into_bytes(),
     };
     let targets: Vec<(String, Webhook)> = emulator
         .store()
@@ -355,6 +403,20 @@ mod tests {
         let changed = tampered(body);
         assert_ne!(changed, body.to_vec());
         assert!(serde_json::from_slice::<Value>(&changed).is_ok());
+    }
+
+    #[test]
+    fn example_bodies_get_fresh_ids_consistently() {
+        let example = fixture("recording.statusUpdate").unwrap();
+        let (a, b) = (fresh_ids(example), fresh_ids(example));
+        assert_ne!(a, b);
+        let (value, original): (Value, Value) = (serde_json::from_str(&a).unwrap(), serde_json::from_str(example).unwrap());
+        // Same shape and same non-id values; an id used twice is still the same id twice.
+        assert_eq!(value["recording"]["status"], original["recording"]["status"]);
+        assert_eq!(value["recording"]["id"], value["recording"]["recordingId"]);
+        assert_eq!(value["meeting"]["id"], value["recording"]["meetingId"]);
+        assert_ne!(value["recording"]["id"], original["recording"]["id"]);
+        assert_eq!(fresh_ids("no ids, é, 12345678-aaaa"), "no ids, é, 12345678-aaaa");
     }
 
     #[test]

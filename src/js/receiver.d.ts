@@ -108,8 +108,16 @@ export interface ReceiveResult {
   retryAfter?: number;
 }
 
-/** A failure on our side: `onError(error, result)` hears of key-unavailable, store-failed and handler-failed outcomes, and of store errors. */
-export type ReceiverErrorHandler = (error: unknown, result: ReceiveResult | { outcome: "error"; status: 500; error: unknown }) => void;
+/** What `onError` hears when a request could not be read at all (not a Request, its body already read, or broken off): it was answered 500. */
+export interface UnreadableResult {
+  outcome: "unreadable";
+  status: 500;
+  error: unknown;
+  delivery?: undefined;
+}
+
+/** A failure on our side: `onError(error, result)` hears of key-unavailable, store-failed and handler-failed outcomes, of store errors, and of requests that could not be read. */
+export type ReceiverErrorHandler = (error: unknown, result: ReceiveResult | UnreadableResult) => void;
 
 /** Options of `new WebhookReceiver(options)`: a verifier's options (or a `verifier`), and how to de-duplicate. */
 export type ReceiverOptions = (
@@ -147,9 +155,11 @@ export type ReceiverOptions = (
  * status that makes RealtimeKit retry or not: 200 handled or a repeat, 401
  * forged, 400 malformed, 503 when the key or the store is unavailable or the
  * same delivery is being handled now, 500 when a handler failed. `C` is the
- * context handed to every handler (a Worker's `{ env, ctx }`, say).
+ * context handed to every handler (whatever `fetch`, `receive` or the Node
+ * handler is given): name it to have it checked, as in
+ * `new WebhookReceiver<{ env: Env; ctx: ExecutionContext }>()`.
  */
-export class WebhookReceiver<C = undefined> {
+export class WebhookReceiver<C = any> {
   constructor(options?: ReceiverOptions);
   /** The verifier in use. */
   readonly verifier: WebhookVerifier;
@@ -205,7 +215,7 @@ export interface NodeHandlerOptions<C> {
  * `ValidationError` saying how to fix it, passed to `next` (or answered 500
  * and told to `onError`), so RealtimeKit delivers again once it is fixed.
  */
-export function createNodeHandler<C = undefined>(
+export function createNodeHandler<C = any>(
   receiver: WebhookReceiver<C>,
   options?: NodeHandlerOptions<C>,
 ): (req: NodeRequest, res: NodeResponse, next?: (error?: unknown) => void) => Promise<void>;

@@ -142,7 +142,7 @@ export class WebhookReceiver {
       result = await this.receive(request, context);
     } catch (error) {
       // Not a readable request (a programming error), or its body broke off: 500, so it comes back.
-      this[REPORT](error, { outcome: "error", status: 500, error });
+      this[REPORT](error, { outcome: "unreadable", status: 500, error });
       return new Response("the delivery could not be read\n", { status: 500 });
     }
     const headers = { "content-type": "text/plain; charset=utf-8" };
@@ -276,7 +276,8 @@ function checkHandler(handler) {
 }
 
 const PARSED_BODY = "the request's body was already parsed (by express.json() or another body parser), but verifying needs the raw bytes that were signed: " +
-  "mount this handler before any JSON parser, or give its route express.raw({ type: \"application/json\" })";
+  "register this route before any app.use(express.json()) (a parser mounted before it consumes the body first, whatever the route's own parsers), " +
+  "with no parser or with express.raw({ type: \"application/json\" }) on the route itself";
 
 /**
  * A `(req, res, next?)` handler for node:http and Express-style frameworks: it
@@ -313,7 +314,7 @@ export function createNodeHandler(receiver, options = {}) {
       // 500, never a 4xx: once the cause is fixed, RealtimeKit's retry gets through.
       if (typeof next === "function") return next(error);
       send(500, error instanceof ValidationError ? error.message : "the delivery could not be read");
-      receiver[REPORT](error, { outcome: "error", status: 500, error });
+      receiver[REPORT](error, { outcome: "unreadable", status: 500, error });
     }
   };
 }

@@ -322,7 +322,12 @@ new WebhookReceiver({ publicKey: "pem", store: new MemoryDeliveryStore({ maxEntr
   "meeting.started",
   (delivery, context: undefined) => delivery.payload.meeting.title,
 );
-new WebhookReceiver({ verifier: new WebhookVerifier(), onError: (error, result) => console.error(result.outcome, error) });
+new WebhookReceiver({ verifier: new WebhookVerifier(), onError: (error, result) => console.error(result.outcome, result.delivery?.id, error) });
+// With no type argument the context is whatever is passed (the README's Worker, as written).
+export const untyped = new WebhookReceiver().on("meeting.ended", async ({ payload }, { env }) => {
+  await fetch(env.BACKEND_URL, { method: "POST", body: JSON.stringify({ reason: payload.reason }) });
+});
+export const untypedWorker = { fetch: (request: Request, env: Env, ctx: unknown) => untyped.fetch(request, { env, ctx }) };
 
 export const worker = {
   fetch: (request: Request, env: Env): Promise<Response> => receiver.fetch(request, { env }),
