@@ -2,6 +2,7 @@
 // initialises the wasm module its own way, then re-exports this.
 export { WebhooksClient, WebhookVerifier, deliveryKey } from "./realtimekit_webhooks.js";
 export { WebhookReceiver, MemoryDeliveryStore, createNodeHandler } from "./receiver.js";
+export { generateTestKeys, signDelivery, exampleDelivery } from "./testing.js";
 export {
   RealtimeKitError,
   ValidationError,

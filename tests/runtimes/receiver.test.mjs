@@ -91,8 +91,8 @@ async function startBackend() {
   };
 }
 
-/** Starts the Worker on the state in PERSIST (kept across restarts), on `port` (0: any). */
-async function startWorker(port = 0) {
+/** Starts the Worker on the state in PERSIST (kept across restarts), on `port` (0: any), with `vars` added. */
+async function startWorker(port = 0, vars = {}) {
   const started = await unstable_startWorker({
     config: join(APP, "wrangler.test.toml"),
     entrypoint: join(APP, "test-entry.js"),
@@ -103,6 +103,7 @@ async function startWorker(port = 0) {
       RETRY_DELAY_SECONDS: "0",
       LEASE_MS: "30000",
       SWEEP_AFTER_MS: "0",
+      ...vars,
     }).map(([name, value]) => [name, { type: "plain_text", value }])),
     dev: { persist: PERSIST, server: { hostname: "127.0.0.1", port }, inspector: false, watch: false },
   });
@@ -345,4 +346,24 @@ test("the figures: every genuine delivery handled once, none lost, the failing o
   assert.equal(lost, 0);
   assert.equal(dead, 1);
   assert.equal(done, handled.length);
+});
+
+test("`realtimekit-webhooks trigger` against the Worker given keygen's public key (RTK_PUBLIC_KEY)", { timeout: LIMIT }, async () => {
+  const cli = (args) => run(join(APP, "node_modules", ".bin", "realtimekit-webhooks"), args, { cwd: APP, env: process.env });
+  const keys = join(WORK, "keys");
+  assert.equal((await cli(["keygen", "--out", keys])).code, 0);
+  const port = Number(new URL(workerURL).port);
+  await worker.dispose();
+  await startWorker(port, { RTK_PUBLIC_KEY: await readFile(join(keys, "public.pem"), "utf8") });
+  const sent = await cli(["trigger", "meeting.summary", "--to", workerURL, "--key", keys, "--repeat", "2", "--json"]);
+  assert.equal(sent.code, 0, sent.stdout + sent.stderr);
+  const { id, answers } = JSON.parse(sent.stdout);
+  assert.equal(answers[0].status, 202);
+  assert.ok(answers.every((a) => a.fate === "delivered"), JSON.stringify(answers));
+  await until(() => backend.handled().some((e) => e.id === id), "the triggered delivery handled");
+  const tampered = await cli(["trigger", "meeting.summary", "--to", workerURL, "--key", keys, "--tamper"]);
+  assert.equal(tampered.code, 1);
+  assert.match(tampered.stdout, /-> 401 forged: .*failed for good/);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.equal(backend.handled().filter((e) => e.id === id).length, 1);
 });

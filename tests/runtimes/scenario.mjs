@@ -82,11 +82,41 @@ export async function scenario(pkg, { baseURL, appId, runtime }) {
     check(caught.status === 404, `its status is 404 (got ${caught.status})`);
     check(caught.name === "NotFoundError", `its name is NotFoundError (got ${caught.name})`);
   });
+  await step("test helpers", async () => {
+    const { generateTestKeys, signDelivery, exampleDelivery, WebhookVerifier, SignatureError } = pkg;
+    const { publicKey, privateKey } = await generateTestKeys();
+    check(publicKey.startsWith("-----BEGIN PUBLIC KEY-----") && privateKey.startsWith("-----BEGIN PRIVATE KEY-----"), "PEM keys");
+    const example = exampleDelivery("meeting.ended");
+    check(example.event === "meeting.ended" && example.reason === "ALL_PARTICIPANTS_LEFT", "the documented example");
+    const { body, headers } = await signDelivery(example, { privateKey, id: "d-1" });
+    const verifier = new WebhookVerifier({ publicKey });
+    const delivery = await verifier.verifyBody(body, headers);
+    check(delivery.id === "d-1" && delivery.event === "meeting.ended" && delivery.payload.meeting.id === example.meeting.id, "a signed delivery verifies");
+    let caught;
+    try {
+      await verifier.verifyBody(body.replace("ALL_PARTICIPANTS_LEFT", "HOST_ENDED_MEETING"), headers);
+    } catch (error) {
+      caught = error;
+    }
+    check(caught instanceof SignatureError, `a tampered one is a SignatureError (got ${caught && caught.name})`);
+  });
+  await step("receiver", async () => {
+    const { generateTestKeys, signDelivery, exampleDelivery, WebhookReceiver, MemoryDeliveryStore } = pkg;
+    const { publicKey, privateKey } = await generateTestKeys();
+    const handled = [];
+    const receiver = new WebhookReceiver({ publicKey, store: new MemoryDeliveryStore() })
+      .on("recording.statusUpdate", (d) => handled.push(d.payload.recording.status));
+    const { body, headers } = await signDelivery(exampleDelivery("recording.statusUpdate"), { privateKey });
+    const request = () => new Request("http://receiver.test/hooks", { method: "POST", body, headers });
+    const statuses = [(await receiver.fetch(request())).status, (await receiver.fetch(request())).status];
+    same(statuses, [200, 200], "handled, then a repeat");
+    same(handled, ["UPLOADED"], "handled once");
+  });
   return { runtime, steps };
 }
 
 /** The steps a full run reports, in order. */
-export const STEPS = ["create", "list", "get", "edit", "replace", "supportedEvents", "delete", "NotFoundError"];
+export const STEPS = ["create", "list", "get", "edit", "replace", "supportedEvents", "delete", "NotFoundError", "test helpers", "receiver"];
 
 function check(condition, message) {
   if (!condition) throw new Error(message);

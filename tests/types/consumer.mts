@@ -24,6 +24,9 @@ import {
   WebhookReceiver,
   MemoryDeliveryStore,
   createNodeHandler,
+  generateTestKeys,
+  signDelivery,
+  exampleDelivery,
 } from "realtimekit-webhooks";
 import type {
   APIErrorDetail,
@@ -340,3 +343,15 @@ export async function outcome(request: Request, env: Env): Promise<number> {
 }
 
 export const nodeHandler = createNodeHandler(receiver, { context: () => ({ env: { BACKEND_URL: "http://127.0.0.1/" } }) });
+
+// Test helpers: keys, a signed delivery, examples typed by event.
+export type ExampleEnded = Expect<Equal<ReturnType<typeof exampleDelivery<"meeting.ended">>, MeetingEndedPayload>>;
+export async function signedExample(): Promise<Response> {
+  const { publicKey, privateKey } = await generateTestKeys();
+  const example = exampleDelivery("recording.statusUpdate");
+  const status: RecordingStatus = example.recording.status;
+  const { body, headers } = await signDelivery(example, { privateKey, id: status, webhookId: "w" });
+  const raw = await signDelivery("{}", { privateKey });
+  const checked: string = raw.headers["rtk-signature"];
+  return new WebhookReceiver({ publicKey }).fetch(new Request("http://localhost/", { method: "POST", body, headers: { ...headers, checked } }));
+}

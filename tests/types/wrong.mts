@@ -1,7 +1,7 @@
 // Wrong uses of the package: each line after `@ts-expect-error` must be
 // rejected by `tsc --strict` (an accepted one fails the build as an unused
 // directive).
-import { WebhooksClient, WebhookVerifier, WebhookReceiver, APIError, RealtimeKitError } from "realtimekit-webhooks";
+import { WebhooksClient, WebhookVerifier, WebhookReceiver, APIError, RealtimeKitError, exampleDelivery, signDelivery } from "realtimekit-webhooks";
 import type { Delivery, MeetingStartedPayload, Webhook, WebhookEvent, WebhookInput } from "realtimekit-webhooks";
 // @ts-expect-error: wasm-bindgen's init functions are not part of the package.
 import { initSync } from "realtimekit-webhooks";
@@ -90,6 +90,19 @@ export async function wrongVerifiers(started: MeetingStartedPayload, delivery: D
     await verifier.verify("{}"),
     // @ts-expect-error: a delivery's webhookId may be null.
     ((await verifier.verify(request)).webhookId satisfies string),
+  ];
+}
+
+export async function wrongHelpers(): Promise<unknown[]> {
+  return [
+    // @ts-expect-error: an event name typo has no example.
+    exampleDelivery("meeting.endd"),
+    // @ts-expect-error: the example of meeting.started has no typed recording.
+    exampleDelivery("meeting.started").recording.id,
+    // @ts-expect-error: signing needs the private key.
+    await signDelivery("{}", {}),
+    // @ts-expect-error: the body is a string or a payload.
+    await signDelivery(42, { privateKey: "pem" }),
   ];
 }
 

@@ -34,8 +34,11 @@ function settings(env) {
 let receiver;
 function receiverFor(env) {
   const key = {};
-  if (env.RTK_KEY_URL) key.keyURL = env.RTK_KEY_URL;
-  if (env.RTK_KEY_COOLDOWN_MS) key.keyCooldown = Number(env.RTK_KEY_COOLDOWN_MS);
+  if (env.RTK_PUBLIC_KEY) key.publicKey = env.RTK_PUBLIC_KEY; // a given key (keygen's, to test with `trigger`)
+  else {
+    if (env.RTK_KEY_URL) key.keyURL = env.RTK_KEY_URL;
+    if (env.RTK_KEY_COOLDOWN_MS) key.keyCooldown = Number(env.RTK_KEY_COOLDOWN_MS);
+  }
   receiver ??= handlers(new WebhookReceiver(key));
   return receiver;
 }

@@ -22,7 +22,9 @@ pub const WASM_FEATURES: [&str; 7] = [
 
 const GLUE: &str = "realtimekit_webhooks.js";
 /// JS modules of the package that the glue does not import (they import it).
-const PACKAGE_MODULES: [&str; 1] = ["receiver.js"];
+const PACKAGE_MODULES: [&str; 3] = ["receiver.js", "testing.js", "cli.js"];
+/// The example body of each event, for `exampleDelivery` (made into `examples.js`).
+const EXAMPLES_DIR: &str = "emulator/fixtures";
 const WASM: &str = "realtimekit_webhooks_bg.wasm";
 
 /// Builds the release package into `pkg/`.
@@ -60,12 +62,16 @@ pub fn package(_tools: &Tools) -> Result {
     for file in PACKAGE_MODULES {
         std::fs::copy(root.join("src/js").join(file), pkg.join(file)).map_err(|e| format!("src/js/{file}: {e}"))?;
     }
+    write(&pkg.join("examples.js"), examples(&root.join(EXAMPLES_DIR))?)?;
     let template = root.join("pkg-template");
     for file in ["exports.js", "node.js", "workerd.js", "deno.js", "browser.js", "README.md", "LICENSE-APACHE", "LICENSE-MIT"] {
         std::fs::copy(template.join(file), pkg.join(file)).map_err(|e| format!("pkg-template/{file}: {e}"))?;
     }
     write(&pkg.join("package.json"), package_json(&read(&template.join("package.json"))?)?)?;
-    let declarations = [read(&root.join("src/js/errors.d.ts"))?, read(&root.join("src/js/receiver.d.ts"))?];
+    let declarations = ["errors.d.ts", "receiver.d.ts", "testing.d.ts"]
+        .iter()
+        .map(|file| read(&root.join("src/js").join(file)))
+        .collect::<Result<Vec<_>>>()?;
     let dts = types(&read(&out.join("realtimekit_webhooks.d.ts"))?, &declarations)?;
     write(&pkg.join("index.d.ts"), &dts)?;
     // The same declarations for `require` (TypeScript reads a `.d.ts` in a
@@ -113,6 +119,24 @@ fn relink_snippets(glue: &str) -> Result<(String, Vec<String>)> {
         return Err("the glue does not import the errors.js snippet".into());
     }
     Ok((out, files))
+}
+
+/// `examples.js`: the example body of each event, one JSON file each in `dir`
+/// (named by the event), as one frozen object, in the files' name order.
+fn examples(dir: &Path) -> Result<String> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let mut js = String::from("// Made by `cargo xtask build` from emulator/fixtures: the documented example body of each event.\nexport const EXAMPLES = Object.freeze({\n");
+    for path in &files {
+        let event = path.file_stem().and_then(|s| s.to_str()).ok_or_else(|| format!("{}: not a UTF-8 name", path.display()))?;
+        js.push_str(&format!("  \"{event}\": {},\n", read(path)?.trim()));
+    }
+    js.push_str("});\n");
+    Ok(js)
 }
 
 /// The glue without its `@ts-self-types` pointer: wasm-bindgen's own `.d.ts`

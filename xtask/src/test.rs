@@ -31,13 +31,15 @@ const TIERS: [&str; 7] = ["native", "wasm", "js", "types", "pack", "runtimes", "
 const UPDATE_SNAPSHOT: &str = "RTK_UPDATE_SNAPSHOT";
 
 /// The files `npm pack` must list: the package needs each, and nothing else.
-const PACKED_FILES: [&str; 18] = [
+const PACKED_FILES: [&str; 21] = [
     "LICENSE-APACHE",
     "LICENSE-MIT",
     "README.md",
     "browser.js",
+    "cli.js",
     "deno.js",
     "errors.js",
+    "examples.js",
     "exports.js",
     "fetch.js",
     "index.d.cts",
@@ -49,6 +51,7 @@ const PACKED_FILES: [&str; 18] = [
     "realtimekit_webhooks_bg.wasm",
     "receiver.js",
     "shape.js",
+    "testing.js",
     "workerd.js",
 ];
 
@@ -191,12 +194,13 @@ fn pack() -> Result {
 /// imports) may weigh, gzipped (level 9, each file on its own). Size is
 /// deterministic, so growth past this fails the tests; lower it as the package
 /// shrinks. (The target is 30 KB; see `cargo xtask bench`.)
-const SIZE_BUDGET_GZIP: usize = 89_000;
+const SIZE_BUDGET_GZIP: usize = 93_500;
 
 /// Fails when the package's wasm and glue grow past [`SIZE_BUDGET_GZIP`].
 fn size_budget(pkg: &Path) -> Result {
     step("size budget: the .wasm and its JS, gzipped");
-    let files = ["realtimekit_webhooks_bg.wasm", "realtimekit_webhooks.js", "errors.js", "fetch.js", "shape.js", "receiver.js"];
+    // What the browser entry loads (browser.js -> exports.js); cli.js is Node's only.
+    let files = ["realtimekit_webhooks_bg.wasm", "realtimekit_webhooks.js", "errors.js", "fetch.js", "shape.js", "receiver.js", "testing.js", "examples.js"];
     let script = "const zlib = require('node:zlib'), fs = require('node:fs');\
         let total = 0;\
         for (const f of process.argv.slice(1)) { const n = zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length; total += n; console.log(`${n} ${f}`); }\
@@ -243,6 +247,7 @@ fn runtimes(emulator: &Path, chromium: &str) -> Result {
     exec(Command::new("node")
         .arg("--test")
         .arg(dir.join("runtimes.test.mjs"))
+        .arg(dir.join("cli.test.mjs"))
         .arg(dir.join("receiver.test.mjs"))
         .current_dir(root())
         .env("RTK_PACKAGE_TARBALL", &tarball)

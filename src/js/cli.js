@@ -1,0 +1,525 @@
+#!/usr/bin/env node
+// realtimekit-webhooks: the package's command line (Node 18+). Manage an app's
+// webhooks, make the app match a file of them, and send signed test
+// deliveries to a receiver. Not part of the browser or Worker entries.
+//
+// Exit codes: 0 success, 1 an API or receiver failure, 2 bad usage.
+import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  WebhooksClient, ValidationError, RealtimeKitError, exampleDelivery, generateTestKeys, signDelivery,
+} from "./node.js";
+
+const NAME = "realtimekit-webhooks";
+
+/** Bad usage: exit 2, with the command's help hint (`cause`: the command). */
+class UsageError extends Error {}
+
+const SETTINGS = {
+  account: { type: "string", env: "CLOUDFLARE_ACCOUNT_ID", help: "Cloudflare account id" },
+  app: { type: "string", env: "REALTIMEKIT_APP_ID", help: "RealtimeKit app id" },
+  token: { type: "string", env: "CLOUDFLARE_API_TOKEN", help: "API token (never printed)" },
+  "base-url": { type: "string", env: "REALTIMEKIT_BASE_URL", help: "API base URL (default https://api.cloudflare.com/client/v4; the emulator's: http://127.0.0.1:8787/client/v4)" },
+};
+const FIELDS = {
+  name: { type: "string", help: "the webhook's name" },
+  url: { type: "string", help: "where deliveries are POSTed (http or https)" },
+  events: { type: "string", help: "event names, comma-separated (see `events`)" },
+  enabled: { type: "boolean", help: "deliver to it (the default)" },
+  disabled: { type: "boolean", help: "do not deliver to it" },
+};
+const OUTPUT = { json: { type: "boolean", help: "print JSON, for scripts" } };
+
+const COMMANDS = {
+  list: { args: [], options: { ...OUTPUT }, api: true, summary: "list the app's webhooks", run: list },
+  get: { args: ["id"], options: { ...OUTPUT }, api: true, summary: "show one webhook", run: get },
+  create: { args: [], options: { ...FIELDS, ...OUTPUT }, api: true, summary: "create a webhook (--name, --url, --events)", run: create },
+  edit: { args: ["id"], options: { ...FIELDS, ...OUTPUT }, api: true, summary: "change some fields of a webhook", run: edit },
+  replace: { args: ["id"], options: { ...FIELDS, ...OUTPUT }, api: true, summary: "replace all fields of a webhook (--name, --url, --events)", run: replace },
+  delete: { args: ["id"], options: { ...OUTPUT }, api: true, summary: "delete a webhook", run: remove },
+  events: { args: [], options: { ...OUTPUT }, api: true, summary: "list the event names the API supports", run: events },
+  ensure: { args: [], options: { ...FIELDS, ...OUTPUT }, api: true, summary: "create the webhook of this --name, or edit it to match; never a duplicate", run: ensure },
+  apply: {
+    args: ["file.json"],
+    options: {
+      "dry-run": { type: "boolean", help: "print the plan, change nothing" },
+      prune: { type: "boolean", help: "also delete the app's webhooks whose names are not in the file" },
+      ...OUTPUT,
+    },
+    api: true,
+    summary: "make the app's webhooks match a file of them, by name",
+    run: apply,
+  },
+  trigger: {
+    args: ["event"],
+    options: {
+      to: { type: "string", help: "the receiver's URL" },
+      key: { type: "string", help: "the private key to sign with: a PEM file, or the directory keygen wrote" },
+      body: { type: "string", help: "a file with the raw body to send (default: the event's example, with fresh ids)" },
+      id: { type: "string", help: "the rtk-uuid (default: a fresh one)" },
+      "webhook-id": { type: "string", help: "the rtk-webhook-id (default cli-trigger)" },
+      tamper: { type: "boolean", help: "change the body after signing, as an attacker would" },
+      repeat: { type: "string", help: "send the same delivery (same rtk-uuid) N times (default 1)" },
+      ...OUTPUT,
+    },
+    api: false,
+    summary: "send a signed test delivery to a receiver, and say what RealtimeKit would do with its answer",
+    run: trigger,
+  },
+  keygen: {
+    args: [],
+    options: {
+      out: { type: "string", help: "the directory to write public.pem and private.pem to" },
+      force: { type: "boolean", help: "overwrite keys already there" },
+      ...OUTPUT,
+    },
+    api: false,
+    summary: "write a development key pair for trigger and the verifier",
+    run: keygen,
+  },
+};
+
+// ---- entry --------------------------------------------------------------------
+
+async function main(argv) {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    const topic = command === "help" ? rest[0] : undefined;
+    process.stdout.write(topic && COMMANDS[topic] ? commandHelp(topic) : mainHelp());
+    return 0;
+  }
+  if (command === "--version") {
+    const manifest = JSON.parse(await readFile(new URL("./package.json", import.meta.url), "utf8"));
+    process.stdout.write(`${manifest.version}\n`);
+    return 0;
+  }
+  const spec = COMMANDS[command];
+  if (!spec) throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: ${Object.keys(COMMANDS).join(", ")}`);
+  const options = { ...(spec.api ? SETTINGS : {}), ...spec.options, help: { type: "boolean", short: "h" } };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }])), allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${command}: ${error.message.replace(/\. To specify a positional argument.*$/s, "")}`, { cause: command });
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(commandHelp(command));
+    return 0;
+  }
+  if (positionals.length !== spec.args.length) {
+    const want = spec.args.length === 0 ? "no arguments" : spec.args.map((a) => `<${a}>`).join(" ");
+    throw new UsageError(`${command}: takes ${want} (got ${positionals.length === 0 ? "none" : positionals.join(" ")})`, { cause: command });
+  }
+  const context = { values, positionals, command, out: new Output(values.json) };
+  if (spec.api) context.client = client(values, command);
+  return (await spec.run(context)) ?? 0;
+}
+
+/** The client, from the settings' flags or their environment variables. */
+function client(values, command) {
+  const setting = (name) => values[name] ?? (process.env[SETTINGS[name].env] || undefined);
+  const missing = ["account", "app", "token"].filter((name) => !setting(name));
+  if (missing.length > 0) {
+    throw new UsageError(`${command}: give ${missing.map((name) => `--${name} (or ${SETTINGS[name].env})`).join(", ")}`, { cause: command });
+  }
+  const options = { accountId: setting("account"), appId: setting("app"), apiToken: setting("token") };
+  if (setting("base-url")) options.baseURL = setting("base-url");
+  return new WebhooksClient(options);
+}
+
+// ---- the API commands --------------------------------------------------------------
+
+async function list({ client, out }) {
+  out.webhooks(await client.list());
+}
+
+async function get({ client, positionals, out }) {
+  out.webhook(await client.get(positionals[0]));
+}
+
+async function create({ client, values, out, command }) {
+  out.webhook(await client.create(webhookInput(values, command)));
+}
+
+async function replace({ client, values, positionals, out, command }) {
+  out.webhook(await client.replace(positionals[0], webhookInput(values, command)));
+}
+
+async function edit({ client, values, positionals, out, command }) {
+  const patch = fields(values, command);
+  if (Object.keys(patch).length === 0) throw new UsageError(`edit: give at least one of --name, --url, --events, --enabled, --disabled`, { cause: command });
+  out.webhook(await client.edit(positionals[0], patch));
+}
+
+async function remove({ client, positionals, out }) {
+  const deleted = await client.delete(positionals[0]);
+  out.result(deleted, `deleted ${deleted.id} (${deleted.name})`);
+}
+
+async function events({ client, out }) {
+  const names = await client.supportedEvents();
+  out.result(names, names.join("\n"));
+}
+
+async function ensure({ client, values, out, command }) {
+  const result = await client.ensure(webhookInput(values, command));
+  out.result(result, `${result.action} ${result.webhook.id} (${result.webhook.name})\n${describe(result.webhook)}`);
+}
+
+/** The webhook fields given as flags. */
+function fields(values, command) {
+  if (values.enabled && values.disabled) throw new UsageError(`${command}: give --enabled or --disabled, not both`, { cause: command });
+  const fields = {};
+  if (values.name !== undefined) fields.name = values.name;
+  if (values.url !== undefined) fields.url = values.url;
+  if (values.events !== undefined) fields.events = values.events.split(",").map((e) => e.trim()).filter(Boolean);
+  if (values.enabled) fields.enabled = true;
+  if (values.disabled) fields.enabled = false;
+  return fields;
+}
+
+/** A whole webhook from flags: --name, --url and --events are required. */
+function webhookInput(values, command) {
+  const input = fields(values, command);
+  const missing = ["name", "url", "events"].filter((field) => input[field] === undefined);
+  if (missing.length > 0) throw new UsageError(`${command}: give ${missing.map((f) => `--${f}`).join(", ")}`, { cause: command });
+  return input;
+}
+
+// ---- apply ----------------------------------------------------------------------------
+
+/** Makes the app's webhooks match the file: plan first, then each step; safe to run again after a failure. */
+async function apply({ client, values, positionals, out, command }) {
+  const wanted = await readWebhookFile(positionals[0], command);
+  const existing = await client.list();
+  const plan = planApply(wanted, existing, values.prune === true);
+  out.plan(plan);
+  if (values["dry-run"]) return plan.some((step) => step.action === "conflict") ? 1 : 0;
+  let failed = plan.some((step) => step.action === "conflict");
+  const done = [];
+  for (const step of plan) {
+    try {
+      if (step.action === "create") step.webhook = await client.create(step.input);
+      else if (step.action === "edit") step.webhook = await client.edit(step.id, step.patch);
+      else if (step.action === "delete") await client.delete(step.id);
+      else continue;
+      done.push(step);
+      out.line(`${step.action === "create" ? "created" : step.action === "edit" ? "edited" : "deleted"} ${step.name}${step.webhook ? ` (${step.webhook.id})` : ` (${step.id})`}`);
+    } catch (error) {
+      failed = true;
+      step.error = `${error.name}: ${error.message}`;
+      out.error(`${step.action} ${step.name} failed: ${step.error}`);
+    }
+  }
+  out.json({ plan, applied: !values["dry-run"] });
+  if (failed) out.error("not everything was applied: fix what failed and run apply again (it never creates a duplicate)");
+  return failed ? 1 : 0;
+}
+
+/** The plan that makes `existing` match `wanted`. Names the app has twice are conflicts, never guessed at. */
+function planApply(wanted, existing, prune) {
+  const byName = new Map();
+  for (const hook of existing) byName.set(hook.name, [...(byName.get(hook.name) ?? []), hook]);
+  const plan = [];
+  for (const input of wanted) {
+    const found = byName.get(input.name) ?? [];
+    if (found.length > 1) {
+      plan.push({ action: "conflict", name: input.name, ids: found.map((h) => h.id), why: `${found.length} webhooks of the app have this name: delete all but one (or rename them), then apply again` });
+    } else if (found.length === 0) {
+      plan.push({ action: "create", name: input.name, input });
+    } else {
+      const [hook] = found;
+      const patch = differences(hook, input);
+      plan.push(Object.keys(patch).length === 0 ? { action: "unchanged", name: input.name, id: hook.id } : { action: "edit", name: input.name, id: hook.id, patch });
+    }
+  }
+  if (prune) {
+    const names = new Set(wanted.map((w) => w.name));
+    for (const hook of existing) if (!names.has(hook.name)) plan.push({ action: "delete", name: hook.name, id: hook.id });
+  }
+  return plan;
+}
+
+/** The fields of `input` that `hook` differs in (events as a set; a missing enabled means true). */
+function differences(hook, input) {
+  const patch = {};
+  if (hook.url !== input.url) patch.url = input.url;
+  const same = hook.events.length === new Set(input.events).size && input.events.every((e) => hook.events.includes(e));
+  if (!same) patch.events = input.events;
+  const enabled = input.enabled ?? true;
+  if (hook.enabled !== enabled) patch.enabled = enabled;
+  return patch;
+}
+
+/** The file of `apply`: `[{ name, url, events, enabled? }]`, names unique. */
+async function readWebhookFile(path, command) {
+  let text;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`${command}: cannot read ${path}: ${error.message}`, { cause: command });
+  }
+  let list;
+  try {
+    list = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${command}: ${path} is not JSON: ${error.message}`, { cause: command });
+  }
+  const bad = (why) => new UsageError(`${command}: ${path}: ${why}; the file is [{ "name", "url", "events", "enabled"? }]`, { cause: command });
+  if (!Array.isArray(list)) throw bad("it is not a list");
+  const names = new Set();
+  return list.map((entry, i) => {
+    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) throw bad(`entry ${i} is not an object`);
+    for (const key of Object.keys(entry)) if (!["name", "url", "events", "enabled"].includes(key)) throw bad(`entry ${i} has an unknown field ${JSON.stringify(key)}`);
+    if (typeof entry.name !== "string" || entry.name === "") throw bad(`entry ${i} has no name`);
+    if (names.has(entry.name)) throw bad(`the name ${JSON.stringify(entry.name)} appears twice`);
+    names.add(entry.name);
+    if (typeof entry.url !== "string") throw bad(`entry ${JSON.stringify(entry.name)} has no url`);
+    if (!Array.isArray(entry.events) || !entry.events.every((e) => typeof e === "string")) throw bad(`entry ${JSON.stringify(entry.name)} has no list of events`);
+    if (entry.enabled !== undefined && typeof entry.enabled !== "boolean") throw bad(`entry ${JSON.stringify(entry.name)}: enabled is true or false`);
+    return entry;
+  });
+}
+
+// ---- trigger and keygen -----------------------------------------------------------------
+
+/** What RealtimeKit does with an answer: 2xx delivered, 5xx or none retried, any other status failed for good. */
+function fate(status) {
+  if (status === undefined) return "retried";
+  if (status >= 200 && status < 300) return "delivered";
+  return status >= 500 ? "retried" : "failed";
+}
+const FATE_TEXT = {
+  delivered: "RealtimeKit counts it delivered",
+  retried: "RealtimeKit would deliver it again later",
+  failed: "RealtimeKit would give up on it: failed for good, never retried",
+};
+
+async function trigger({ values, positionals, out, command }) {
+  const event = positionals[0];
+  if (!values.to) throw new UsageError(`${command}: give --to <url>, the receiver's URL`, { cause: command });
+  let url;
+  try {
+    url = new URL(values.to);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http");
+  } catch {
+    throw new UsageError(`${command}: --to ${values.to} is not an http(s) URL`, { cause: command });
+  }
+  if (!values.key) throw new UsageError(`${command}: give --key <private.pem> (\`${NAME} keygen --out DIR\` writes one; give the receiver DIR/public.pem)`, { cause: command });
+  const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 1000) throw new UsageError(`${command}: --repeat is a whole number from 1 to 1000`, { cause: command });
+  const privateKey = await readKey(values.key, command);
+  let body;
+  if (values.body !== undefined) {
+    try {
+      body = await readFile(values.body, "utf8");
+    } catch (error) {
+      throw new UsageError(`${command}: cannot read ${values.body}: ${error.message}`, { cause: command });
+    }
+    let claimed;
+    try {
+      claimed = JSON.parse(body)?.event;
+    } catch {
+      // Not JSON: sent as it is (to see the receiver refuse it).
+    }
+    if (claimed !== undefined && claimed !== event) throw new UsageError(`${command}: ${values.body} is a ${JSON.stringify(claimed)} body, not ${event}`, { cause: command });
+  } else {
+    try {
+      body = JSON.stringify(freshIds(exampleDelivery(event)));
+    } catch (error) {
+      throw new UsageError(`${command}: ${error.message} (or give --body FILE)`, { cause: command });
+    }
+  }
+  let signed;
+  try {
+    signed = await signDelivery(body, { privateKey, webhookId: values["webhook-id"] ?? "cli-trigger", ...(values.id ? { id: values.id } : {}) });
+  } catch (error) {
+    if (error instanceof ValidationError) throw new UsageError(`${command}: ${error.message}`, { cause: command });
+    throw error;
+  }
+  const sent = values.tamper ? tamper(signed.body) : signed.body;
+  const answers = [];
+  for (let n = 1; n <= repeat; n++) {
+    const answer = await post(url, sent, signed.headers);
+    answer.fate = fate(answer.status);
+    answers.push(answer);
+    const shown = answer.status === undefined ? `no answer (${answer.error})` : `${answer.status}${answer.text ? ` ${oneLine(answer.text)}` : ""}`;
+    out.line(`${repeat > 1 ? `[${n}/${repeat}] ` : ""}POST ${url.href} rtk-uuid ${signed.headers["rtk-uuid"]}${values.tamper ? " (tampered)" : ""} -> ${shown}: ${FATE_TEXT[answer.fate]}`);
+  }
+  out.json({ event, id: signed.headers["rtk-uuid"], tampered: values.tamper === true, answers });
+  return answers.every((a) => a.fate === "delivered") ? 0 : 1;
+}
+
+/** POSTs a delivery; resolves to `{ status, text }`, or `{ error }` for no answer. */
+async function post(url, body, headers) {
+  try {
+    const response = await fetch(url, { method: "POST", body, headers, signal: AbortSignal.timeout(10_000) });
+    return { status: response.status, text: (await response.text()).slice(0, 500) };
+  } catch (error) {
+    return { error: error?.cause?.code ?? error?.message ?? String(error) };
+  }
+}
+
+/** The body with a field added after signing, so the signature no longer matches. */
+function tamper(body) {
+  const trimmed = body.trimEnd();
+  return trimmed.endsWith("}") ? `${trimmed.slice(0, -1)},"tampered":true}` : `${body} `;
+}
+
+/** Each distinct uuid in the example replaced by a fresh one, so each trigger is a new event (not a replay). */
+function freshIds(payload) {
+  const fresh = new Map();
+  return JSON.parse(JSON.stringify(payload).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (uuid) => {
+    if (!fresh.has(uuid)) fresh.set(uuid, crypto.randomUUID());
+    return fresh.get(uuid);
+  }));
+}
+
+/** The private key: a PEM file, or private.pem in a directory keygen wrote. */
+async function readKey(path, command) {
+  let file = path;
+  try {
+    if ((await stat(path)).isDirectory()) file = join(path, "private.pem");
+    return await readFile(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`${command}: cannot read the key ${file}: ${error.message}`, { cause: command });
+  }
+}
+
+async function keygen({ values, out, command }) {
+  if (!values.out) throw new UsageError(`${command}: give --out <dir>`, { cause: command });
+  const publicPath = join(values.out, "public.pem");
+  const privatePath = join(values.out, "private.pem");
+  if (!values.force) {
+    for (const path of [publicPath, privatePath]) {
+      if (await stat(path).then(() => true, () => false)) throw new UsageError(`${command}: ${path} exists; give --force to replace it`, { cause: command });
+    }
+  }
+  const keys = await generateTestKeys();
+  await mkdir(values.out, { recursive: true });
+  await writeFile(publicPath, keys.publicKey);
+  await writeFile(privatePath, keys.privateKey, { mode: 0o600 });
+  await chmod(privatePath, 0o600);
+  out.result({ publicKey: publicPath, privateKey: privatePath }, [
+    `wrote ${publicPath} and ${privatePath} (a development key pair: never use it for anything real)`,
+    `sign test deliveries: ${NAME} trigger meeting.started --to http://127.0.0.1:3000/ --key ${values.out}`,
+    `verify them: new WebhookVerifier({ publicKey: <the text of ${publicPath}> }) (or the durable Worker's RTK_PUBLIC_KEY)`,
+  ].join("\n"));
+}
+
+// ---- output -------------------------------------------------------------------------------
+
+/** Text for people, or JSON for scripts (one JSON document on stdout per run). */
+class Output {
+  constructor(json) {
+    this.asJSON = json === true;
+  }
+  line(text) {
+    if (!this.asJSON) process.stdout.write(`${text}\n`);
+  }
+  error(text) {
+    process.stderr.write(`${text}\n`);
+  }
+  json(value) {
+    if (this.asJSON) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+  result(value, text) {
+    if (this.asJSON) this.json(value);
+    else this.line(text);
+  }
+  webhook(hook) {
+    this.result(hook, describe(hook));
+  }
+  webhooks(hooks) {
+    if (this.asJSON) return this.json(hooks);
+    if (hooks.length === 0) return this.line("no webhooks");
+    this.line(table(["ID", "NAME", "ENABLED", "EVENTS", "URL"], hooks.map((h) => [h.id, h.name, h.enabled ? "yes" : "no", h.events.join(","), h.url])));
+  }
+  plan(plan) {
+    if (this.asJSON) return;
+    const symbol = { create: "+", edit: "~", delete: "-", unchanged: "=", conflict: "!" };
+    for (const step of plan) {
+      let detail = "";
+      if (step.action === "create") detail = ` ${step.input.url} [${step.input.events.join(",")}]${step.input.enabled === false ? " disabled" : ""}`;
+      if (step.action === "edit") detail = ` (${step.id}): ${Object.entries(step.patch).map(([k, v]) => `${k} -> ${Array.isArray(v) ? v.join(",") : v}`).join("; ")}`;
+      if (step.action === "delete" || step.action === "unchanged") detail = ` (${step.id})`;
+      if (step.action === "conflict") detail = ` (${step.ids.join(", ")}): ${step.why}`;
+      this.line(`${symbol[step.action]} ${step.action} ${step.name}${detail}`);
+    }
+    const changes = plan.filter((s) => s.action !== "unchanged" && s.action !== "conflict").length;
+    this.line(changes === 0 ? "nothing to change" : `${changes} change${changes === 1 ? "" : "s"}`);
+  }
+}
+
+function describe(hook) {
+  return table([], [
+    ["id", hook.id], ["name", hook.name], ["url", hook.url], ["events", hook.events.join(", ")],
+    ["enabled", hook.enabled ? "yes" : "no"], ["created_at", hook.created_at], ["updated_at", hook.updated_at],
+  ]);
+}
+
+function table(header, rows) {
+  const all = header.length > 0 ? [header, ...rows] : rows;
+  const widths = all[0].map((_, i) => Math.max(...all.map((row) => String(row[i]).length)));
+  return all.map((row) => row.map((cell, i) => (i === row.length - 1 ? String(cell) : String(cell).padEnd(widths[i]))).join("  ")).join("\n");
+}
+
+function oneLine(text) {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+}
+
+function mainHelp() {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return [
+    `Usage: ${NAME} <command> [options]       (${NAME} <command> --help for its options)`,
+    "",
+    "Commands:",
+    ...Object.entries(COMMANDS).map(([name, spec]) => `  ${name.padEnd(width)}  ${spec.summary}`),
+    "",
+    "Settings of the API commands (flags, or the environment):",
+    ...Object.entries(SETTINGS).map(([name, o]) => `  --${name.padEnd(9)} ${o.env.padEnd(22)} ${o.help}`),
+    "",
+    "Exit codes: 0 success, 1 an API or receiver failure, 2 bad usage.",
+    "",
+  ].join("\n");
+}
+
+function commandHelp(command) {
+  const spec = COMMANDS[command];
+  const options = { ...(spec.api ? SETTINGS : {}), ...spec.options };
+  const width = Math.max(...Object.keys(options).map((o) => o.length + (options[o].type === "string" ? 8 : 0)));
+  return [
+    `Usage: ${NAME} ${command}${spec.args.map((a) => ` <${a}>`).join("")} [options]`,
+    "",
+    `${spec.summary[0].toUpperCase()}${spec.summary.slice(1)}.`,
+    "",
+    "Options:",
+    ...Object.entries(options).map(([name, o]) => `  ${`--${name}${o.type === "string" ? " <value>" : ""}`.padEnd(width + 3)}  ${o.help}${o.env ? ` (or ${o.env})` : ""}`),
+    "",
+  ].join("\n");
+}
+
+// ---- run -----------------------------------------------------------------------------------
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${NAME}: ${error.message}\n`);
+      process.stderr.write(`Run \`${NAME} ${typeof error.cause === "string" ? `${error.cause} ` : ""}--help\` for usage.\n`);
+      process.exitCode = 2;
+    } else if (error instanceof RealtimeKitError) {
+      // A ValidationError is bad input (nothing was sent); any other is the API's or the network's.
+      process.stderr.write(`${NAME}: ${error.name}: ${error.message}\n`);
+      process.exitCode = error instanceof ValidationError ? 2 : 1;
+    } else {
+      process.stderr.write(`${NAME}: ${error?.stack ?? error}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

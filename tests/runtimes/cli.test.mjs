@@ -1,0 +1,234 @@
+// The `realtimekit-webhooks` command line of the packed package, installed
+// into an app as a user would and run as `node_modules/.bin/realtimekit-webhooks`:
+// every command against the emulator, `apply` twice and after a failure
+// halfway, and `trigger` against a Node receiver.
+//
+// Run by `cargo xtask test runtimes`, with the same environment as runtimes.test.mjs.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { join } from "node:path";
+import { required, run, startEmulator } from "./support.mjs";
+
+const TARBALL = required("RTK_PACKAGE_TARBALL");
+const EMULATOR_BIN = required("RTK_EMULATOR_BIN");
+const WORK = join(required("RTK_WORK_DIR"), "cli");
+const BIN = join(WORK, "node_modules", ".bin", "realtimekit-webhooks");
+/** A token that must never appear in the output. */
+const TOKEN = "cli-t0ken-s3cret";
+
+let emulator;
+let env;
+
+/** Runs the command with the settings in the environment; resolves to `{ code, stdout, stderr }`. */
+async function cli(args, extraEnv = {}) {
+  const result = await run(BIN, args, { cwd: WORK, env: { ...env, ...extraEnv } });
+  for (const text of [result.stdout, result.stderr]) assert.ok(!text.includes(TOKEN), `the token was printed:\n${text}`);
+  return result;
+}
+
+/** Scripts the emulator's next replies to an operation (`{}`: the real reply). */
+async function script(op, ...replies) {
+  const response = await fetch(`${emulator.url}/__emulator/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ op, replies }),
+  });
+  assert.ok(response.ok, await response.text());
+}
+
+/** Runs it and parses its --json output. */
+async function json(args) {
+  const result = await cli([...args, "--json"]);
+  assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+before(async () => {
+  await rm(WORK, { recursive: true, force: true });
+  await mkdir(WORK, { recursive: true });
+  await writeFile(join(WORK, "package.json"), JSON.stringify({ name: "rtk-cli-app", private: true, type: "module", dependencies: { "realtimekit-webhooks": `file:${TARBALL}` } }));
+  const install = await run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--no-package-lock"], { cwd: WORK });
+  assert.equal(install.code, 0, install.stderr);
+  emulator = await startEmulator(EMULATOR_BIN, ["--token", TOKEN]);
+  env = {
+    ...process.env,
+    CLOUDFLARE_ACCOUNT_ID: "cli-account",
+    REALTIMEKIT_APP_ID: "cli-app",
+    CLOUDFLARE_API_TOKEN: TOKEN,
+    REALTIMEKIT_BASE_URL: `${emulator.url}/client/v4`,
+  };
+});
+
+after(() => emulator?.stop());
+
+test("help, and bad usage exits 2 with the reason on stderr", async () => {
+  const help = await cli(["--help"]);
+  assert.equal(help.code, 0);
+  for (const command of ["list", "get", "create", "edit", "replace", "delete", "events", "ensure", "apply", "trigger", "keygen"]) {
+    assert.match(help.stdout, new RegExp(`\\n  ${command} `));
+    const own = await cli([command, "--help"]);
+    assert.equal(own.code, 0, command);
+    assert.match(own.stdout, new RegExp(`^Usage: realtimekit-webhooks ${command}`));
+  }
+  const cases = [
+    [["lst"], /unknown command "lst"/],
+    [["create", "--name", "x", "--url", "https://example.com"], /give --events/],
+    [["get"], /takes <id>/],
+    [["list", "--colour"], /Unknown option '--colour'/],
+    [["create", "--name", "x", "--url", "ftp://x", "--events", "meeting.started"], /ValidationError: url: /],
+    [["create", "--name", "x", "--url", "https://example.com", "--events", "meeting.startd"], /ValidationError: events/],
+    [["edit", "some-id"], /give at least one of/],
+    [["list"], /give --account \(or CLOUDFLARE_ACCOUNT_ID\)/, { CLOUDFLARE_ACCOUNT_ID: "" }],
+    [["trigger", "meeting.started"], /give --to/],
+  ];
+  for (const [args, pattern, extra] of cases) {
+    const result = await cli(args, extra);
+    assert.equal(result.code, 2, `${args.join(" ")}: ${result.stdout}${result.stderr}`);
+    assert.match(result.stderr, pattern, args.join(" "));
+  }
+});
+
+test("list, create, get, edit, replace, events, ensure, delete: tables, --json, and exit 1 on an API error", async () => {
+  const empty = await cli(["list"]);
+  assert.deepEqual([empty.code, empty.stdout], [0, "no webhooks\n"]);
+  const created = await json(["create", "--name", "meetings", "--url", "https://example.com/rtk", "--events", "meeting.started,meeting.ended"]);
+  assert.deepEqual([created.name, created.events, created.enabled], ["meetings", ["meeting.started", "meeting.ended"], true]);
+  const table = await cli(["list"]);
+  assert.match(table.stdout, /^ID\s+NAME\s+ENABLED\s+EVENTS\s+URL\n/);
+  assert.match(table.stdout, new RegExp(`${created.id}\\s+meetings\\s+yes\\s+meeting.started,meeting.ended\\s+https://example.com/rtk`));
+  assert.match((await cli(["get", created.id])).stdout, /^id\s+.*\nname\s+meetings\n/);
+  const edited = await json(["edit", created.id, "--disabled"]);
+  assert.equal(edited.enabled, false);
+  const replaced = await json(["replace", created.id, "--name", "meetings", "--url", "https://example.com/other", "--events", "meeting.summary"]);
+  assert.deepEqual([replaced.url, replaced.events, replaced.enabled], ["https://example.com/other", ["meeting.summary"], true]);
+  assert.ok((await json(["events"])).includes("recording.statusUpdate"));
+  const same = await json(["ensure", "--name", "meetings", "--url", "https://example.com/other", "--events", "meeting.summary"]);
+  assert.equal(same.action, "unchanged");
+  const ensured = await cli(["ensure", "--name", "meetings", "--url", "https://example.com/other", "--events", "meeting.summary", "--disabled"]);
+  assert.match(ensured.stdout, /^updated /);
+  const deleted = await cli(["delete", created.id]);
+  assert.deepEqual([deleted.code, deleted.stdout], [0, `deleted ${created.id} (meetings)\n`]);
+  const missing = await cli(["get", created.id]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /NotFoundError: 404/);
+  const refused = await cli(["list"], { CLOUDFLARE_API_TOKEN: "wrong-token" });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /AuthenticationError/);
+});
+
+test("apply: the plan, --dry-run, twice in a row (nothing the second time), --prune, and names the app has twice", async () => {
+  const file = join(WORK, "webhooks.json");
+  const wanted = [
+    { name: "a", url: "https://example.com/a", events: ["meeting.started"] },
+    { name: "b", url: "https://example.com/b", events: ["meeting.ended", "meeting.summary"], enabled: false },
+  ];
+  await writeFile(file, JSON.stringify(wanted));
+  await json(["create", "--name", "a", "--url", "https://example.com/old", "--events", "meeting.started"]);
+  await json(["create", "--name", "stray", "--url", "https://example.com/stray", "--events", "meeting.started"]);
+
+  const dry = await cli(["apply", file, "--dry-run"]);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stdout, /~ edit a \(.*\): url -> https:\/\/example.com\/a\n\+ create b https:\/\/example.com\/b \[meeting.ended,meeting.summary\] disabled\n2 changes\n/);
+  assert.equal((await json(["list"])).length, 2, "--dry-run changed nothing");
+
+  const first = await cli(["apply", file]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /edited a .*\ncreated b /);
+  const second = await cli(["apply", file]);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stdout, /= unchanged a .*\n= unchanged b .*\nnothing to change\n$/);
+  const pruned = await cli(["apply", file, "--prune"]);
+  assert.match(pruned.stdout, /- delete stray .*\n1 change\n/);
+  assert.deepEqual((await json(["list"])).map((h) => h.name).sort(), ["a", "b"]);
+
+  // Two webhooks named "a": reported, left alone, exit 1.
+  await json(["create", "--name", "a", "--url", "https://example.com/a-twin", "--events", "meeting.started"]);
+  const conflict = await cli(["apply", file]);
+  assert.equal(conflict.code, 1);
+  assert.match(conflict.stdout, /! conflict a \(.*, .*\): 2 webhooks of the app have this name/);
+  for (const hook of await json(["list"])) await cli(["delete", hook.id]);
+
+  // A file that is not a list of webhooks: bad usage.
+  await writeFile(file, JSON.stringify([{ name: "a", url: "https://example.com/a", events: ["meeting.started"], colour: "red" }]));
+  const bad = await cli(["apply", file]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown field "colour"/);
+});
+
+test("apply stopped by a failure halfway, then run again, finishes the job with no duplicate", async () => {
+  const file = join(WORK, "three.json");
+  const wanted = ["one", "two", "three"].map((name) => ({ name, url: `https://example.com/${name}`, events: ["meeting.started"] }));
+  await writeFile(file, JSON.stringify(wanted));
+  // The second create: a 503 after the webhook was made (its reply lost); then the list
+  // the client makes to find it fails with a 400, so apply stops there for "two".
+  await script("create", {}, { status: 503, commit: true });
+  await script("list", {}, { status: 400, body: { success: false, error: { code: 400, message: "BAD_REQUEST" } } });
+  const halfway = await cli(["apply", file]);
+  assert.equal(halfway.code, 1, halfway.stdout + halfway.stderr);
+  assert.match(halfway.stderr, /create two failed: InternalServerError: 503/);
+  assert.match(halfway.stderr, /run apply again/);
+  const again = await cli(["apply", file]);
+  assert.equal(again.code, 0, again.stderr);
+  const names = (await json(["list"])).map((h) => h.name).sort();
+  assert.deepEqual(names, ["one", "three", "two"], "each once");
+  for (const hook of await json(["list"])) await cli(["delete", hook.id]);
+});
+
+test("keygen and trigger against a Node receiver: delivered, repeated, tampered, and a receiver that fails", async () => {
+  const keys = join(WORK, "keys");
+  const made = await cli(["keygen", "--out", keys]);
+  assert.equal(made.code, 0, made.stderr);
+  assert.equal((await cli(["keygen", "--out", keys])).code, 2, "no overwrite without --force");
+  const publicKey = await readFile(join(keys, "public.pem"), "utf8");
+  const pkg = await import(join(WORK, "node_modules", "realtimekit-webhooks", "node.js"));
+  const handled = [];
+  let failing = false;
+  const receiver = new pkg.WebhookReceiver({ publicKey, store: new pkg.MemoryDeliveryStore() }).onAny((d) => {
+    if (failing) throw new Error("backend down");
+    handled.push(d);
+  });
+  const handler = pkg.createNodeHandler(receiver);
+  const server = createServer((req, res) => handler(req, res));
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const to = `http://127.0.0.1:${server.address().port}/rtk`;
+  try {
+    const one = await cli(["trigger", "meeting.started", "--to", to, "--key", keys]);
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stdout, /-> 200 handled: RealtimeKit counts it delivered\n$/);
+    // Each trigger is a new event (fresh ids), not a replay of the last.
+    assert.equal((await cli(["trigger", "meeting.started", "--to", to, "--key", join(keys, "private.pem")])).code, 0);
+    assert.equal(handled.length, 2);
+    assert.notEqual(handled[0].payload.meeting.sessionId, handled[1].payload.meeting.sessionId);
+
+    const repeated = await json(["trigger", "recording.statusUpdate", "--to", to, "--key", keys, "--repeat", "3", "--id", "rtk-uuid-1"]);
+    assert.deepEqual(repeated.answers.map((a) => [a.status, a.text.trim(), a.fate]), [
+      [200, "handled", "delivered"], [200, "repeat", "delivered"], [200, "repeat", "delivered"],
+    ]);
+    assert.equal(handled.filter((d) => d.id === "rtk-uuid-1").length, 1);
+
+    const tampered = await cli(["trigger", "meeting.ended", "--to", to, "--key", keys, "--tamper"]);
+    assert.equal(tampered.code, 1);
+    assert.match(tampered.stdout, /\(tampered\) -> 401 forged: .*RealtimeKit would give up on it: failed for good/);
+
+    failing = true;
+    const failed = await cli(["trigger", "meeting.ended", "--to", to, "--key", keys]);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stdout, /-> 500 handler-failed: RealtimeKit would deliver it again later/);
+
+    const body = join(WORK, "body.json");
+    await writeFile(body, JSON.stringify({ event: "meeting.summary", meeting: { id: "m" }, summaryDownloadUrl: "https://example.com/s" }));
+    failing = false;
+    assert.equal((await cli(["trigger", "meeting.summary", "--to", to, "--key", keys, "--body", body])).code, 0);
+    assert.equal(handled.at(-1).payload.summaryDownloadUrl, "https://example.com/s");
+    assert.equal((await cli(["trigger", "meeting.ended", "--to", to, "--key", keys, "--body", body])).code, 2, "a body of another event");
+
+    const nobody = await cli(["trigger", "meeting.ended", "--to", "http://127.0.0.1:9/", "--key", keys]);
+    assert.equal(nobody.code, 1);
+    assert.match(nobody.stdout, /no answer .*RealtimeKit would deliver it again later/);
+  } finally {
+    server.close();
+    server.closeAllConnections();
+  }
+});
