@@ -355,11 +355,8 @@ impl Client {
     pub(crate) async fn ensure_as<T: FromReply + FromDoc>(&self, hook: &NewWebhook) -> Result<(T, EnsureAction), Error> {
         validate::new_webhook(hook)?;
         let (hooks, docs) = self.list_with_docs().await?;
-        let existing = hooks
-            .iter()
-            .enumerate()
-            .filter(|(_, w)| w.name == hook.name)
-            .min_by(|(_, a), (_, b)| a.created_at.cmp(&b.created_at));
+        let existing =
+            hooks.iter().enumerate().filter(|(_, w)| w.name == hook.name).min_by(|(_, a), (_, b)| a.created_at.cmp(&b.created_at));
         let Some((at, existing)) = existing else {
             return Ok((self.create_as(hook).await?, EnsureAction::Created));
         };
@@ -499,7 +496,6 @@ impl Client {
         Ok(headers)
     }
 }
-
 
 /// What the body of a 2xx reply becomes: read in Rust through [`Doc`] (the
 /// Rust API's types), or checked and handed over whole (the JS facade's).

@@ -111,19 +111,9 @@ impl ApiError {
     pub(crate) fn from_reply(status: u16, request_id: Option<String>, body: String) -> ApiError {
         let envelope = Doc::parse(&body).ok();
         let errors = envelope.as_ref().map(error_details).unwrap_or_default();
-        let retry_after = envelope
-            .as_ref()
-            .and_then(|e| e.get("retry_after"))
-            .and_then(|r| r.as_number())
-            .filter(|s| s.is_finite() && *s >= 0.0);
-        ApiError {
-            status,
-            errors,
-            request_id,
-            retry_after,
-            body: cut(body, MAX_ERROR_BODY),
-            problem: None,
-        }
+        let retry_after =
+            envelope.as_ref().and_then(|e| e.get("retry_after")).and_then(|r| r.as_number()).filter(|s| s.is_finite() && *s >= 0.0);
+        ApiError { status, errors, request_id, retry_after, body: cut(body, MAX_ERROR_BODY), problem: None }
     }
 
     /// An error for a reply whose body is not what the API sends.
@@ -183,9 +173,7 @@ impl fmt::Display for ApiError {
         }
         for detail in &self.errors {
             match detail.code {
-                Some(code) if code != i64::from(self.status) => {
-                    write!(f, "{sep}{} (code {code})", detail.message)?
-                }
+                Some(code) if code != i64::from(self.status) => write!(f, "{sep}{} (code {code})", detail.message)?,
                 _ => write!(f, "{sep}{}", detail.message)?,
             }
             sep = "; ";
@@ -207,14 +195,10 @@ impl fmt::Display for ApiError {
 fn error_details(body: &Doc) -> Vec<ErrorDetail> {
     let detail = |item: &Doc| -> Option<ErrorDetail> {
         let message = item.as_str().or_else(|| item.get("message")?.as_str())?;
-        let code = item
-            .get("code")
-            .and_then(|c| c.as_number())
-            .filter(|c| c.fract() == 0.0 && c.abs() < 9e15);
+        let code = item.get("code").and_then(|c| c.as_number()).filter(|c| c.fract() == 0.0 && c.abs() < 9e15);
         Some(ErrorDetail { code: code.map(|c| c as i64), message })
     };
-    let mut details: Vec<ErrorDetail> =
-        body.get("errors").and_then(|e| e.items()).unwrap_or_default().iter().filter_map(detail).collect();
+    let mut details: Vec<ErrorDetail> = body.get("errors").and_then(|e| e.items()).unwrap_or_default().iter().filter_map(detail).collect();
     if let Some(error) = body.get("error").as_ref().and_then(detail) {
         details.push(error);
     }
@@ -335,7 +319,14 @@ mod tests {
 
     #[test]
     fn odd_envelopes_do_not_fail() {
-        for body in [r#"{"errors":"x"}"#, r#"{"errors":[1,null,{"code":"12","message":"m"}]}"#, "null", "[]", r#"{"error":"boom"}"#, r#"{"error":{"code":1e300,"message":"big"}}"#] {
+        for body in [
+            r#"{"errors":"x"}"#,
+            r#"{"errors":[1,null,{"code":"12","message":"m"}]}"#,
+            "null",
+            "[]",
+            r#"{"error":"boom"}"#,
+            r#"{"error":{"code":1e300,"message":"big"}}"#,
+        ] {
             let e = ApiError::from_reply(500, None, body.into());
             let _ = e.to_string();
         }

@@ -523,7 +523,9 @@ mod tests {
 
     #[test]
     fn variations_decode() {
-        let rec = |size: &str| match from_json(&format!(r#"{{"event":"recording.statusUpdate","recording":{{"fileSize":{size},"status":"INVOKED"}}}}"#)) {
+        let rec = |size: &str| match from_json(&format!(
+            r#"{{"event":"recording.statusUpdate","recording":{{"fileSize":{size},"status":"INVOKED"}}}}"#
+        )) {
             Ok(Payload::RecordingStatusUpdate(r)) => r.recording.unwrap(),
             other => panic!("{other:?}"),
         };
@@ -534,22 +536,38 @@ mod tests {
         assert_eq!(rec("1").status, Some(RecordingStatus::Invoked));
         // endedAt null or absent; no roomName.
         for meeting in [r#"{"id":"m","endedAt":null}"#, r#"{"id":"m"}"#] {
-            let Ok(Payload::MeetingEnded(e)) = from_json(&format!(r#"{{"event":"meeting.ended","meeting":{meeting},"reason":"SOMETHING_NEW"}}"#)) else { panic!() };
+            let Ok(Payload::MeetingEnded(e)) =
+                from_json(&format!(r#"{{"event":"meeting.ended","meeting":{meeting},"reason":"SOMETHING_NEW"}}"#))
+            else {
+                panic!()
+            };
             let m = e.meeting.unwrap();
             assert_eq!((m.ended_at, m.room_name), (None, None));
             assert_eq!(e.reason, Some(EndReason::Other("SOMETHING_NEW".into())));
         }
         // Dyte's livestream and chat shapes.
-        let Ok(Payload::LivestreamingStatusUpdate(l)) = from_json(r#"{"event":"livestreaming.statusUpdate","streamId":"s","status":"STARTING"}"#) else { panic!() };
+        let Ok(Payload::LivestreamingStatusUpdate(l)) =
+            from_json(r#"{"event":"livestreaming.statusUpdate","streamId":"s","status":"STARTING"}"#)
+        else {
+            panic!()
+        };
         assert_eq!((l.stream_id.as_deref(), l.status), (Some("s"), Some(LivestreamStatus::Other("STARTING".into()))));
-        let Ok(Payload::ChatSynced(c)) = from_json(r#"{"event":"meeting.chatSynced","meeting":{"id":"m"},"chatDownloadUrl":"u","chatDownloadUrlExpiry":"2023-06-09 13:04:25.143Z"}"#) else { panic!() };
+        let Ok(Payload::ChatSynced(c)) = from_json(
+            r#"{"event":"meeting.chatSynced","meeting":{"id":"m"},"chatDownloadUrl":"u","chatDownloadUrlExpiry":"2023-06-09 13:04:25.143Z"}"#,
+        ) else {
+            panic!()
+        };
         assert_eq!(c.meeting.unwrap().id.as_deref(), Some("m"));
         assert_eq!(c.chat_download_url_expiry.as_deref(), Some("2023-06-09 13:04:25.143Z"));
     }
 
     #[test]
     fn unknown_fields_and_events_are_kept() {
-        let Ok(Payload::MeetingStarted(p)) = from_json(r#"{"event":"meeting.started","meeting":{"id":"m","newField":[1,2]},"traceId":"t"}"#) else { panic!() };
+        let Ok(Payload::MeetingStarted(p)) =
+            from_json(r#"{"event":"meeting.started","meeting":{"id":"m","newField":[1,2]},"traceId":"t"}"#)
+        else {
+            panic!()
+        };
         assert_eq!(p.meeting.unwrap().other.get("newField"), Some(&Value::Array(vec![Value::Number(1.0), Value::Number(2.0)])));
         assert_eq!(p.other.get("traceId"), Some(&Value::String("t".into())));
         let body = r#"{"event":"meeting.recapReady","recap":{"url":"u"}}"#;

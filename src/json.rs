@@ -172,7 +172,12 @@ impl Doc {
 pub(crate) fn number(text: &str) -> Option<f64> {
     let text = text.trim_ascii();
     let (whole, fraction) = text.split_once('.').unwrap_or((text, "0"));
-    if whole.is_empty() || fraction.is_empty() || whole.len() > 15 || fraction.len() > 9 || !(whole.bytes().chain(fraction.bytes())).all(|b| b.is_ascii_digit()) {
+    if whole.is_empty()
+        || fraction.is_empty()
+        || whole.len() > 15
+        || fraction.len() > 9
+        || !(whole.bytes().chain(fraction.bytes())).all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let digits = |s: &str| s.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
@@ -413,7 +418,10 @@ mod tests {
         w.strs("events", ["meeting.started", "x"]);
         let text = w.finish();
         let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(parsed, serde_json::json!({"name": "a \"quoted\" \\ name\n\u{1}é", "enabled": false, "events": ["meeting.started", "x"]}));
+        assert_eq!(
+            parsed,
+            serde_json::json!({"name": "a \"quoted\" \\ name\n\u{1}é", "enabled": false, "events": ["meeting.started", "x"]})
+        );
         assert_eq!(Writer::object().finish(), "{}");
     }
 

@@ -24,8 +24,8 @@ pub mod error;
 pub mod events;
 mod json;
 mod keys;
-mod pem;
 pub mod models;
+mod pem;
 mod retry;
 pub mod store;
 mod validate;
@@ -43,15 +43,13 @@ pub mod verify;
 
 pub use error::{ApiError, Error, ErrorDetail, ValidationError};
 pub use json::Value;
-pub use store::{Claim, DeliveryKey, DeliveryStore, MemoryStore, NoStore};
 pub use models::{EnsureAction, NewWebhook, Webhook, WebhookEvent, WebhookPatch};
 pub use retry::MAX_SERVER_WAIT_SECS;
+pub use store::{Claim, DeliveryKey, DeliveryStore, MemoryStore, NoStore};
 pub use validate::MAX_ID_LEN;
 
 #[cfg(target_arch = "wasm32")]
-pub use client::{
-    Auth, Client, ClientBuilder, Ensured, RequestOptions, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, MAX_BODY,
-};
+pub use client::{Auth, Client, ClientBuilder, Ensured, RequestOptions, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, MAX_BODY};
 #[cfg(target_arch = "wasm32")]
 pub use js::{WebhookVerifier, WebhooksClient};
 #[cfg(target_arch = "wasm32")]

@@ -106,10 +106,7 @@ fn check_webhook(doc: &Doc, path: &str) -> Result<(), String> {
 
 /// The strings of an array, or what is wrong with it.
 fn strings(doc: Option<Doc>, path: &str) -> Result<Vec<Doc>, String> {
-    let items = doc
-        .as_ref()
-        .and_then(Doc::items)
-        .ok_or_else(|| format!("{path} should be an array, is {}", describe(doc.as_ref())))?;
+    let items = doc.as_ref().and_then(Doc::items).ok_or_else(|| format!("{path} should be an array, is {}", describe(doc.as_ref())))?;
     if let Some((i, bad)) = items.iter().enumerate().find(|(_, item)| !item.is_string()) {
         return Err(format!("{path}[{i}] should be a string, is {}", describe(Some(bad))));
     }
@@ -317,8 +314,7 @@ mod tests {
 
     #[test]
     fn unknown_event_from_server_is_kept() {
-        let events: Vec<WebhookEvent> =
-            serde_json::from_str(r#"["meeting.started","meeting.future"]"#).unwrap();
+        let events: Vec<WebhookEvent> = serde_json::from_str(r#"["meeting.started","meeting.future"]"#).unwrap();
         assert_eq!(events[0], WebhookEvent::MeetingStarted);
         assert_eq!(events[1], WebhookEvent::Unknown("meeting.future".into()));
         assert_eq!(serde_json::to_string(&events).unwrap(), r#"["meeting.started","meeting.future"]"#);
@@ -352,7 +348,10 @@ mod tests {
         let list: Vec<Webhook> = decode(&format!(r#"{{"success":true,"data":[{HOOK},{HOOK}]}}"#)).unwrap();
         assert_eq!(list, vec![hook.clone(), hook]);
         let bad = HOOK.replace(r#""enabled":true"#, r#""enabled":"yes""#);
-        assert_eq!(decode::<Vec<Webhook>>(&format!(r#"{{"data":[{HOOK},{bad}]}}"#)).unwrap_err(), "data[1].enabled should be a boolean, is a string");
+        assert_eq!(
+            decode::<Vec<Webhook>>(&format!(r#"{{"data":[{HOOK},{bad}]}}"#)).unwrap_err(),
+            "data[1].enabled should be a boolean, is a string"
+        );
         let bad = HOOK.replace(r#""meeting.future""#, "7");
         assert_eq!(decode::<Webhook>(&format!(r#"{{"data":{bad}}}"#)).unwrap_err(), "data.events[1] should be a string, is a number");
         let bad = HOOK.replace(r#""id":"0d1f069d-43bb-489a-ad8c-7eb95592ba8e","#, "");

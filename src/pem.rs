@@ -47,10 +47,8 @@ pub(crate) fn spki_der(pem: &str) -> Result<Vec<u8>, &'static str> {
     let pem = pem.trim_ascii();
     const BEGIN: &str = "-----BEGIN PUBLIC KEY-----";
     const END: &str = "-----END PUBLIC KEY-----";
-    let body = pem
-        .strip_prefix(BEGIN)
-        .and_then(|rest| rest.strip_suffix(END))
-        .ok_or("the public key is not a PEM \"PUBLIC KEY\" (SPKI) block")?;
+    let body =
+        pem.strip_prefix(BEGIN).and_then(|rest| rest.strip_suffix(END)).ok_or("the public key is not a PEM \"PUBLIC KEY\" (SPKI) block")?;
     base64(body).ok_or("the public key's PEM body is not base64")
 }
 

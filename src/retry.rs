@@ -192,7 +192,13 @@ mod tests {
         assert_eq!(epoch.delay(1_800_000_000_000.0), Some(20.0));
         assert_eq!(hints(|h| h.x_ratelimit_reset = Some("5".into())), Some(5.0));
         // retry-after: 0 with the real delay in the body: the body wins.
-        assert_eq!(hints(|h| { h.retry_after = Some("0".into()); h.body_retry_after = Some(17.0) }), Some(17.0));
+        assert_eq!(
+            hints(|h| {
+                h.retry_after = Some("0".into());
+                h.body_retry_after = Some(17.0)
+            }),
+            Some(17.0)
+        );
         assert_eq!(hints(|h| h.retry_after = Some("-4".into())), None);
         assert_eq!(hints(|h| h.retry_after = Some("soon".into())), None);
     }

@@ -125,7 +125,9 @@ struct Memory {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum State {
-    Claimed { until: f64 },
+    Claimed {
+        until: f64,
+    },
     /// Released: claimable (kept so that the key keeps its place in `order`).
     Free,
     Done,
@@ -233,9 +235,7 @@ fn now_ms() -> f64 {
     #[cfg(target_arch = "wasm32")]
     return js_sys::Date::now();
     #[cfg(not(target_arch = "wasm32"))]
-    return std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_millis() as f64);
+    return std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_millis() as f64);
 }
 
 #[cfg(test)]

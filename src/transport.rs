@@ -191,7 +191,6 @@ pub(crate) fn describe_js(value: &JsValue) -> String {
     describe(value).as_string().unwrap_or_else(|| "an unprintable value".into())
 }
 
-
 #[wasm_bindgen(module = "/src/js/fetch.js")]
 extern "C" {
     fn exchange(

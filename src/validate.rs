@@ -136,7 +136,17 @@ mod tests {
         for good in ["https://example.com", "http://127.0.0.1:8787/hook?x=1", "HTTPS://E.COM/x", "https://u:p@h.io"] {
             assert!(http_url("url", good).is_ok(), "{good}");
         }
-        for bad in ["", "example.com", "ftp://x.com", "https://", "https:///path", "http://:80", "https://a b.com", "javascript:alert(1)", "https://x.com/\n"] {
+        for bad in [
+            "",
+            "example.com",
+            "ftp://x.com",
+            "https://",
+            "https:///path",
+            "http://:80",
+            "https://a b.com",
+            "javascript:alert(1)",
+            "https://x.com/\n",
+        ] {
             assert!(http_url("url", bad).is_err(), "{bad:?}");
         }
         assert_eq!(base_url("http://127.0.0.1:1/client/v4/").unwrap(), "http://127.0.0.1:1/client/v4");
@@ -155,7 +165,9 @@ mod tests {
     fn bodies() {
         let good = NewWebhook { name: "n".into(), url: "https://e.com".into(), events: vec![WebhookEvent::Summary], enabled: None };
         assert!(new_webhook(&good).is_ok());
-        let err = new_webhook(&NewWebhook { events: vec![WebhookEvent::Summary, WebhookEvent::from_name("meeting.strated")], ..good.clone() }).unwrap_err();
+        let err =
+            new_webhook(&NewWebhook { events: vec![WebhookEvent::Summary, WebhookEvent::from_name("meeting.strated")], ..good.clone() })
+                .unwrap_err();
         let Error::Validation(v) = err else { panic!() };
         assert_eq!(v.field, "events[1]");
         assert!(v.message.contains("meeting.started") && v.message.contains("meeting.summary"));

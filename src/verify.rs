@@ -256,8 +256,7 @@ impl Verifier {
         if signature.is_empty() {
             return Err(VerifyError::Signature("the rtk-signature header is missing or empty".into()));
         }
-        let signature = pem::base64(signature)
-            .ok_or_else(|| VerifyError::Signature("the rtk-signature header is not base64".into()))?;
+        let signature = pem::base64(signature).ok_or_else(|| VerifyError::Signature("the rtk-signature header is not base64".into()))?;
         let signature = Uint8Array::from(signature.as_slice());
 
         self.check_signature(&signature, &body).await?;
@@ -272,12 +271,7 @@ impl Verifier {
             .flatten()
             .and_then(|e| e.as_string())
             .ok_or_else(|| VerifyError::Payload("the body has no string `event`".into()))?;
-        Ok(Delivery {
-            id: id.to_owned(),
-            webhook_id: headers.webhook_id.clone(),
-            event: WebhookEvent::from_name(&event),
-            body: parsed,
-        })
+        Ok(Delivery { id: id.to_owned(), webhook_id: headers.webhook_id.clone(), event: WebhookEvent::from_name(&event), body: parsed })
     }
 
     /// Ok when `signature` is a current key's signature of `body`; see the module docs.
@@ -323,9 +317,11 @@ impl Verifier {
         match &state.key {
             // A failed refresh keeps the key: the URL did not say it changed.
             Some(key) => Ok(key.clone()),
-            None => Err(state.error.clone().map(VerifyError::KeyUnavailable).unwrap_or_else(|| {
-                self.unavailable(&state, "the public key is not available")
-            })),
+            None => Err(state
+                .error
+                .clone()
+                .map(VerifyError::KeyUnavailable)
+                .unwrap_or_else(|| self.unavailable(&state, "the public key is not available"))),
         }
     }
 
@@ -338,9 +334,7 @@ impl Verifier {
             match (&state.key, &state.loading) {
                 (Some(key), _) if key.tick > than => return Ok(key.clone()),
                 (_, Some(loading)) => loading.clone(),
-                _ if matches!(*self.source, KeySource::Fetched { .. }) && state.schedule.may_fetch(now) => {
-                    self.start_load(&mut state, now)
-                }
+                _ if matches!(*self.source, KeySource::Fetched { .. }) && state.schedule.may_fetch(now) => self.start_load(&mut state, now),
                 _ => {
                     return Err(self.unavailable(
                         &state,
@@ -375,9 +369,7 @@ impl Verifier {
         let cause = state.error.as_ref().and_then(|e| e.cause.clone());
         let last = state.error.as_ref().map(|e| format!(" (last attempt: {})", e.message)).unwrap_or_default();
         VerifyError::KeyUnavailable(KeyUnavailable {
-            message: format!(
-                "{what}{last}; it may be fetched again in {wait} s: answer 503 and RealtimeKit delivers again later"
-            ),
+            message: format!("{what}{last}; it may be fetched again in {wait} s: answer 503 and RealtimeKit delivers again later"),
             retry_after: Some(wait as f64),
             cause,
         })
@@ -389,9 +381,7 @@ async fn load(source: Rc<KeySource>, state: Rc<RefCell<KeyState>>, tick: u64) ->
     let result = match &*source {
         KeySource::Given(der) => import(der).await.map_err(|why| unusable(format!("the configured public key cannot be imported: {why}"))),
         KeySource::Fetched { url, fetch } => match fetch_key(url, fetch).await {
-            Ok(der) => import(&der)
-                .await
-                .map_err(|why| unusable(format!("the public key from {url} cannot be imported: {why}"))),
+            Ok(der) => import(&der).await.map_err(|why| unusable(format!("the public key from {url} cannot be imported: {why}"))),
             Err(error) => Err(error),
         },
     };
@@ -434,18 +424,14 @@ async fn fetch_key(url: &str, fetch: &Fetch) -> Result<Vec<u8>, KeyUnavailable> 
     };
     let outgoing = Outgoing { method: Method::Get, url, headers: &[], body: None };
     let limits = BodyLimits { success: 64 * 1024, error: MAX_ERROR_BODY };
-    let reply = transport::send(fetch, &outgoing, KEY_FETCH_TIMEOUT, None, limits)
-        .await
-        .map_err(|failure| failed(failure.into()))?;
+    let reply = transport::send(fetch, &outgoing, KEY_FETCH_TIMEOUT, None, limits).await.map_err(|failure| failed(failure.into()))?;
     if !(200..300).contains(&reply.status) {
         return Err(failed(Error::Api(Box::new(reply_error(&reply)))));
     }
     let bad = |problem: String| failed(Error::Api(Box::new(unexpected_reply(&reply, problem))));
     let data = reply_data(&reply).map_err(bad)?;
-    let public_key = data
-        .get("publicKey")
-        .and_then(|k| k.as_str())
-        .ok_or_else(|| bad("the key reply has no data.publicKey string".into()))?;
+    let public_key =
+        data.get("publicKey").and_then(|k| k.as_str()).ok_or_else(|| bad("the key reply has no data.publicKey string".into()))?;
     pem::spki_der(&public_key).map_err(|why| bad(format!("its data.publicKey is not usable: {why}")))
 }
 
@@ -453,18 +439,15 @@ async fn fetch_key(url: &str, fetch: &Fetch) -> Result<Vec<u8>, KeyUnavailable> 
 async fn import(der: &[u8]) -> Result<JsValue, String> {
     let subtle = subtle()?;
     let usages = Array::of1(&"verify".into());
-    let pending = subtle
-        .import_key("spki", &Uint8Array::from(der), &algorithm(), false, &usages)
-        .map_err(|e| transport::describe_js(&e))?;
+    let pending =
+        subtle.import_key("spki", &Uint8Array::from(der), &algorithm(), false, &usages).map_err(|e| transport::describe_js(&e))?;
     JsFuture::from(pending).await.map_err(|e| transport::describe_js(&e))
 }
 
 /// Whether `signature` is `key`'s signature of `body`. WebCrypto refusing to
 /// check at all is this runtime's or this key's fault, not the delivery's.
 async fn check(key: &JsValue, signature: &Uint8Array, body: &Uint8Array) -> Result<bool, VerifyError> {
-    let failed = |why: String| {
-        VerifyError::KeyUnavailable(unusable(format!("the signature could not be checked: {why}")))
-    };
+    let failed = |why: String| VerifyError::KeyUnavailable(unusable(format!("the signature could not be checked: {why}")));
     let subtle = subtle().map_err(failed)?;
     let pending = subtle.verify(&algorithm(), key, signature, body).map_err(|e| failed(transport::describe_js(&e)))?;
     Ok(JsFuture::from(pending).await.map_err(|e| failed(transport::describe_js(&e)))?.as_bool() == Some(true))
@@ -522,7 +505,14 @@ extern "C" {
     #[derive(Clone)]
     type Subtle;
     #[wasm_bindgen(method, catch, js_name = importKey)]
-    fn import_key(this: &Subtle, format: &str, key: &Uint8Array, algorithm: &JsValue, extractable: bool, usages: &Array) -> Result<Promise, JsValue>;
+    fn import_key(
+        this: &Subtle,
+        format: &str,
+        key: &Uint8Array,
+        algorithm: &JsValue,
+        extractable: bool,
+        usages: &Array,
+    ) -> Result<Promise, JsValue>;
     #[wasm_bindgen(method, catch)]
     fn digest(this: &Subtle, algorithm: &str, data: &Uint8Array) -> Result<Promise, JsValue>;
     #[wasm_bindgen(method, catch)]

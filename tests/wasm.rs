@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use realtimekit_webhooks::events::{Payload, RecordingStatus};
 use realtimekit_webhooks::{
-    Auth, Client, DeliveryHeaders, EnsureAction, Error, MemoryStore, NewWebhook, Outcome, Receiver, RequestOptions, Verifier,
-    VerifyError, WebhookEvent, WebhookPatch,
+    Auth, Client, DeliveryHeaders, EnsureAction, Error, MemoryStore, NewWebhook, Outcome, Receiver, RequestOptions, Verifier, VerifyError,
+    WebhookEvent, WebhookPatch,
 };
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -58,10 +58,7 @@ async fn the_seven_endpoints() {
     assert!(!edited.enabled);
     assert_eq!(edited.name, "crud");
 
-    let replaced = client
-        .replace(&created.id, &NewWebhook { events: vec![WebhookEvent::Summary], ..hook("renamed") })
-        .await
-        .unwrap();
+    let replaced = client.replace(&created.id, &NewWebhook { events: vec![WebhookEvent::Summary], ..hook("renamed") }).await.unwrap();
     assert_eq!((replaced.name.as_str(), replaced.events.as_slice()), ("renamed", &[WebhookEvent::Summary][..]));
 
     let events = client.supported_events().await.unwrap();
@@ -86,10 +83,7 @@ async fn errors_are_typed_and_the_client_keeps_working() {
     let bad = client.get("..").await.unwrap_err();
     assert!(matches!(&bad, Error::Validation(v) if v.field == "webhookId"), "{bad:?}");
 
-    let wrong = Client::builder("wasm-account", "errors", Auth::ApiToken("wrong-s3cret".into()))
-        .base_url(base_url())
-        .build()
-        .unwrap();
+    let wrong = Client::builder("wasm-account", "errors", Auth::ApiToken("wrong-s3cret".into())).base_url(base_url()).build().unwrap();
     let denied = wrong.list().await.unwrap_err();
     assert_eq!(denied.status(), Some(401));
     assert!(!format!("{denied} {denied:?} {wrong:?}").contains("wrong-s3cret"));
@@ -225,10 +219,7 @@ async fn the_receiver_handles_each_delivery_once_and_answers_with_the_right_stat
         receiver.receive(b"{}", &delivery_headers(RECORDING_SIGNATURE), handle).await, // forged
     ]
     .map(|outcome| (outcome.name(), outcome.status()));
-    assert_eq!(
-        statuses,
-        [("handler-failed", 500), ("handled", 200), ("repeat", 200), ("repeat", 200), ("forged", 401)]
-    );
+    assert_eq!(statuses, [("handler-failed", 500), ("handled", 200), ("repeat", 200), ("repeat", 200), ("forged", 401)]);
     assert_eq!(*handled.borrow(), [Some(RecordingStatus::Uploaded)]);
     // Without replay protection the same body under a new rtk-uuid is handled.
     let receiver = receiver.replay_protection(false);

@@ -41,29 +41,27 @@ pub fn cf_error(status: StatusCode, code: u32, message: &str) -> Response {
     (status, Json(body)).into_response()
 }
 
-fn authorized(emulator: &Emulator, headers: &HeaderMap) -> Result<(), Response> {
+/// The 401 reply, unless the request carries the emulator's token (or key and email).
+fn denied(emulator: &Emulator, headers: &HeaderMap) -> Option<Response> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let config = &emulator.config;
     let by_token = header("authorization").and_then(|v| v.strip_prefix("Bearer ")) == Some(config.token.as_str());
     let by_key = header("x-auth-key") == Some(config.api_key.as_str()) && header("x-auth-email") == Some(config.api_email.as_str());
-    match by_token || by_key {
-        true => Ok(()),
-        false => Err(cf_error(StatusCode::UNAUTHORIZED, 10000, "Authentication error")),
-    }
+    (!(by_token || by_key)).then(|| cf_error(StatusCode::UNAUTHORIZED, 10000, "Authentication error"))
 }
 
 type AppPath = Path<(String, String)>;
 type HookPath = Path<(String, String, String)>;
 
 async fn list(State(emu): State<Arc<Emulator>>, headers: HeaderMap, Path((account, app)): AppPath) -> Response {
-    if let Err(denied) = authorized(&emu, &headers) {
+    if let Some(denied) = denied(&emu, &headers) {
         return denied;
     }
     ok(emu.store().list(&account, &app))
 }
 
 async fn create(State(emu): State<Arc<Emulator>>, headers: HeaderMap, Path((account, app)): AppPath, body: Bytes) -> Response {
-    if let Err(denied) = authorized(&emu, &headers) {
+    if let Some(denied) = denied(&emu, &headers) {
         return denied;
     }
     match store::parse_fields(&body, Shape::Full) {
@@ -73,14 +71,14 @@ async fn create(State(emu): State<Arc<Emulator>>, headers: HeaderMap, Path((acco
 }
 
 async fn supported_events(State(emu): State<Arc<Emulator>>, headers: HeaderMap, _: AppPath) -> Response {
-    if let Err(denied) = authorized(&emu, &headers) {
+    if let Some(denied) = denied(&emu, &headers) {
         return denied;
     }
     ok(EVENTS)
 }
 
 async fn get_one(State(emu): State<Arc<Emulator>>, headers: HeaderMap, Path((account, app, id)): HookPath) -> Response {
-    if let Err(denied) = authorized(&emu, &headers) {
+    if let Some(denied) = denied(&emu, &headers) {
         return denied;
     }
     found(emu.store().get(&account, &app, &id))
@@ -95,7 +93,7 @@ async fn edit(State(emu): State<Arc<Emulator>>, headers: HeaderMap, Path((accoun
 }
 
 fn update(emu: &Emulator, headers: &HeaderMap, account: &str, app: &str, id: &str, body: &[u8], shape: Shape) -> Response {
-    if let Err(denied) = authorized(emu, headers) {
+    if let Some(denied) = denied(emu, headers) {
         return denied;
     }
     match store::parse_fields(body, shape) {
@@ -105,7 +103,7 @@ fn update(emu: &Emulator, headers: &HeaderMap, account: &str, app: &str, id: &st
 }
 
 async fn delete(State(emu): State<Arc<Emulator>>, headers: HeaderMap, Path((account, app, id)): HookPath) -> Response {
-    if let Err(denied) = authorized(&emu, &headers) {
+    if let Some(denied) = denied(&emu, &headers) {
         return denied;
     }
     found(emu.store().delete(&account, &app, &id))

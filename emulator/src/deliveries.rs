@@ -226,10 +226,8 @@ pub async fn deliver(emulator: &Arc<Emulator>, request: Request) -> Result<Vec<R
     let body: Vec<u8> = match &request.body {
         Some(Value::String(text)) => text.clone().into_bytes(),
         Some(json) => json.to_string().into_bytes(),
-        None => fresh_ids(
-            fixture(&request.event).ok_or_else(|| format!("there is no example body for {:?}; give a body", request.event))?,
-        )
-        .into_bytes(),
+        None => fresh_ids(fixture(&request.event).ok_or_else(|| format!("there is no example body for {:?}; give a body", request.event))?)
+            .into_bytes(),
     };
     let targets: Vec<(String, Webhook)> = emulator
         .store()
@@ -388,7 +386,8 @@ mod tests {
         let signature = signer.sign(b"{}");
         let bytes = base64::engine::general_purpose::STANDARD.decode(&signature).unwrap();
         assert_eq!(bytes.len(), 256, "RSA-2048");
-        let public = ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, signer.key().0.public().as_ref());
+        let public =
+            ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, signer.key().0.public().as_ref());
         assert!(public.verify(b"{}", &bytes).is_ok());
         assert!(public.verify(b"{ }", &bytes).is_err());
         signer.rotate();

@@ -74,10 +74,8 @@ pub async fn receive(State(emu): State<Arc<Emulator>>, headers: HeaderMap, body:
     if body.len() > MAX_BODY {
         return StatusCode::PAYLOAD_TOO_LARGE;
     }
-    let headers = headers
-        .iter()
-        .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
-        .collect();
+    let headers =
+        headers.iter().map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())).collect();
     let body = String::from_utf8_lossy(&body).into_owned();
     emu.receiver.keep(Received { at: crate::store::now(), body, headers });
     StatusCode::NO_CONTENT
@@ -109,8 +107,19 @@ fn event(delivery: Received) -> Result<Event, Infallible> {
 fn hop_by_hop(name: &HeaderName) -> bool {
     matches!(
         name.as_str(),
-        "connection" | "keep-alive" | "proxy-connection" | "transfer-encoding" | "te" | "trailer" | "upgrade" | "host"
-            | "content-length" | "origin" | "referer" | "cookie" | "accept-encoding"
+        "connection"
+            | "keep-alive"
+            | "proxy-connection"
+            | "transfer-encoding"
+            | "te"
+            | "trailer"
+            | "upgrade"
+            | "host"
+            | "content-length"
+            | "origin"
+            | "referer"
+            | "cookie"
+            | "accept-encoding"
     ) || name.as_str().starts_with("sec-")
         || name.as_str().starts_with("access-control-")
 }

@@ -88,11 +88,8 @@ impl Emulator {
         let store = store::Store::open(config.state_file.as_deref())?;
         // Installs ring as rustls's crypto (once per process; later calls are no-ops).
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(std::io::Error::other)?;
+        let http =
+            reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().map_err(std::io::Error::other)?;
         Ok(Arc::new(Emulator {
             config,
             store: Mutex::new(store),
@@ -120,9 +117,7 @@ impl Emulator {
 /// Every route: the API (behind the fault middleware), the admin endpoints,
 /// and the static demo page and package.
 pub fn router(emulator: Arc<Emulator>) -> Router {
-    let api = api::routes()
-        .layer(axum::middleware::from_fn_with_state(emulator.clone(), faults::intercept))
-        .with_state(emulator.clone());
+    let api = api::routes().layer(axum::middleware::from_fn_with_state(emulator.clone(), faults::intercept)).with_state(emulator.clone());
     let admin = Router::new()
         .route("/__emulator/info", get(info))
         .route("/__emulator/requests", get(requests).delete(clear_requests))
@@ -150,7 +145,16 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
 /// named: a `*` in `Access-Control-Allow-Headers` does not cover them.
 fn cors() -> CorsLayer {
     let names = ["authorization", "content-type", "x-auth-key", "x-auth-email"];
-    let exposed = ["cf-ray", "retry-after", "retry-after-ms", "ratelimit", "ratelimit-policy", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"];
+    let exposed = [
+        "cf-ray",
+        "retry-after",
+        "retry-after-ms",
+        "ratelimit",
+        "ratelimit-policy",
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+    ];
     CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::OPTIONS])

@@ -222,9 +222,7 @@ impl Store {
     fn save(&self) {
         let Some(path) = &self.file else { return };
         let saved = Saved { apps: self.apps.clone() };
-        let written = serde_json::to_string_pretty(&saved)
-            .map_err(std::io::Error::other)
-            .and_then(|text| std::fs::write(path, text));
+        let written = serde_json::to_string_pretty(&saved).map_err(std::io::Error::other).and_then(|text| std::fs::write(path, text));
         if let Err(e) = written {
             eprintln!("rtk-emulator: could not save state to {}: {e}", path.display());
         }
@@ -249,7 +247,10 @@ mod tests {
         assert_eq!(full(r#"{"url":"https://x.io","events":["meeting.started"]}"#), Some("\"name\" is required".into()));
         assert_eq!(full(r#"{"name":"n","url":"x.io","events":["meeting.started"]}"#).map(|e| e.contains("valid uri")), Some(true));
         assert_eq!(full(r#"{"name":"n","url":"https://x.io","events":["nope"]}"#).map(|e| e.starts_with("\"events[0]\"")), Some(true));
-        assert_eq!(full(r#"{"name":"n","url":"https://x.io","events":["meeting.started"],"enabled":"yes"}"#), Some("\"enabled\" must be a boolean".into()));
+        assert_eq!(
+            full(r#"{"name":"n","url":"https://x.io","events":["meeting.started"],"enabled":"yes"}"#),
+            Some("\"enabled\" must be a boolean".into())
+        );
         assert_eq!(full(r#"{"name":"n","url":"https://x.io","events":["meeting.started"],"x":1}"#), Some("\"x\" is not allowed".into()));
         assert!(full(r#"{"name":"n","url":"https://x.io","events":["meeting.started"]}"#).is_none());
         assert!(parse_fields(b"{}", Shape::Partial).is_ok());

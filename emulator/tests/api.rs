@@ -118,7 +118,8 @@ async fn fault_scripts_and_the_request_log() {
     let base = start(Config::default()).await;
     let url = hooks(&base, "faulty");
     let faults = format!("{base}/__emulator/faults");
-    let script = |op: &'static str, replies: Value| call("POST", &faults, None, Some(json!({"op": op, "app": "faulty", "replies": replies})));
+    let script =
+        |op: &'static str, replies: Value| call("POST", &faults, None, Some(json!({"op": op, "app": "faulty", "replies": replies})));
     script("list", json!([{"status": 503, "headers": {"retry-after": "7"}, "body": "<html>down</html>"}])).await;
     let (status, headers, body) = call("GET", &url, Some(TOKEN), None).await;
     assert_eq!((status, headers["retry-after"].to_str().unwrap()), (503, "7"));
@@ -135,7 +136,8 @@ async fn fault_scripts_and_the_request_log() {
     assert!(response.text().await.is_err());
     // Commit then fail: created, but the reply is a 500.
     script("create", json!([{"status": 500, "commit": true}])).await;
-    let (status, _, _) = call("POST", &url, Some(TOKEN), Some(json!({"name": "n", "url": "https://x.io", "events": ["meeting.ended"]}))).await;
+    let (status, _, _) =
+        call("POST", &url, Some(TOKEN), Some(json!({"name": "n", "url": "https://x.io", "events": ["meeting.ended"]}))).await;
     assert_eq!(status, 500);
     let (_, _, body) = call("GET", &url, Some(TOKEN), None).await;
     assert_eq!(body["data"].as_array().unwrap().len(), 1);
@@ -157,7 +159,9 @@ async fn the_proxy_passes_everything_through() {
     assert_eq!(status, 401);
     assert!(headers.get("cf-ray").is_some());
     assert_eq!(body["errors"][0]["message"], "Authentication error");
-    let (status, _, body) = call("POST", &via_proxy, Some("real-token"), Some(json!({"name": "p", "url": "https://x.io", "events": ["meeting.summary"]}))).await;
+    let (status, _, body) =
+        call("POST", &via_proxy, Some("real-token"), Some(json!({"name": "p", "url": "https://x.io", "events": ["meeting.summary"]})))
+            .await;
     assert_eq!(status, 201);
     let id = body["data"]["id"].as_str().unwrap().to_owned();
     // It is upstream, not here.
@@ -181,7 +185,8 @@ async fn the_receiver_keeps_deliveries_for_the_page() {
     let base = start(Config::default()).await;
     let receiver = format!("{base}/__emulator/receiver");
     call("POST", &hooks(&base, "demo"), Some(TOKEN), Some(json!({"name": "demo", "url": receiver, "events": ["meeting.started"]}))).await;
-    let (_, _, body) = call("POST", &format!("{base}/__emulator/deliveries"), None, Some(json!({"event": "meeting.started", "wait": true}))).await;
+    let (_, _, body) =
+        call("POST", &format!("{base}/__emulator/deliveries"), None, Some(json!({"event": "meeting.started", "wait": true}))).await;
     assert_eq!(body["data"][0]["state"], "delivered", "{body}");
     let (_, _, key) = call("GET", &format!("{base}/.well-known/webhooks.json"), None, None).await;
     assert!(key["data"]["publicKey"].as_str().unwrap().starts_with("-----BEGIN PUBLIC KEY-----"));

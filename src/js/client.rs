@@ -9,9 +9,9 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::errors::to_js;
 use super::input;
+use super::shape;
 use super::types::{ClientOptionsArg, RequestOptionsArg, WebhookInputArg, WebhookPatchArg};
 use crate::error::Error;
-use super::shape;
 use crate::models::EnsureAction;
 use crate::Client;
 

@@ -77,12 +77,7 @@ pub(crate) fn request_options(value: &JsValue) -> Result<Option<RequestOptions>,
     } else {
         return Err(wrong_type("signal", "an AbortSignal", &signal));
     };
-    Ok(Some(RequestOptions {
-        signal,
-        timeout: timeout(o)?,
-        max_retries: max_retries(o)?,
-        headers: headers(o, "headers")?,
-    }))
+    Ok(Some(RequestOptions { signal, timeout: timeout(o)?, max_retries: max_retries(o)?, headers: headers(o, "headers")? }))
 }
 
 /// A webhook id argument.
@@ -108,12 +103,7 @@ pub(crate) fn new_webhook(value: &JsValue) -> Result<NewWebhook, Error> {
 pub(crate) fn patch(value: &JsValue) -> Result<WebhookPatch, Error> {
     let o = object(value, "patch")?;
     known_keys(o, &["name", "url", "events", "enabled", "id", "created_at", "updated_at"])?;
-    Ok(WebhookPatch {
-        name: string(o, "name")?,
-        url: string(o, "url")?,
-        events: events(o)?,
-        enabled: boolean(o, "enabled")?,
-    })
+    Ok(WebhookPatch { name: string(o, "name")?, url: string(o, "url")?, events: events(o)?, enabled: boolean(o, "enabled")? })
 }
 
 fn events(o: &JsValue) -> Result<Option<Vec<WebhookEvent>>, Error> {
@@ -179,9 +169,7 @@ fn headers(o: &JsValue, field: &str) -> Result<Vec<(String, String)>, Error> {
     for key in keys.iter() {
         let Some(name) = key.as_string() else { continue };
         let item = get(map, &name)?;
-        let item = item
-            .as_string()
-            .ok_or_else(|| wrong_type(&format!("{field}.{name}"), "a string", &item))?;
+        let item = item.as_string().ok_or_else(|| wrong_type(&format!("{field}.{name}"), "a string", &item))?;
         out.push((name, item));
     }
     Ok(out)
@@ -237,7 +225,10 @@ fn known_keys(o: &JsValue, allowed: &[&str]) -> Result<(), Error> {
     for key in keys.iter() {
         let key = key.as_string().unwrap_or_default();
         if !allowed.contains(&key.as_str()) {
-            return Err(Error::invalid(key, format!("is not a webhook field (expected {})", allowed.iter().take(4).copied().collect::<Vec<_>>().join(", "))));
+            return Err(Error::invalid(
+                key,
+                format!("is not a webhook field (expected {})", allowed.iter().take(4).copied().collect::<Vec<_>>().join(", ")),
+            ));
         }
     }
     Ok(())

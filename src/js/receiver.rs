@@ -174,9 +174,11 @@ impl DeliveryStore for JsStore {
             return Ok(Claim::Claimed);
         }
         let claim = self.call("claim", delivery, Some(lease)).await?;
-        claim.as_string().as_deref().and_then(Claim::from_name).ok_or_else(|| {
-            js_sys::Error::new("the store's claim() gave something other than \"claimed\", \"done\" or \"busy\"").into()
-        })
+        claim
+            .as_string()
+            .as_deref()
+            .and_then(Claim::from_name)
+            .ok_or_else(|| js_sys::Error::new("the store's claim() gave something other than \"claimed\", \"done\" or \"busy\"").into())
     }
 
     async fn complete(&self, delivery: &DeliveryKey) -> Result<(), JsValue> {

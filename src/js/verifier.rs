@@ -137,7 +137,9 @@ pub(super) fn bytes(body: &JsValue) -> Result<Uint8Array, Error> {
     }
     if js_sys::ArrayBuffer::is_view(body) {
         let view = |key: &str| Reflect::get(body, &key.into()).ok();
-        if let (Some(buffer), Some(offset), Some(length)) = (view("buffer"), view("byteOffset").and_then(|v| v.as_f64()), view("byteLength").and_then(|v| v.as_f64())) {
+        if let (Some(buffer), Some(offset), Some(length)) =
+            (view("buffer"), view("byteOffset").and_then(|v| v.as_f64()), view("byteLength").and_then(|v| v.as_f64()))
+        {
             return Ok(Uint8Array::new_with_byte_offset_and_length(&buffer, offset as u32, length as u32));
         }
     }
@@ -188,7 +190,10 @@ pub(super) fn body_and_headers(body: &JsValue, headers: &JsValue) -> Result<(Uin
 /// `max_body` by its `content-length` is refused before it is read (the inner
 /// `Err`, a verdict on the delivery); the outer `Err` is a JS error for a value
 /// that is not a readable `Request`, or a body that could not be read.
-pub(super) async fn read_request(request: &JsValue, max_body: usize) -> Result<Result<(Uint8Array, DeliveryHeaders), VerifyError>, JsValue> {
+pub(super) async fn read_request(
+    request: &JsValue,
+    max_body: usize,
+) -> Result<Result<(Uint8Array, DeliveryHeaders), VerifyError>, JsValue> {
     let headers = Reflect::get(request, &"headers".into()).ok().filter(|h| h.is_object());
     let headers = headers.ok_or_else(|| to_js(&Error::invalid("request", "must be a fetch Request")))?;
     let length = Reflect::get(&headers, &"get".into())

@@ -37,11 +37,7 @@ pub fn run(args: &[String]) -> Result {
     step("bench (tests/bench/bench.mjs)");
     let out = root().join("target").join("bench").join("results.json");
     let mut node = Command::new("node");
-    node.arg("--expose-gc")
-        .arg(root().join("tests").join("bench").join("bench.mjs"))
-        .arg("--out")
-        .arg(&out)
-        .current_dir(root());
+    node.arg("--expose-gc").arg(root().join("tests").join("bench").join("bench.mjs")).arg("--out").arg(&out).current_dir(root());
     if quick {
         node.arg("--quick");
     }
@@ -69,16 +65,9 @@ fn snapshot_package() -> Result {
             std::fs::copy(&from, &to).map_err(io(&from))?;
         }
     }
-    for needed in [
-        "package.json",
-        "node.js",
-        "realtimekit_webhooks.js",
-        "realtimekit_webhooks_bg.wasm",
-    ] {
+    for needed in ["package.json", "node.js", "realtimekit_webhooks.js", "realtimekit_webhooks_bg.wasm"] {
         if !copy.join(needed).exists() {
-            return Err(format!(
-                "pkg/ has no {needed} (is it being rebuilt?): run `cargo xtask bench` again"
-            ));
+            return Err(format!("pkg/ has no {needed} (is it being rebuilt?): run `cargo xtask bench` again"));
         }
     }
     let modules = root().join("tests").join("bench").join("node_modules");

@@ -1,12 +1,12 @@
 //! `cargo xtask build`: wasm-pack (release), wasm-opt, then `pkg/` assembled
 //! from the wasm-pack output and `pkg-template/` as the npm package.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::io::Write;
 
 use crate::setup::Tools;
-use crate::util::{cargo, npm_bin, read, root, exec, step, write, Result};
+use crate::util::{cargo, exec, npm_bin, read, root, step, write, Result};
 
 /// The wasm features rustc enables by default for wasm32-unknown-unknown,
 /// named for wasm-opt (never `--all-features`).
@@ -32,10 +32,7 @@ pub fn package(_tools: &Tools) -> Result {
     let root = root();
     let out = root.join("target").join("wasm-pack");
     step("wasm-pack build (release)");
-    exec(Command::new("wasm-pack")
-        .current_dir(&root)
-        .args(["build", "--release", "--target", "web", "--no-pack", "--out-dir"])
-        .arg(&out))?;
+    exec(Command::new("wasm-pack").current_dir(&root).args(["build", "--release", "--target", "web", "--no-pack", "--out-dir"]).arg(&out))?;
 
     let pkg = root.join("pkg");
     if pkg.exists() {
@@ -44,12 +41,7 @@ pub fn package(_tools: &Tools) -> Result {
     std::fs::create_dir_all(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
 
     step("wasm-opt -Oz");
-    exec(Command::new(npm_bin("wasm-opt"))
-        .arg(out.join(WASM))
-        .arg("-Oz")
-        .args(WASM_FEATURES)
-        .arg("-o")
-        .arg(pkg.join(WASM)))?;
+    exec(Command::new(npm_bin("wasm-opt")).arg(out.join(WASM)).arg("-Oz").args(WASM_FEATURES).arg("-o").arg(pkg.join(WASM)))?;
 
     step("assemble pkg/");
     let glue = read(&out.join(GLUE))?;
@@ -142,20 +134,14 @@ fn examples(dir: &Path) -> Result<String> {
 /// The glue without its `@ts-self-types` pointer: wasm-bindgen's own `.d.ts`
 /// is not shipped (the package's types are `index.d.ts`).
 fn drop_self_types(glue: &str) -> String {
-    glue.lines()
-        .filter(|line| !line.starts_with("/* @ts-self-types="))
-        .map(|line| format!("{line}\n"))
-        .collect()
+    glue.lines().filter(|line| !line.starts_with("/* @ts-self-types=")).map(|line| format!("{line}\n")).collect()
 }
 
 /// package.json with the crate's version.
 fn package_json(template: &str) -> Result<String> {
     let manifest = read(&root().join("Cargo.toml"))?;
-    let version = manifest
-        .lines()
-        .find_map(|l| l.strip_prefix("version = \""))
-        .map(|v| v.trim_end_matches('"'))
-        .ok_or("no version in Cargo.toml")?;
+    let version =
+        manifest.lines().find_map(|l| l.strip_prefix("version = \"")).map(|v| v.trim_end_matches('"')).ok_or("no version in Cargo.toml")?;
     Ok(template.replacen("\"version\": \"0.0.0\"", &format!("\"version\": \"{version}\""), 1))
 }
 
@@ -173,11 +159,8 @@ fn package_json(template: &str) -> Result<String> {
 /// helpers such as a `declare const` brand included).
 fn types(generated: &str, declarations: &[String]) -> Result<String> {
     let cut = generated.find("export type InitInput").ok_or("the generated .d.ts has no init section to cut")?;
-    let kept: String = generated[..cut]
-        .lines()
-        .filter(|line| line.trim() != "[Symbol.dispose](): void;")
-        .map(|line| format!("{line}\n"))
-        .collect();
+    let kept: String =
+        generated[..cut].lines().filter(|line| line.trim() != "[Symbol.dispose](): void;").map(|line| format!("{line}\n")).collect();
     let mut dts = kept.trim_end().to_owned();
     for declaration in declarations {
         dts.push('\n');
@@ -203,12 +186,7 @@ fn commonjs(pkg: &Path, source: &str) -> Result {
         .stdin(Stdio::piped())
         .spawn()
         .map_err(|e| format!("could not start esbuild: {e}"))?;
-    child
-        .stdin
-        .take()
-        .ok_or("esbuild has no stdin")?
-        .write_all(source.as_bytes())
-        .map_err(|e| format!("esbuild stdin: {e}"))?;
+    child.stdin.take().ok_or("esbuild has no stdin")?.write_all(source.as_bytes()).map_err(|e| format!("esbuild stdin: {e}"))?;
     let status = child.wait().map_err(|e| format!("esbuild: {e}"))?;
     match status.success() {
         true => Ok(()),
@@ -226,4 +204,3 @@ pub fn emulator() -> Result<std::path::PathBuf> {
         false => Err(format!("{} was not built", path.display())),
     }
 }
-

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use crate::build;
 use crate::setup::{self, Needs};
-use crate::util::{root, exec, step, Result};
+use crate::util::{exec, root, step, Result};
 
 pub fn run(args: &[String]) -> Result {
     let port = match args {
@@ -19,12 +19,12 @@ pub fn run(args: &[String]) -> Result {
     let emulator = build::emulator()?;
     let root = root();
     step(&format!("demo: open http://127.0.0.1:{port}/ (Ctrl-C stops it)"));
-    exec(Command::new(emulator)
-        .args(["--port", &port, "--www"])
-        .arg(root.join("www"))
-        .arg("--pkg")
-        .arg(root.join("pkg"))
-        .args(["--upstream", "https://api.cloudflare.com/client/v4"]))
+    exec(
+        Command::new(emulator)
+            .args(["--port", &port, "--www"])
+            .arg(root.join("www"))
+            .arg("--pkg")
+            .arg(root.join("pkg"))
+            .args(["--upstream", "https://api.cloudflare.com/client/v4"]),
+    )
 }
-
-

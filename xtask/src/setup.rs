@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::util::{self, cargo, output, root, exec, step, Result};
+use crate::util::{self, cargo, exec, output, root, step, Result};
 
 /// wasm-pack version installed when missing.
 const WASM_PACK_VERSION: &str = "0.15.1";
@@ -26,6 +26,7 @@ pub fn run(needs: Needs) -> Result<Tools> {
     step("set-up");
     node()?;
     wasm_target()?;
+    rust_components()?;
     wasm_bindgen_cli()?;
     wasm_pack()?;
     npm_tooling()?;
@@ -34,9 +35,8 @@ pub fn run(needs: Needs) -> Result<Tools> {
 }
 
 fn node() -> Result {
-    let version = output(Command::new("node").arg("--version")).ok_or(
-        "Node.js is missing: install Node.js 18 or newer (https://nodejs.org/ or your package manager), then run this again",
-    )?;
+    let version = output(Command::new("node").arg("--version"))
+        .ok_or("Node.js is missing: install Node.js 18 or newer (https://nodejs.org/ or your package manager), then run this again")?;
     let major: u32 = version.trim().trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
     if major < 18 {
         return Err(format!("Node.js {} is too old: install Node.js 18 or newer", version.trim()));
@@ -54,8 +54,26 @@ fn wasm_target() -> Result {
             Ok(())
         }
         Some(_) => exec(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"])),
-        None => Err("rustup is missing: install Rust with rustup (https://rustup.rs), or add the wasm32-unknown-unknown target to your toolchain".into()),
+        None => Err(
+            "rustup is missing: install Rust with rustup (https://rustup.rs), or add the wasm32-unknown-unknown target to your toolchain"
+                .into(),
+        ),
     }
+}
+
+/// rustfmt and clippy, which the native tier runs.
+fn rust_components() -> Result {
+    let missing: Vec<&str> = [("rustfmt", "fmt"), ("clippy", "clippy")]
+        .into_iter()
+        .filter(|(_, sub)| output(cargo().args([sub, "--version"])).is_none())
+        .map(|(component, _)| component)
+        .collect();
+    if missing.is_empty() {
+        println!("rustfmt and clippy: ok");
+        return Ok(());
+    }
+    exec(Command::new("rustup").args(["component", "add"]).args(&missing))
+        .map_err(|e| format!("{e}: install them with `rustup component add {}`", missing.join(" ")))
 }
 
 /// The `wasm-bindgen` version in Cargo.lock: the CLI must match it exactly.
@@ -107,9 +125,10 @@ fn npm_tooling() -> Result {
 /// Debian's chromium and chromedriver: installed with apt-get when root.
 fn chromium() -> Result<(String, String)> {
     let find = |names: &[&str]| {
-        names.iter().find(|n| output(Command::new("which").arg(n)).is_some()).map(|n| {
-            output(Command::new("which").arg(n)).unwrap_or_default().trim().to_owned()
-        })
+        names
+            .iter()
+            .find(|n| output(Command::new("which").arg(n)).is_some())
+            .map(|n| output(Command::new("which").arg(n)).unwrap_or_default().trim().to_owned())
     };
     let browsers = ["chromium", "chromium-browser"];
     let drivers = ["chromedriver"];
@@ -120,12 +139,17 @@ fn chromium() -> Result<(String, String)> {
     let is_root = output(Command::new("id").arg("-u")).is_some_and(|id| id.trim() == "0");
     let has_apt = output(Command::new("which").arg("apt-get")).is_some();
     if !(is_root && has_apt) {
-        return Err("Chromium is missing: install it (on Debian/Ubuntu: `sudo apt-get install chromium chromium-driver`), then run this again".into());
+        return Err(
+            "Chromium is missing: install it (on Debian/Ubuntu: `sudo apt-get install chromium chromium-driver`), then run this again"
+                .into(),
+        );
     }
     exec(Command::new("apt-get").args(["update", "-q"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
-    exec(Command::new("apt-get")
-        .args(["install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver"])
-        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    exec(
+        Command::new("apt-get")
+            .args(["install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
     match (find(&browsers), find(&drivers)) {
         (Some(browser), Some(driver)) => Ok((browser, driver)),
         _ => Err("apt-get ran but chromium or chromedriver is still missing".into()),

@@ -1,6 +1,7 @@
 //! `cargo xtask test [tier...]`: every tier by default, in order:
 //!
-//! - `native`: `cargo test` of the workspace (pure logic, the emulator);
+//! - `native`: `cargo fmt --check`, clippy with warnings denied, and `cargo
+//!   test` of the workspace (pure logic, the emulator);
 //! - `wasm`: the Rust API under wasm-bindgen-test in Node, against an emulator;
 //! - `js`: the built package imported by name from Node's test runner;
 //! - `types`: the public `.d.ts` against its snapshot (`tests/index.d.ts.snap`),
@@ -20,10 +21,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::build;
 use crate::emulator::Running;
 use crate::setup::{self, Needs};
 use crate::util::{self, cargo, exec, npm_bin, read, root, step, write, Result};
-use crate::build;
 
 const TIERS: [&str; 7] = ["native", "wasm", "js", "types", "pack", "runtimes", "demo"];
 
@@ -66,6 +67,11 @@ pub fn run(args: &[String]) -> Result {
     let started = std::time::Instant::now();
 
     if wants("native") {
+        step("formatting (cargo fmt --check, rustfmt.toml)");
+        exec(cargo().args(["fmt", "--all", "--check"]))?;
+        step("lints (clippy, warnings denied: natively, and the library and its wasm tests on wasm32)");
+        exec(cargo().args(["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"]))?;
+        exec(cargo().args(["clippy", "--target", "wasm32-unknown-unknown", "--lib", "--test", "wasm", "--quiet", "--", "-D", "warnings"]))?;
         step("native tests");
         exec(cargo().args(["test", "--workspace", "--quiet"]))?;
     }
@@ -73,10 +79,12 @@ pub fn run(args: &[String]) -> Result {
     if wants("wasm") {
         step("wasm tests (wasm-bindgen-test in Node, against the emulator)");
         let emu = Running::start(&emulator, &[])?;
-        exec(cargo()
-            .args(["test", "--target", "wasm32-unknown-unknown", "--test", "wasm"])
-            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
-            .env("RTK_EMULATOR_URL", &emu.url))?;
+        exec(
+            cargo()
+                .args(["test", "--target", "wasm32-unknown-unknown", "--test", "wasm"])
+                .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+                .env("RTK_EMULATOR_URL", &emu.url),
+        )?;
     }
     if ["js", "types", "pack", "runtimes", "demo"].iter().any(|t| wants(t)) {
         build::package(&tools)?;
@@ -85,11 +93,7 @@ pub fn run(args: &[String]) -> Result {
     if wants("js") {
         step("JS consumer tests (Node, the package imported by name)");
         let files = test_files(&root().join("tests").join("js"))?;
-        exec(Command::new("node")
-            .arg("--test")
-            .args(&files)
-            .current_dir(root())
-            .env("RTK_EMULATOR_BIN", &emulator))?;
+        exec(Command::new("node").arg("--test").args(&files).current_dir(root()).env("RTK_EMULATOR_BIN", &emulator))?;
     }
     if wants("types") {
         types()?;
@@ -104,12 +108,14 @@ pub fn run(args: &[String]) -> Result {
     if wants("demo") {
         let (chromium, _driver) = tools.chromium.clone().ok_or("the set-up found no Chromium")?;
         step("the demo page in headless Chromium");
-        exec(Command::new("node")
-            .arg("--test")
-            .arg(root().join("tests").join("demo").join("demo.test.mjs"))
-            .current_dir(root())
-            .env("RTK_EMULATOR_BIN", &emulator)
-            .env("RTK_CHROMIUM", &chromium))?;
+        exec(
+            Command::new("node")
+                .arg("--test")
+                .arg(root().join("tests").join("demo").join("demo.test.mjs"))
+                .current_dir(root())
+                .env("RTK_EMULATOR_BIN", &emulator)
+                .env("RTK_CHROMIUM", &chromium),
+        )?;
     }
     println!("\nall tests passed ({:.0?})", started.elapsed());
     Ok(())
@@ -200,18 +206,23 @@ const SIZE_BUDGET_GZIP: usize = 93_500;
 fn size_budget(pkg: &Path) -> Result {
     step("size budget: the .wasm and its JS, gzipped");
     // What the browser entry loads (browser.js -> exports.js); cli.js is Node's only.
-    let files = ["realtimekit_webhooks_bg.wasm", "realtimekit_webhooks.js", "errors.js", "fetch.js", "shape.js", "receiver.js", "testing.js", "examples.js"];
+    let files = [
+        "realtimekit_webhooks_bg.wasm",
+        "realtimekit_webhooks.js",
+        "errors.js",
+        "fetch.js",
+        "shape.js",
+        "receiver.js",
+        "testing.js",
+        "examples.js",
+    ];
     let script = "const zlib = require('node:zlib'), fs = require('node:fs');\
         let total = 0;\
         for (const f of process.argv.slice(1)) { const n = zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length; total += n; console.log(`${n} ${f}`); }\
         console.log(total);";
     let out = stdout(Command::new("node").arg("-e").arg(script).args(files).current_dir(pkg))?;
     print!("{out}");
-    let total: usize = out
-        .lines()
-        .last()
-        .and_then(|line| line.trim().parse().ok())
-        .ok_or("could not measure the package's size")?;
+    let total: usize = out.lines().last().and_then(|line| line.trim().parse().ok()).ok_or("could not measure the package's size")?;
     match total <= SIZE_BUDGET_GZIP {
         true => {
             println!("{total} bytes gzipped, within the budget of {SIZE_BUDGET_GZIP}");
@@ -231,10 +242,7 @@ fn runtimes(emulator: &Path, chromium: &str) -> Result {
         std::fs::remove_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
     }
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let json = stdout(Command::new("npm")
-        .args(["pack", "--json", "--pack-destination"])
-        .arg(&out)
-        .current_dir(root().join("pkg")))?;
+    let json = stdout(Command::new("npm").args(["pack", "--json", "--pack-destination"]).arg(&out).current_dir(root().join("pkg")))?;
     let tarball = json_strings(&json, "filename")
         .into_iter()
         .next()
@@ -244,25 +252,24 @@ fn runtimes(emulator: &Path, chromium: &str) -> Result {
 
     step("runtimes: Node ESM and CommonJS, Deno, workerd (wrangler dev), Chromium (entry and esbuild bundle); the durable receiver Worker (local Queues + D1)");
     let dir = root().join("tests").join("runtimes");
-    exec(Command::new("node")
-        .arg("--test")
-        .arg(dir.join("runtimes.test.mjs"))
-        .arg(dir.join("cli.test.mjs"))
-        .arg(dir.join("receiver.test.mjs"))
-        .current_dir(root())
-        .env("RTK_PACKAGE_TARBALL", &tarball)
-        .env("RTK_EMULATOR_BIN", emulator)
-        .env("RTK_CHROMIUM", chromium)
-        .env("RTK_WORK_DIR", root().join("target").join("runtimes")))
+    exec(
+        Command::new("node")
+            .arg("--test")
+            .arg(dir.join("runtimes.test.mjs"))
+            .arg(dir.join("cli.test.mjs"))
+            .arg(dir.join("receiver.test.mjs"))
+            .current_dir(root())
+            .env("RTK_PACKAGE_TARBALL", &tarball)
+            .env("RTK_EMULATOR_BIN", emulator)
+            .env("RTK_CHROMIUM", chromium)
+            .env("RTK_WORK_DIR", root().join("target").join("runtimes")),
+    )
 }
 
 /// Runs `cmd` and returns its stdout; its stderr streams through.
 fn stdout(cmd: &mut Command) -> Result<String> {
     let shown = format!("{cmd:?}");
-    let out = cmd
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    let out = cmd.stderr(Stdio::inherit()).output().map_err(|e| format!("could not start {shown}: {e}"))?;
     match out.status.success() {
         true => Ok(String::from_utf8_lossy(&out.stdout).into_owned()),
         false => Err(format!("{shown} failed ({})", out.status)),
