@@ -29,6 +29,10 @@ use tower_http::services::ServeDir;
 
 pub use server::serve;
 
+/// The port the emulator listens on unless told otherwise: not 8787, which
+/// `wrangler dev` takes by default, so a Worker next to the emulator keeps its port.
+pub const DEFAULT_PORT: u16 = 8765;
+
 /// The token the emulator accepts unless told otherwise.
 pub const DEFAULT_TOKEN: &str = "emulator-token";
 /// The global API key and email the emulator accepts unless told otherwise.

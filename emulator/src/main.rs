@@ -12,7 +12,7 @@ rtk-emulator: a local Cloudflare RealtimeKit webhooks API
 usage: rtk-emulator [--port N] [--host ADDR] [--token T] [--api-key K --api-email E]
                     [--www DIR] [--pkg DIR] [--state FILE] [--upstream URL]
 
-  --port N      port to listen on (default 8787; 0 picks a free one)
+  --port N      port to listen on (default 8765, not wrangler's 8787; 0 picks a free one)
   --host ADDR   address to listen on (default 127.0.0.1)
   --token T     API token accepted as `Authorization: Bearer T` (default emulator-token)
   --api-key K   global API key accepted with --api-email (default emulator-key)
@@ -68,7 +68,7 @@ async fn run(addr: SocketAddr, config: Config) -> std::io::Result<()> {
 fn parse(mut args: impl Iterator<Item = String>) -> Result<(SocketAddr, Config), String> {
     let mut config = Config::default();
     let mut host = "127.0.0.1".to_owned();
-    let mut port = 8787u16;
+    let mut port = rtk_emulator::DEFAULT_PORT;
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {

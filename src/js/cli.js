@@ -20,7 +20,7 @@ const SETTINGS = {
   account: { type: "string", env: "CLOUDFLARE_ACCOUNT_ID", help: "Cloudflare account id" },
   app: { type: "string", env: "REALTIMEKIT_APP_ID", help: "RealtimeKit app id" },
   token: { type: "string", env: "CLOUDFLARE_API_TOKEN", help: "API token (never printed)" },
-  "base-url": { type: "string", env: "REALTIMEKIT_BASE_URL", help: "API base URL (default https://api.cloudflare.com/client/v4; the emulator's: http://127.0.0.1:8787/client/v4)" },
+  "base-url": { type: "string", env: "REALTIMEKIT_BASE_URL", help: "API base URL (default https://api.cloudflare.com/client/v4; the emulator's: http://127.0.0.1:8765/client/v4)" },
 };
 const FIELDS = {
   name: { type: "string", help: "the webhook's name" },

@@ -96,7 +96,7 @@ const withToken: ClientOptions = {
   accountId: "account",
   appId: "app",
   apiToken: "token",
-  baseURL: "http://127.0.0.1:8787/client/v4",
+  baseURL: "http://127.0.0.1:8765/client/v4",
   timeout: 60_000,
   maxRetries: 2,
   fetch: (url: string, init: RequestInit) => fetch(url, init),
@@ -196,7 +196,7 @@ export function describe(error: unknown): string {
 }
 
 // The verifier: its options, its results, and a delivery narrowed by `event`.
-const fetchKey: VerifierOptions = { keyURL: "http://127.0.0.1:8787/.well-known/webhooks.json", fetch: (url, init) => fetch(url, init), maxBodyBytes: 65_536 };
+const fetchKey: VerifierOptions = { keyURL: "http://127.0.0.1:8765/.well-known/webhooks.json", fetch: (url, init) => fetch(url, init), maxBodyBytes: 65_536 };
 const givenKey: VerifierOptions = { publicKey: "-----BEGIN PUBLIC KEY-----\n...\n-----END PUBLIC KEY-----" };
 const verifier = new WebhookVerifier();
 new WebhookVerifier(fetchKey).free();

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::setup::Tools;
-use crate::util::{cargo, exec, npm_bin, read, root, step, write, Result};
+use crate::util::{build_bin, cargo, exec, read, root, step, write, Result};
 
 /// The wasm features rustc enables by default for wasm32-unknown-unknown,
 /// named for wasm-opt (never `--all-features`).
@@ -32,7 +32,13 @@ pub fn package(_tools: &Tools) -> Result {
     let root = root();
     let out = root.join("target").join("wasm-pack");
     step("wasm-pack build (release)");
-    exec(Command::new("wasm-pack").current_dir(&root).args(["build", "--release", "--target", "web", "--no-pack", "--out-dir"]).arg(&out))?;
+    // Warnings only: its closing "ready to publish" names this scratch folder, not pkg/.
+    exec(
+        Command::new("wasm-pack")
+            .current_dir(&root)
+            .args(["--log-level", "warn", "build", "--release", "--target", "web", "--no-pack", "--out-dir"])
+            .arg(&out),
+    )?;
 
     let pkg = root.join("pkg");
     if pkg.exists() {
@@ -41,7 +47,7 @@ pub fn package(_tools: &Tools) -> Result {
     std::fs::create_dir_all(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
 
     step("wasm-opt -Oz");
-    exec(Command::new(npm_bin("wasm-opt")).arg(out.join(WASM)).arg("-Oz").args(WASM_FEATURES).arg("-o").arg(pkg.join(WASM)))?;
+    exec(Command::new(build_bin("wasm-opt")).arg(out.join(WASM)).arg("-Oz").args(WASM_FEATURES).arg("-o").arg(pkg.join(WASM)))?;
 
     step("assemble pkg/");
     let glue = read(&out.join(GLUE))?;
@@ -171,7 +177,7 @@ fn types(generated: &str, declarations: &[String]) -> Result<String> {
 
 /// node.cjs: the CommonJS entry, bundled by esbuild from `node.cjs.js`.
 fn commonjs(pkg: &Path, source: &str) -> Result {
-    let mut child = Command::new(npm_bin("esbuild"))
+    let mut child = Command::new(build_bin("esbuild"))
         .current_dir(pkg)
         .args([
             "--bundle",
@@ -182,6 +188,9 @@ fn commonjs(pkg: &Path, source: &str) -> Result {
             "--outfile=node.cjs",
             "--log-level=warning",
             "--log-override:empty-import-meta=silent",
+            // wasm-bindgen's glue names each snippet module once per import in
+            // its imports object: the same key with the same value, harmless.
+            "--log-override:duplicate-object-key=silent",
         ])
         .stdin(Stdio::piped())
         .spawn()

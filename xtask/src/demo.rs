@@ -8,13 +8,17 @@ use crate::build;
 use crate::setup::{self, Needs};
 use crate::util::{exec, root, step, Result};
 
+/// The emulator's own default port (`rtk_emulator::DEFAULT_PORT`): not 8787,
+/// which `wrangler dev` takes, so a Worker next to the demo keeps its port.
+const DEFAULT_PORT: &str = "8765";
+
 pub fn run(args: &[String]) -> Result {
     let port = match args {
-        [] => "8787".to_owned(),
+        [] => DEFAULT_PORT.to_owned(),
         [flag, port] if flag == "--port" => port.clone(),
         _ => return Err("usage: cargo xtask demo [--port N]".into()),
     };
-    let tools = setup::run(Needs { chromium: false })?;
+    let tools = setup::run(Needs { test_tooling: false, chromium: false })?;
     build::package(&tools)?;
     let emulator = build::emulator()?;
     let root = root();

@@ -19,7 +19,7 @@ usage: cargo xtask <command>
   setup   install what the other commands need (wasm target, wasm-bindgen-cli,
           wasm-pack, npm tooling, Chromium where needed)
   build   build the npm package into pkg/ (release)
-  demo    build, then serve the demo page and the emulator on http://127.0.0.1:8787/
+  demo    build, then serve the demo page and the emulator on http://127.0.0.1:8765/
   test    every test tier; non-zero exit on any failure. `test <tier>...` runs
           some: native, wasm, js, types, pack, runtimes, demo
   bench   this package against the official SDK and raw fetch: a table of
@@ -29,8 +29,8 @@ usage: cargo xtask <command>
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("setup") => setup::run(setup::Needs { chromium: true }).map(drop),
-        Some("build") => setup::run(setup::Needs { chromium: false }).and_then(|tools| build::package(&tools)),
+        Some("setup") => setup::run(setup::Needs { test_tooling: true, chromium: true }).map(drop),
+        Some("build") => setup::run(setup::Needs { test_tooling: false, chromium: false }).and_then(|tools| build::package(&tools)),
         Some("demo") => demo::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),

@@ -12,6 +12,8 @@ const WASM_PACK_VERSION: &str = "0.15.1";
 /// What the caller will use beyond the always-needed tools.
 #[derive(Debug, Clone, Copy)]
 pub struct Needs {
+    /// The test tooling in tests/ (runtimes, tsc, the SDK the bench compares with).
+    pub test_tooling: bool,
     pub chromium: bool,
 }
 
@@ -29,7 +31,10 @@ pub fn run(needs: Needs) -> Result<Tools> {
     rust_components()?;
     wasm_bindgen_cli()?;
     wasm_pack()?;
-    npm_tooling()?;
+    npm_tooling(&util::build_tools_dir())?;
+    if needs.test_tooling {
+        npm_tooling(&util::js_dir())?;
+    }
     let chromium = if needs.chromium { Some(chromium()?) } else { None };
     Ok(Tools { chromium })
 }
@@ -109,16 +114,16 @@ fn wasm_pack() -> Result {
     exec(cargo().args(["install", "wasm-pack", "--version", WASM_PACK_VERSION]))
 }
 
-/// `npm ci` in tests/, skipped while the lockfile is the one last installed.
-fn npm_tooling() -> Result {
-    let dir = util::js_dir();
+/// `npm ci` in `dir`, skipped while its lockfile is the one last installed there.
+fn npm_tooling(dir: &std::path::Path) -> Result {
     let lock = util::read(&dir.join("package-lock.json"))?;
     let stamp_path = dir.join("node_modules").join(".xtask-lock");
+    let shown = dir.strip_prefix(root()).unwrap_or(dir).join("node_modules");
     if std::fs::read_to_string(&stamp_path).ok().as_deref() == Some(lock.as_str()) {
-        println!("npm tooling (tests/node_modules): ok");
+        println!("npm tooling ({}): ok", shown.display());
         return Ok(());
     }
-    exec(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))?;
+    exec(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(dir))?;
     util::write(&stamp_path, lock)
 }
 

@@ -63,7 +63,7 @@ pub fn run(args: &[String]) -> Result {
         }
     }
     let wants = |tier: &str| args.is_empty() || args.iter().any(|a| a == tier);
-    let tools = setup::run(Needs { chromium: wants("runtimes") || wants("demo") })?;
+    let tools = setup::run(Needs { test_tooling: true, chromium: wants("runtimes") || wants("demo") })?;
     let started = std::time::Instant::now();
 
     if wants("native") {
@@ -186,6 +186,16 @@ fn pack() -> Result {
         return Err(format!("npm pack lists the wrong files: extra {extra:?}, missing {missing:?}"));
     }
     println!("npm pack lists: {}", listed.join(", "));
+    // pkg/ holds exactly what npm publishes: `npm install path/to/pkg` gets the same package.
+    let mut present: Vec<String> = std::fs::read_dir(&pkg)
+        .map_err(|e| format!("{}: {e}", pkg.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    present.sort();
+    if present != expected {
+        return Err(format!("pkg/ holds other files than npm publishes: {present:?}"));
+    }
+    println!("pkg/ holds exactly those files");
     let manifest = read(&pkg.join("package.json"))?;
     for field in ["\"dependencies\"", "\"peerDependencies\"", "\"optionalDependencies\"", "\"bundleDependencies\""] {
         if manifest.contains(field) {

@@ -15,9 +15,19 @@ pub fn js_dir() -> PathBuf {
     root().join("tests")
 }
 
+/// `xtask/tools/`, where what the build needs from npm (package.json) lives.
+pub fn build_tools_dir() -> PathBuf {
+    root().join("xtask").join("tools")
+}
+
 /// A binary installed by `npm ci` in `tests/`.
 pub fn npm_bin(name: &str) -> PathBuf {
     js_dir().join("node_modules").join(".bin").join(name)
+}
+
+/// A binary installed by `npm ci` in `xtask/tools/`.
+pub fn build_bin(name: &str) -> PathBuf {
+    build_tools_dir().join("node_modules").join(".bin").join(name)
 }
 
 /// Prints a step heading.
