@@ -84,7 +84,11 @@ const COMMANDS = {
 
 async function main(argv) {
   const [command, ...rest] = argv;
-  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+  if (command === undefined) {
+    process.stderr.write(mainHelp());
+    return 2;
+  }
+  if (command === "--help" || command === "-h" || command === "help") {
     const topic = command === "help" ? rest[0] : undefined;
     process.stdout.write(topic && COMMANDS[topic] ? commandHelp(topic) : mainHelp());
     return 0;
@@ -193,11 +197,17 @@ function webhookInput(values, command) {
 /** Makes the app's webhooks match the file: plan first, then each step; safe to run again after a failure. */
 async function apply({ client, values, positionals, out, command }) {
   const wanted = await readWebhookFile(positionals[0], command);
+  for (const input of wanted) await check(client, input, `${command}: ${positionals[0]}: ${JSON.stringify(input.name)}`);
   const existing = await client.list();
   const plan = planApply(wanted, existing, values.prune === true);
   out.plan(plan);
-  if (values["dry-run"]) return plan.some((step) => step.action === "conflict") ? 1 : 0;
-  let failed = plan.some((step) => step.action === "conflict");
+  const conflicts = plan.filter((step) => step.action === "conflict");
+  for (const step of conflicts) out.error(`${step.name}: ${step.why}`);
+  if (values["dry-run"]) {
+    out.json({ plan, dryRun: true, complete: false });
+    return conflicts.length > 0 ? 1 : 0;
+  }
+  let failed = conflicts.length > 0;
   const done = [];
   for (const step of plan) {
     try {
@@ -213,9 +223,25 @@ async function apply({ client, values, positionals, out, command }) {
       out.error(`${step.action} ${step.name} failed: ${step.error}`);
     }
   }
-  out.json({ plan, applied: !values["dry-run"] });
+  out.json({ plan, dryRun: false, complete: !failed });
   if (failed) out.error("not everything was applied: fix what failed and run apply again (it never creates a duplicate)");
   return failed ? 1 : 0;
+}
+
+/**
+ * Checks a webhook of the file as create would, sending nothing: the client
+ * checks input before any request, and this signal is aborted already, so a
+ * valid input stops at APIUserAbortError. A bad one is bad usage (exit 2),
+ * found before anything is changed.
+ */
+async function check(client, input, where) {
+  try {
+    await client.create(input, { signal: AbortSignal.abort(), maxRetries: 0 });
+  } catch (error) {
+    if (error instanceof ValidationError) throw new UsageError(`${where}: ${error.message}`, { cause: "apply" });
+    return;
+  }
+  throw new Error(`${where}: the check sent a request`);
 }
 
 /** The plan that makes `existing` match `wanted`. Names the app has twice are conflicts, never guessed at. */
@@ -265,7 +291,7 @@ async function readWebhookFile(path, command) {
   try {
     list = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${command}: ${path} is not JSON: ${error.message}`, { cause: command });
+    throw new UsageError(`${command}: ${path} is not JSON: ${oneLine(error.message)}`, { cause: command });
   }
   const bad = (why) => new UsageError(`${command}: ${path}: ${why}; the file is [{ "name", "url", "events", "enabled"? }]`, { cause: command });
   if (!Array.isArray(list)) throw bad("it is not a list");
@@ -327,7 +353,7 @@ async function trigger({ values, positionals, out, command }) {
     if (claimed !== undefined && claimed !== event) throw new UsageError(`${command}: ${values.body} is a ${JSON.stringify(claimed)} body, not ${event}`, { cause: command });
   } else {
     try {
-      body = JSON.stringify(freshIds(exampleDelivery(event)));
+      body = JSON.stringify(exampleDelivery(event, { freshIds: true }));
     } catch (error) {
       throw new UsageError(`${command}: ${error.message} (or give --body FILE)`, { cause: command });
     }
@@ -348,6 +374,9 @@ async function trigger({ values, positionals, out, command }) {
     const shown = answer.status === undefined ? `no answer (${answer.error})` : `${answer.status}${answer.text ? ` ${oneLine(answer.text)}` : ""}`;
     out.line(`${repeat > 1 ? `[${n}/${repeat}] ` : ""}POST ${url.href} rtk-uuid ${signed.headers["rtk-uuid"]}${values.tamper ? " (tampered)" : ""} -> ${shown}: ${FATE_TEXT[answer.fate]}`);
   }
+  if (repeat === 1 && values.body !== undefined && /^repeat\b/.test(answers[0].text ?? "")) {
+    out.error("the receiver took it for a repeat: it has handled this body before (a replay, under another rtk-uuid); change the body to make a new event");
+  }
   out.json({ event, id: signed.headers["rtk-uuid"], tampered: values.tamper === true, answers });
   return answers.every((a) => a.fate === "delivered") ? 0 : 1;
 }
@@ -366,15 +395,6 @@ async function post(url, body, headers) {
 function tamper(body) {
   const trimmed = body.trimEnd();
   return trimmed.endsWith("}") ? `${trimmed.slice(0, -1)},"tampered":true}` : `${body} `;
-}
-
-/** Each distinct uuid in the example replaced by a fresh one, so each trigger is a new event (not a replay). */
-function freshIds(payload) {
-  const fresh = new Map();
-  return JSON.parse(JSON.stringify(payload).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (uuid) => {
-    if (!fresh.has(uuid)) fresh.set(uuid, crypto.randomUUID());
-    return fresh.get(uuid);
-  }));
 }
 
 /** The private key: a PEM file, or private.pem in a directory keygen wrote. */

@@ -36,5 +36,11 @@ export function generateTestKeys(): Promise<TestKeys>;
  */
 export function signDelivery(body: string | WebhookPayload | UnknownPayload, options: SignOptions): Promise<SignedDelivery>;
 
-/** The documented example payload of `event` (a fresh copy, yours to change). */
-export function exampleDelivery<E extends WebhookEvent>(event: E): PayloadOf<E>;
+/** Options of `exampleDelivery`. */
+export interface ExampleOptions {
+  /** Replace each distinct uuid in it by a new one, so that each example is a new event to a receiver with replay protection (default false: the documented values). */
+  freshIds?: boolean;
+}
+
+/** The documented example payload of `event` (a copy, yours to change). */
+export function exampleDelivery<E extends WebhookEvent>(event: E, options?: ExampleOptions): PayloadOf<E>;

@@ -50,12 +50,33 @@ export async function signDelivery(body, options) {
   };
 }
 
-/** The documented example payload of `event` (a fresh copy, yours to change). */
-export function exampleDelivery(event) {
+/**
+ * The documented example payload of `event` (a copy, yours to change). With
+ * `{ freshIds: true }` each distinct uuid in it is replaced by a new one (the
+ * same new one wherever it appears), so that each is a new event, and not a
+ * replay, to a receiver with replay protection.
+ */
+export function exampleDelivery(event, options = {}) {
   if (!Object.hasOwn(EXAMPLES, event)) {
     throw new ValidationError(`event: ${JSON.stringify(event)} is not a webhook event (${Object.keys(EXAMPLES).join(", ")})`, "event");
   }
-  return structuredClone(EXAMPLES[event]);
+  if (options === null || typeof options !== "object") throw new ValidationError("options: must be an object", "options");
+  for (const key of Object.keys(options)) {
+    if (key !== "freshIds") throw new ValidationError(`${key}: is not an option of exampleDelivery (freshIds)`, key);
+  }
+  const example = structuredClone(EXAMPLES[event]);
+  return options.freshIds === true ? withFreshIds(example) : example;
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+/** `payload` with each distinct uuid in it replaced by a fresh one. */
+function withFreshIds(payload) {
+  const fresh = new Map();
+  return JSON.parse(JSON.stringify(payload).replace(UUID, (uuid) => {
+    if (!fresh.has(uuid)) fresh.set(uuid, crypto.randomUUID());
+    return fresh.get(uuid);
+  }));
 }
 
 function base64(buffer) {

@@ -72,6 +72,9 @@ test("help, and bad usage exits 2 with the reason on stderr", async () => {
     assert.equal(own.code, 0, command);
     assert.match(own.stdout, new RegExp(`^Usage: realtimekit-webhooks ${command}`));
   }
+  const bare = await cli([]);
+  assert.equal(bare.code, 2);
+  assert.match(bare.stderr, /^Usage: realtimekit-webhooks <command>/);
   const cases = [
     [["lst"], /unknown command "lst"/],
     [["create", "--name", "x", "--url", "https://example.com"], /give --events/],
@@ -131,10 +134,21 @@ test("apply: the plan, --dry-run, twice in a row (nothing the second time), --pr
   const dry = await cli(["apply", file, "--dry-run"]);
   assert.equal(dry.code, 0, dry.stderr);
   assert.match(dry.stdout, /~ edit a \(.*\): url -> https:\/\/example.com\/a\n\+ create b https:\/\/example.com\/b \[meeting.ended,meeting.summary\] disabled\n2 changes\n/);
+  const dryJSON = await json(["apply", file, "--dry-run"]);
+  assert.deepEqual([dryJSON.dryRun, dryJSON.complete, dryJSON.plan.map((step) => step.action)], [true, false, ["edit", "create"]]);
   assert.equal((await json(["list"])).length, 2, "--dry-run changed nothing");
+
+  // A webhook of the file that create would refuse: bad usage, found before anything changes.
+  const typo = join(WORK, "typo.json");
+  await writeFile(typo, JSON.stringify([wanted[1], { name: "c", url: "https://example.com/c", events: ["meeting.Ended"] }]));
+  const refused = await cli(["apply", typo]);
+  assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+  assert.match(refused.stderr, /"c": events\[0\]: "meeting.Ended" is not a webhook event/);
+  assert.equal((await json(["list"])).length, 2, "nothing was created");
 
   const first = await cli(["apply", file]);
   assert.equal(first.code, 0, first.stderr);
+  assert.equal(JSON.parse((await cli(["apply", file, "--json"])).stdout).complete, true);
   assert.match(first.stdout, /edited a .*\ncreated b /);
   const second = await cli(["apply", file]);
   assert.equal(second.code, 0, second.stderr);

@@ -348,7 +348,7 @@ export const nodeHandler = createNodeHandler(receiver, { context: () => ({ env: 
 export type ExampleEnded = Expect<Equal<ReturnType<typeof exampleDelivery<"meeting.ended">>, MeetingEndedPayload>>;
 export async function signedExample(): Promise<Response> {
   const { publicKey, privateKey } = await generateTestKeys();
-  const example = exampleDelivery("recording.statusUpdate");
+  const example = exampleDelivery("recording.statusUpdate", { freshIds: true });
   const status: RecordingStatus = example.recording.status;
   const { body, headers } = await signDelivery(example, { privateKey, id: status, webhookId: "w" });
   const raw = await signDelivery("{}", { privateKey });
