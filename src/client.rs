@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use web_sys::AbortSignal;
 
-use crate::error::{ApiError, Error, MAX_ERROR_BODY};
+use crate::error::{url_without_credentials, ApiError, Error, Failure, RequestContext, MAX_ERROR_BODY};
 use crate::json::Doc;
 use crate::models::{envelope_data, EnsureAction, FromDoc, NewWebhook, Webhook, WebhookEvent, WebhookPatch};
 use crate::retry::{self, WaitHints, MAX_SERVER_WAIT_SECS};
@@ -77,6 +77,9 @@ pub struct Ensured {
     pub webhook: Webhook,
     /// What `ensure` did.
     pub action: EnsureAction,
+    /// Other webhooks with the same name, left as they are (`ensure` keeps the
+    /// oldest in shape): delete them if they are duplicates.
+    pub duplicates: Vec<Webhook>,
 }
 
 /// Builds a [`Client`]; [`ClientBuilder::build`] checks everything.
@@ -155,6 +158,9 @@ impl ClientBuilder {
         Ok(Client {
             shared: Rc::new(Shared {
                 webhooks_url: format!("{base}/accounts/{account}/realtime/kit/{app}/webhooks"),
+                account_id: self.account_id,
+                app_id: self.app_id,
+                base_url: base.to_string(),
                 headers,
                 secrets,
                 fetch: self.fetch,
@@ -197,6 +203,10 @@ pub struct Client {
 }
 
 struct Shared {
+    account_id: String,
+    app_id: String,
+    /// Without a trailing slash.
+    base_url: String,
     /// `{base}/accounts/{account}/realtime/kit/{app}/webhooks`, segments encoded.
     webhooks_url: String,
     /// Credentials then default headers, names lower-cased.
@@ -222,6 +232,21 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
+    /// The account id.
+    pub fn account_id(&self) -> &str {
+        &self.shared.account_id
+    }
+
+    /// The RealtimeKit app id.
+    pub fn app_id(&self) -> &str {
+        &self.shared.app_id
+    }
+
+    /// The API's base URL, without any user or password in it.
+    pub fn base_url(&self) -> String {
+        url_without_credentials(&self.shared.base_url)
+    }
+
     /// Starts building a client for an account's app.
     pub fn builder(account_id: impl Into<String>, app_id: impl Into<String>, auth: Auth) -> ClientBuilder {
         ClientBuilder {
@@ -247,7 +272,7 @@ impl Client {
     }
 
     pub(crate) async fn list_as<T: FromReply>(&self) -> Result<T, Error> {
-        self.call(Method::Get, &self.shared.webhooks_url, None).await
+        self.call(Call::new("list", Method::Get, &self.shared.webhooks_url), None).await
     }
 
     /// Creates a webhook (`POST .../webhooks`). Never creates two: see the crate docs on retries.
@@ -259,11 +284,11 @@ impl Client {
         validate::new_webhook(hook)?;
         let body = hook.to_json();
         let headers = self.headers(true)?;
-        let url = &self.shared.webhooks_url;
+        let call = Call::new("create", Method::Post, &self.shared.webhooks_url);
         let retries = self.max_retries();
         let mut retry = 0;
         loop {
-            let error = match self.attempt(Method::Post, url, Some(&body), &headers).await {
+            let error = match self.attempt(call, retry, Some(&body), &headers).await {
                 Ok(reply) => return self.convert(reply),
                 Err(error) => error,
             };
@@ -279,7 +304,7 @@ impl Client {
                     false => Err(error),
                 };
             }
-            self.pause(&error, retry).await?;
+            self.pause(call, &error, retry).await?;
             if ambiguous {
                 match self.find_created(hook).await {
                     Ok(Some(created)) => return Ok(created),
@@ -298,7 +323,7 @@ impl Client {
 
     pub(crate) async fn get_as<T: FromReply>(&self, id: &str) -> Result<T, Error> {
         let url = self.webhook_url(id)?;
-        self.call(Method::Get, &url, None).await
+        self.call(Call::new("get", Method::Get, &url), None).await
     }
 
     /// Replaces all of a webhook's fields (`PUT .../webhooks/{id}`).
@@ -309,7 +334,7 @@ impl Client {
     pub(crate) async fn replace_as<T: FromReply>(&self, id: &str, hook: &NewWebhook) -> Result<T, Error> {
         let url = self.webhook_url(id)?;
         validate::new_webhook(hook)?;
-        self.call(Method::Put, &url, Some(hook.to_json())).await
+        self.call(Call::new("replace", Method::Put, &url), Some(hook.to_json())).await
     }
 
     /// Changes the given fields of a webhook (`PATCH .../webhooks/{id}`).
@@ -320,7 +345,7 @@ impl Client {
     pub(crate) async fn edit_as<T: FromReply>(&self, id: &str, patch: &WebhookPatch) -> Result<T, Error> {
         let url = self.webhook_url(id)?;
         validate::patch(patch)?;
-        self.call(Method::Patch, &url, Some(patch.to_json())).await
+        self.call(Call::new("edit", Method::Patch, &url), Some(patch.to_json())).await
     }
 
     /// Deletes a webhook and returns it (`DELETE .../webhooks/{id}`).
@@ -330,7 +355,7 @@ impl Client {
 
     pub(crate) async fn delete_as<T: FromReply>(&self, id: &str) -> Result<T, Error> {
         let url = self.webhook_url(id)?;
-        self.call(Method::Delete, &url, None).await
+        self.call(Call::new("delete", Method::Delete, &url), None).await
     }
 
     /// The event names the server supports (`GET .../webhooks/all`).
@@ -340,7 +365,7 @@ impl Client {
 
     pub(crate) async fn supported_events_as<T: FromReply>(&self) -> Result<T, Error> {
         let url = format!("{}/all", self.shared.webhooks_url);
-        self.call(Method::Get, &url, None).await
+        self.call(Call::new("supportedEvents", Method::Get, &url), None).await
     }
 
     /// Makes the app have a webhook named `hook.name` that looks like `hook`:
@@ -348,18 +373,24 @@ impl Client {
     /// `enabled`, where `None` means `true` as on create), and never duplicates.
     /// When several webhooks share the name, the oldest is the one kept in shape.
     pub async fn ensure(&self, hook: &NewWebhook) -> Result<Ensured, Error> {
-        let (webhook, action) = self.ensure_as(hook).await?;
-        Ok(Ensured { webhook, action })
+        let (webhook, action, duplicates) = self.ensure_as(hook).await?;
+        Ok(Ensured { webhook, action, duplicates })
     }
 
-    pub(crate) async fn ensure_as<T: FromReply + FromDoc>(&self, hook: &NewWebhook) -> Result<(T, EnsureAction), Error> {
+    pub(crate) async fn ensure_as<T: FromReply + FromDoc>(&self, hook: &NewWebhook) -> Result<(T, EnsureAction, Vec<T>), Error> {
         validate::new_webhook(hook)?;
-        let (hooks, docs) = self.list_with_docs().await?;
+        let (hooks, docs) = self.list_with_docs("ensure").await?;
         let existing =
             hooks.iter().enumerate().filter(|(_, w)| w.name == hook.name).min_by(|(_, a), (_, b)| a.created_at.cmp(&b.created_at));
         let Some((at, existing)) = existing else {
-            return Ok((self.create_as(hook).await?, EnsureAction::Created));
+            return Ok((self.create_as(hook).await?, EnsureAction::Created, Vec::new()));
         };
+        let duplicates = hooks
+            .iter()
+            .enumerate()
+            .filter(|(i, w)| *i != at && w.name == hook.name)
+            .map(|(i, _)| self.listed(&docs, i))
+            .collect::<Result<Vec<T>, Error>>()?;
         let wanted_enabled = hook.enabled.unwrap_or(true);
         let patch = WebhookPatch {
             name: None,
@@ -368,16 +399,16 @@ impl Client {
             enabled: (existing.enabled != wanted_enabled).then_some(wanted_enabled),
         };
         if patch == WebhookPatch::default() {
-            return Ok((self.listed(&docs, at)?, EnsureAction::Unchanged));
+            return Ok((self.listed(&docs, at)?, EnsureAction::Unchanged, duplicates));
         }
-        Ok((self.edit_as(&existing.id, &patch).await?, EnsureAction::Updated))
+        Ok((self.edit_as(&existing.id, &patch).await?, EnsureAction::Updated, duplicates))
     }
 
     /// After an ambiguous create failure: the webhook that the create made, if the list shows it.
     /// When several match (an identical one existed before), the newest is ours.
     async fn find_created<T: FromDoc>(&self, hook: &NewWebhook) -> Result<Option<T>, Error> {
         let enabled = hook.enabled.unwrap_or(true);
-        let (hooks, docs) = self.list_with_docs().await?;
+        let (hooks, docs) = self.list_with_docs("create").await?;
         let found = hooks
             .iter()
             .enumerate()
@@ -386,9 +417,9 @@ impl Client {
         found.map(|(at, _)| self.listed(&docs, at)).transpose()
     }
 
-    /// The app's webhooks, read, and each as it came (to return one as a `T`).
-    async fn list_with_docs(&self) -> Result<(Vec<Webhook>, Vec<Doc>), Error> {
-        let reply = self.send(Method::Get, &self.shared.webhooks_url, None).await?;
+    /// The app's webhooks, read, and each as it came (to return one as a `T`), for `operation`.
+    async fn list_with_docs(&self, operation: &'static str) -> Result<(Vec<Webhook>, Vec<Doc>), Error> {
+        let reply = self.send(Call::new(operation, Method::Get, &self.shared.webhooks_url), None).await?;
         let data = reply_data(&reply).map_err(|why| self.bad_reply(&reply, why))?;
         let docs = data.items().unwrap_or_default();
         let hooks = Vec::<Webhook>::from_doc(data).map_err(|why| self.bad_reply(&reply, not_api(&why)))?;
@@ -397,13 +428,13 @@ impl Client {
 
     /// Item `at` of a listed reply as a `T` (the list was checked already).
     fn listed<T: FromDoc>(&self, docs: &[Doc], at: usize) -> Result<T, Error> {
-        let doc = docs.get(at).cloned().ok_or_else(|| Error::Connection("the list changed while it was read".into()))?;
-        T::from_doc(doc).map_err(Error::Connection)
+        let doc = docs.get(at).cloned().ok_or_else(|| Error::connection("the list changed while it was read"))?;
+        T::from_doc(doc).map_err(Error::connection)
     }
 
     /// A call whose reply's `data` becomes a `T`.
-    async fn call<T: FromReply>(&self, method: Method, url: &str, body: Option<String>) -> Result<T, Error> {
-        let reply = self.send(method, url, body).await?;
+    async fn call<T: FromReply>(&self, call: Call<'_>, body: Option<String>) -> Result<T, Error> {
+        let reply = self.send(call, body).await?;
         self.convert(reply)
     }
 
@@ -415,41 +446,65 @@ impl Client {
     /// The one request function: sends, retries idempotent requests on
     /// retryable failures, and returns the 2xx reply. (Not generic, so its code
     /// exists once in the wasm module.)
-    async fn send(&self, method: Method, url: &str, body: Option<String>) -> Result<Reply, Error> {
+    async fn send(&self, call: Call<'_>, body: Option<String>) -> Result<Reply, Error> {
         let headers = self.headers(body.is_some())?;
         let retries = self.max_retries();
         let mut retry = 0;
         loop {
-            let error = match self.attempt(method, url, body.as_deref(), &headers).await {
+            let error = match self.attempt(call, retry, body.as_deref(), &headers).await {
                 Ok(reply) => return Ok(reply),
                 Err(error) => error,
             };
             if retry >= retries || !retry::retryable(&error) {
                 return Err(error);
             }
-            self.pause(&error, retry).await?;
+            self.pause(call, &error, retry).await?;
             retry += 1;
         }
     }
 
     /// Waits before retry number `retry`: the server's wait when it gave one
     /// (a wait longer than a minute returns `error` now), else backoff.
-    async fn pause(&self, error: &Error, retry: u32) -> Result<(), Error> {
+    async fn pause(&self, call: Call<'_>, error: &Error, retry: u32) -> Result<(), Error> {
         let delay = match error.as_api().and_then(|api| api.retry_after) {
             Some(secs) if secs > MAX_SERVER_WAIT_SECS => return Err(error.clone()),
             Some(secs) => Duration::from_millis((secs * 1000.0) as u64),
             None => retry::backoff(retry, transport::random()),
         };
-        transport::sleep(delay, self.options.signal.as_ref()).await.map_err(Error::from)
+        let slept = transport::sleep(delay, self.options.signal.as_ref()).await;
+        slept.map_err(|failure| failed(failure, Some(self.context(call, retry, true))))
     }
 
-    /// One attempt: one exchange; a 2xx reply, or an error.
-    async fn attempt(&self, method: Method, url: &str, body: Option<&str>, headers: &[(String, String)]) -> Result<Reply, Error> {
-        let outgoing = Outgoing { method, url, headers, body };
-        let timeout = self.options.timeout.unwrap_or(self.shared.timeout);
+    /// Attempt number `retry` + 1: one exchange; a 2xx reply, or an error.
+    async fn attempt(&self, call: Call<'_>, retry: u32, body: Option<&str>, headers: &[(String, String)]) -> Result<Reply, Error> {
+        let outgoing = Outgoing { method: call.method, url: call.url, headers, body };
         let limits = BodyLimits { success: MAX_BODY, error: MAX_ERROR_BODY };
-        let reply = transport::send(&self.shared.fetch, &outgoing, timeout, self.options.signal.as_ref(), limits).await?;
-        self.check(reply)
+        let sent = transport::send(&self.shared.fetch, &outgoing, self.timeout(), self.options.signal.as_ref(), limits).await;
+        let reply = sent.map_err(|failure| failed(failure, Some(self.context(call, retry, false))))?;
+        self.check(reply).map_err(|error| match error {
+            Error::Api(mut api) => {
+                api.request = Some(self.context(call, retry, false));
+                Error::Api(api)
+            }
+            other => other,
+        })
+    }
+
+    /// What attempt `retry` + 1 of `call` was, for an error message.
+    fn context(&self, call: Call<'_>, retry: u32, waiting: bool) -> RequestContext {
+        RequestContext {
+            operation: call.operation,
+            method: call.method.as_str(),
+            url: url_without_credentials(call.url),
+            attempt: retry + 1,
+            attempts: self.max_retries() + 1,
+            timeout_ms: self.timeout().as_millis().min(u128::from(u64::MAX)) as u64,
+            waiting,
+        }
+    }
+
+    fn timeout(&self) -> Duration {
+        self.options.timeout.unwrap_or(self.shared.timeout)
     }
 
     /// The status checked first: a typed error for an error reply (with the
@@ -564,12 +619,25 @@ fn same_events(a: &[WebhookEvent], b: &[WebhookEvent]) -> bool {
     a.iter().all(|e| b.contains(e)) && b.iter().all(|e| a.contains(e))
 }
 
-impl From<transport::Failure> for Error {
-    fn from(failure: transport::Failure) -> Error {
-        match failure {
-            transport::Failure::Connection(why) => Error::Connection(why),
-            transport::Failure::Timeout => Error::Timeout,
-            transport::Failure::Aborted => Error::Aborted,
-        }
+/// One request of a client method, as its errors name it.
+#[derive(Debug, Clone, Copy)]
+struct Call<'a> {
+    operation: &'static str,
+    method: Method,
+    url: &'a str,
+}
+
+impl<'a> Call<'a> {
+    fn new(operation: &'static str, method: Method, url: &'a str) -> Call<'a> {
+        Call { operation, method, url }
+    }
+}
+
+/// The error for a request that got no reply, naming the request when known.
+pub(crate) fn failed(failure: transport::Failure, request: Option<RequestContext>) -> Error {
+    match failure {
+        transport::Failure::Connection(message, cause) => Error::Connection(Box::new(Failure { message, request, cause })),
+        transport::Failure::Timeout => Error::Timeout(Box::new(Failure { message: String::new(), request, cause: None })),
+        transport::Failure::Aborted => Error::Aborted(Box::new(Failure { message: String::new(), request, cause: None })),
     }
 }

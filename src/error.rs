@@ -8,6 +8,9 @@ use std::fmt;
 
 use crate::json::Doc;
 
+/// Cloudflare's error code for a URL that is no API endpoint ("No route for the URI").
+const NO_ROUTE: i64 = 7003;
+
 /// Most of an error body kept in [`ApiError::body`]; the rest is cut.
 pub const MAX_ERROR_BODY: usize = 8 * 1024;
 
@@ -20,11 +23,56 @@ pub enum Error {
     /// The API replied with an error status, `success: false`, or a body that is not what the API sends.
     Api(Box<ApiError>),
     /// No usable reply: the network, the `fetch`, or reading the body failed.
-    Connection(String),
+    Connection(Box<Failure>),
     /// An attempt did not finish within its timeout.
-    Timeout,
+    Timeout(Box<Failure>),
     /// The caller's `AbortSignal` fired.
-    Aborted,
+    Aborted(Box<Failure>),
+}
+
+/// A request that got no reply: what went wrong, and which request it was.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Failure {
+    /// What went wrong (a connection error's own message; empty for a timeout or an abort).
+    pub message: String,
+    /// The request, when the client made it.
+    pub request: Option<RequestContext>,
+    /// What `fetch` threw (the JS error's `cause`).
+    pub(crate) cause: Cause,
+}
+
+/// What `fetch` threw, kept for the JS error's `cause` (nothing natively).
+#[cfg(target_arch = "wasm32")]
+pub(crate) type Cause = Option<wasm_bindgen::JsValue>;
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) type Cause = ();
+
+/// Which request failed, for messages: never a credential (a URL's user and
+/// password are left out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestContext {
+    /// The client method: `list`, `create`, `get`, `replace`, `edit`, `delete`, `supportedEvents`.
+    pub operation: &'static str,
+    /// `GET`, `POST`, ...
+    pub method: &'static str,
+    /// The URL called, without any user or password in it.
+    pub url: String,
+    /// This attempt (1 for the first).
+    pub attempt: u32,
+    /// The attempts allowed (1 + retries).
+    pub attempts: u32,
+    /// The time allowed for each attempt, in ms.
+    pub timeout_ms: u64,
+    /// Whether it failed while waiting to retry (after `attempt`), not during an attempt.
+    pub waiting: bool,
+}
+
+impl Failure {
+    /// A failure of no particular request.
+    pub(crate) fn new(message: impl Into<String>) -> Box<Failure> {
+        Box::new(Failure { message: message.into(), request: None, cause: Cause::default() })
+    }
 }
 
 /// Bad input, named by the field at fault.
@@ -53,6 +101,8 @@ pub struct ApiError {
     /// What went wrong when the body is not an error envelope we could read
     /// (for a 2xx reply that did not decode, say); `None` for ordinary errors.
     pub problem: Option<String>,
+    /// The request that got this reply, when the client made it.
+    pub request: Option<RequestContext>,
 }
 
 /// One `{code, message}` item of an error envelope.
@@ -88,7 +138,12 @@ impl Error {
 
     /// Whether an attempt timed out.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout)
+        matches!(self, Error::Timeout(_))
+    }
+
+    /// A connection error of no particular request.
+    pub(crate) fn connection(message: impl Into<String>) -> Error {
+        Error::Connection(Failure::new(message))
     }
 }
 
@@ -97,10 +152,47 @@ impl fmt::Display for Error {
         match self {
             Error::Validation(v) => write!(f, "{}: {}", v.field, v.message),
             Error::Api(api) => api.fmt(f),
-            Error::Connection(why) => write!(f, "connection error: {why}"),
-            Error::Timeout => f.write_str("request timed out"),
-            Error::Aborted => f.write_str("request was aborted"),
+            Error::Connection(failure) => match &failure.request {
+                Some(request) => write!(f, "{request} failed: {} ({})", failure.message, Attempt(request)),
+                None => write!(f, "connection error: {}", failure.message),
+            },
+            Error::Timeout(failure) => match &failure.request {
+                Some(request) => write!(f, "{request} timed out after {} ms ({})", request.timeout_ms, Attempt(request)),
+                None => f.write_str("request timed out"),
+            },
+            Error::Aborted(failure) => match &failure.request {
+                Some(request) if request.waiting => write!(f, "{request} was aborted while waiting to retry ({})", Attempt(request)),
+                Some(request) => write!(f, "{request} was aborted ({})", Attempt(request)),
+                None => f.write_str("request was aborted"),
+            },
         }
+    }
+}
+
+impl fmt::Display for RequestContext {
+    /// `list: GET https://...`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} {}", self.operation, self.method, self.url)
+    }
+}
+
+/// `attempt 2 of 3`, or `after attempt 2 of 3` for a failure while waiting to retry.
+struct Attempt<'a>(&'a RequestContext);
+
+impl fmt::Display for Attempt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let after = if self.0.waiting { "after " } else { "" };
+        write!(f, "{after}attempt {} of {}", self.0.attempt, self.0.attempts)
+    }
+}
+
+/// `url` without a user or password (`https://user:pass@host/...` shows as `https://host/...`).
+pub(crate) fn url_without_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_owned(),
     }
 }
 
@@ -113,7 +205,7 @@ impl ApiError {
         let errors = envelope.as_ref().map(error_details).unwrap_or_default();
         let retry_after =
             envelope.as_ref().and_then(|e| e.get("retry_after")).and_then(|r| r.as_number()).filter(|s| s.is_finite() && *s >= 0.0);
-        ApiError { status, errors, request_id, retry_after, body: cut(body, MAX_ERROR_BODY), problem: None }
+        ApiError { status, errors, request_id, retry_after, body: cut(body, MAX_ERROR_BODY), problem: None, request: None }
     }
 
     /// An error for a reply whose body is not what the API sends.
@@ -182,6 +274,13 @@ impl fmt::Display for ApiError {
             if let Some(summary) = self.body_summary() {
                 write!(f, ": {summary}")?;
             }
+        }
+        // A 404 with no API error, or Cloudflare's "No route for the URI": the URL
+        // itself is wrong, most often the base URL.
+        let no_route = (self.status == 404 && self.errors.is_empty() && self.problem.is_none())
+            || self.errors.iter().any(|e| e.code == Some(NO_ROUTE));
+        if let (true, Some(request)) = (no_route, &self.request) {
+            write!(f, " ({request} is not an API endpoint: check baseURL, which ends in /client/v4)")?;
         }
         if let Some(secs) = self.retry_after {
             write!(f, " (retry after {}s)", Seconds(secs))?;

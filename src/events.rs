@@ -521,6 +521,18 @@ mod tests {
         assert_eq!((live.status, live.manual_ingest), (Some(LivestreamStatus::Live), Some(false)));
     }
 
+    /// Only `event` is required, as in the TypeScript payload types (whose
+    /// `tests/types/consumer.mts` checks the same of them: `minimal`, `emptyParts`).
+    #[test]
+    fn every_field_but_event_is_optional() {
+        for event in WebhookEvent::ALL {
+            let name = event.as_str();
+            assert_eq!(from_json(&format!(r#"{{"event":"{name}"}}"#)).unwrap().event(), event);
+            let empty = format!(r#"{{"event":"{name}","meeting":{{"organizedBy":{{}}}},"participant":{{}},"recording":{{}}}}"#);
+            assert_eq!(from_json(&empty).unwrap().event(), event);
+        }
+    }
+
     #[test]
     fn variations_decode() {
         let rec = |size: &str| match from_json(&format!(

@@ -18,9 +18,9 @@ pub(crate) fn retryable_status(status: u16) -> bool {
 /// Whether an idempotent request that failed with `error` may be sent again.
 pub(crate) fn retryable(error: &Error) -> bool {
     match error {
-        Error::Connection(_) | Error::Timeout => true,
+        Error::Connection(_) | Error::Timeout(_) => true,
         Error::Api(api) => retryable_status(api.status) && api.problem.is_none(),
-        Error::Validation(_) | Error::Aborted => false,
+        Error::Validation(_) | Error::Aborted(_) => false,
     }
 }
 
@@ -28,9 +28,9 @@ pub(crate) fn retryable(error: &Error) -> bool {
 /// webhook anyway: no reply, or a server error after the request arrived.
 pub(crate) fn ambiguous(error: &Error) -> bool {
     match error {
-        Error::Connection(_) | Error::Timeout => true,
+        Error::Connection(_) | Error::Timeout(_) => true,
         Error::Api(api) => api.status >= 500 || api.status == 408,
-        Error::Validation(_) | Error::Aborted => false,
+        Error::Validation(_) | Error::Aborted(_) => false,
     }
 }
 
@@ -137,7 +137,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ApiError;
+    use crate::error::{ApiError, Failure};
 
     #[test]
     fn backoff_grows_and_caps() {
@@ -158,8 +158,9 @@ mod tests {
             assert!(!retryable_status(s), "{s}");
         }
         let api = |status| Error::Api(Box::new(ApiError::from_reply(status, None, String::new())));
-        assert!(retryable(&Error::Timeout) && retryable(&api(503)) && !retryable(&api(404)) && !retryable(&Error::Aborted));
-        assert!(ambiguous(&api(500)) && ambiguous(&Error::Connection("x".into())) && !ambiguous(&api(429)) && !ambiguous(&api(400)));
+        let (timeout, aborted) = (Error::Timeout(Failure::new("")), Error::Aborted(Failure::new("")));
+        assert!(retryable(&timeout) && retryable(&api(503)) && !retryable(&api(404)) && !retryable(&aborted));
+        assert!(ambiguous(&api(500)) && ambiguous(&Error::connection("x")) && !ambiguous(&api(429)) && !ambiguous(&api(400)));
     }
 
     #[test]

@@ -20,10 +20,11 @@ use web_sys::AbortSignal;
 use crate::json::Doc;
 
 /// Why an exchange produced no reply.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Failure {
-    /// The fetch rejected, returned something that is not a response, or the body broke off.
-    Connection(String),
+    /// The fetch rejected, returned something that is not a response, or the
+    /// body broke off: what happened, and what was thrown (if anything).
+    Connection(String, Option<JsValue>),
     /// The attempt's timeout expired.
     Timeout,
     /// The caller's signal fired.
@@ -63,7 +64,7 @@ pub(crate) enum Method {
 }
 
 impl Method {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
@@ -155,12 +156,12 @@ pub(crate) async fn send(
         limits.success as f64,
         limits.error as f64,
     );
-    let outcome: Outcome = JsFuture::from(pending).await.map_err(|e| Failure::Connection(describe_js(&e)))?.unchecked_into();
+    let outcome: Outcome = JsFuture::from(pending).await.map_err(|e| Failure::Connection(describe_js(&e), Some(e)))?.unchecked_into();
     if let Some(failure) = outcome.failure() {
         return Err(match failure.as_str() {
             "timeout" => Failure::Timeout,
             "aborted" => Failure::Aborted,
-            _ => Failure::Connection(outcome.message().unwrap_or_default()),
+            _ => Failure::Connection(outcome.message().unwrap_or_default(), Some(outcome.error()).filter(|e| !e.is_undefined())),
         });
     }
     let body = outcome.body().dyn_into::<JsString>().unwrap_or_else(|_| JsString::from(""));
@@ -230,6 +231,8 @@ extern "C" {
     fn body(this: &Outcome) -> JsValue;
     #[wasm_bindgen(method, getter)]
     fn truncated(this: &Outcome) -> bool;
+    #[wasm_bindgen(method, getter)]
+    fn error(this: &Outcome) -> JsValue;
 }
 
 #[wasm_bindgen]

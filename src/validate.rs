@@ -56,7 +56,20 @@ pub(crate) fn base_url(url: &str) -> Result<String, Error> {
     if url.contains(['?', '#']) {
         return Err(Error::invalid("baseURL", "must not have a query or fragment"));
     }
+    no_credentials("baseURL", url)?;
     Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// Refuses a URL with a user or password in it: `fetch` will not send one,
+/// and it would show in messages.
+pub(crate) fn no_credentials(field: &str, url: &str) -> Result<(), Error> {
+    if crate::error::url_without_credentials(url) != url {
+        return Err(Error::invalid(
+            field,
+            "must not hold a user or password (fetch refuses such URLs): give credentials as options or headers",
+        ));
+    }
+    Ok(())
 }
 
 /// Checks a header name and value (RFC 9110 token; no line breaks or NUL in values).
@@ -89,6 +102,10 @@ fn events(field: &str, events: &[WebhookEvent]) -> Result<(), Error> {
                 format!("\"{}\" is not a webhook event; expected one of {}", event.as_str(), WebhookEvent::known_names()),
             ));
         }
+        // A repeat is a mistake to point out, not to send (the API would keep it).
+        if let Some(first) = events.iter().position(|e| e == event).filter(|first| *first < i) {
+            return Err(Error::invalid(format!("{field}[{i}]"), format!("\"{}\" is listed already, at {field}[{first}]", event.as_str())));
+        }
     }
     Ok(())
 }
@@ -117,6 +134,16 @@ pub(crate) fn patch(patch: &WebhookPatch) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_urls_hold_no_credentials() {
+        assert_eq!(base_url("https://api.example.com/client/v4/").unwrap(), "https://api.example.com/client/v4");
+        for bad in ["https://u:p@api.example.com/client/v4", "https://token@api.example.com", "http://h/x?y", "ftp://h"] {
+            assert!(matches!(base_url(bad), Err(Error::Validation(v)) if v.field == "baseURL"), "{bad}");
+        }
+        // An @ after the host is no user.
+        assert!(base_url("https://api.example.com/a@b").is_ok());
+    }
 
     #[test]
     fn segments_stay_segments() {

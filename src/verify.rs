@@ -234,6 +234,14 @@ impl Verifier {
         self
     }
 
+    /// The URL the key is fetched from (`None` for a given key).
+    pub fn key_url(&self) -> Option<&str> {
+        match &*self.source {
+            KeySource::Fetched { url, .. } => Some(url),
+            KeySource::Given(_) => None,
+        }
+    }
+
     /// The largest body accepted, in bytes.
     pub fn max_body_bytes(&self) -> usize {
         self.max_body
@@ -424,7 +432,9 @@ async fn fetch_key(url: &str, fetch: &Fetch) -> Result<Vec<u8>, KeyUnavailable> 
     };
     let outgoing = Outgoing { method: Method::Get, url, headers: &[], body: None };
     let limits = BodyLimits { success: 64 * 1024, error: MAX_ERROR_BODY };
-    let reply = transport::send(fetch, &outgoing, KEY_FETCH_TIMEOUT, None, limits).await.map_err(|failure| failed(failure.into()))?;
+    let reply = transport::send(fetch, &outgoing, KEY_FETCH_TIMEOUT, None, limits)
+        .await
+        .map_err(|failure| failed(crate::client::failed(failure, None)))?;
     if !(200..300).contains(&reply.status) {
         return Err(failed(Error::Api(Box::new(reply_error(&reply)))));
     }

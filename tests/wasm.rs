@@ -110,7 +110,7 @@ async fn an_aborted_signal_sends_nothing() {
     controller.abort_with_reason(&JsValue::from_str("not an Error"));
     let options = RequestOptions { signal: Some(controller.signal()), ..Default::default() };
     let result = client("abort").with_options(options).list().await;
-    assert!(matches!(result, Err(Error::Aborted)), "{result:?}");
+    assert!(matches!(result, Err(Error::Aborted(_))), "{result:?}");
 }
 
 #[wasm_bindgen_test]

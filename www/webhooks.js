@@ -42,7 +42,9 @@ export function webhooksPanel() {
 
   function row(hook) {
     return h("tr", { dataset: { id: hook.id } },
-      h("th", { scope: "row", dataset: { label: "Name" } }, h("span", { class: "name" }, hook.name)),
+      h("th", { scope: "row", dataset: { label: "Name" } },
+        h("span", { class: "name" }, hook.name),
+        h("code", { class: "hook-id", title: "The webhook's id" }, hook.id)),
       h("td", { dataset: { label: "URL" }, class: "url" }, h("code", {}, hook.url)),
       h("td", { dataset: { label: "Events" }, class: "events" }, eventsView(hook.events)),
       h("td", { dataset: { label: "Enabled" } },

@@ -35,6 +35,24 @@ impl WebhooksClient {
         Ok(WebhooksClient { client })
     }
 
+    /// The account id.
+    #[wasm_bindgen(getter, js_name = accountId)]
+    pub fn account_id(&self) -> String {
+        self.client.account_id().to_owned()
+    }
+
+    /// The RealtimeKit app id.
+    #[wasm_bindgen(getter, js_name = appId)]
+    pub fn app_id(&self) -> String {
+        self.client.app_id().to_owned()
+    }
+
+    /// The API's base URL.
+    #[wasm_bindgen(getter, js_name = baseURL)]
+    pub fn base_url(&self) -> String {
+        self.client.base_url()
+    }
+
     /// All webhooks of the app.
     #[wasm_bindgen(unchecked_return_type = "Promise<Webhook[]>")]
     pub fn list(&self, options: Option<RequestOptionsArg>) -> Promise {
@@ -89,7 +107,7 @@ impl WebhooksClient {
     }
 
     /// The event names the server supports (`GET .../webhooks/all`).
-    #[wasm_bindgen(js_name = supportedEvents, unchecked_return_type = "Promise<string[]>")]
+    #[wasm_bindgen(js_name = supportedEvents, unchecked_return_type = "Promise<(WebhookEvent | UnknownEvent)[]>")]
     pub fn supported_events(&self, options: Option<RequestOptionsArg>) -> Promise {
         self.call(options, |c| async move { c.supported_events_as::<shape::Names>().await.map(|n| n.0) })
     }
@@ -99,7 +117,7 @@ impl WebhooksClient {
     pub fn ensure(&self, webhook: WebhookInputArg, options: Option<RequestOptionsArg>) -> Promise {
         let hook = input::new_webhook(&webhook);
         self.call(options, |c| async move {
-            let (webhook, action) = c.ensure_as::<shape::Webhook>(&hook?).await?;
+            let (webhook, action, duplicates) = c.ensure_as::<shape::Webhook>(&hook?).await?;
             let result = Object::new();
             let action = match action {
                 EnsureAction::Created => "created",
@@ -108,6 +126,7 @@ impl WebhooksClient {
             };
             set(&result, "webhook", &webhook.0);
             set(&result, "action", &action.into());
+            set(&result, "duplicates", &duplicates.into_iter().map(|w| w.0).collect::<js_sys::Array>());
             Ok(result.into())
         })
     }

@@ -40,9 +40,15 @@ pub(crate) fn to_js(error: &Error) -> JsValue {
             }
             make_api_error(&message, api.status, errors, api.request_id.clone(), api.retry_after, &api.body)
         }
-        Error::Connection(_) => make_error("APIConnectionError", &message, None),
-        Error::Timeout => make_error("APIConnectionTimeoutError", &message, None),
-        Error::Aborted => make_error("APIUserAbortError", &message, None),
+        Error::Connection(failure) => {
+            let error = make_error("APIConnectionError", &message, None);
+            if let Some(cause) = &failure.cause {
+                let _ = js_sys::Reflect::set(&error, &"cause".into(), cause);
+            }
+            error
+        }
+        Error::Timeout(_) => make_error("APIConnectionTimeoutError", &message, None),
+        Error::Aborted(_) => make_error("APIUserAbortError", &message, None),
     }
 }
 

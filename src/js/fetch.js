@@ -5,7 +5,8 @@
 //
 // Nothing here throws or rejects: the outcome is a plain object that the
 // Rust side reads, `{ status, headers, body, truncated }` for a reply and
-// `{ failure: "timeout" | "aborted" | "connection", message }` for none.
+// `{ failure: "timeout" | "aborted" | "connection", message, error }` for none
+// (`error`: what was thrown, for the JS error's `cause`).
 
 /** One decoder for every body (decoding without `stream` keeps no state between calls). */
 const utf8 = new TextDecoder();
@@ -132,7 +133,7 @@ export async function exchange(custom, url, method, headers, body, timeoutMs, si
   } catch (error) {
     if (signal && signal.aborted) return { failure: "aborted", message: "the request was aborted" };
     if (timedOut) return { failure: "timeout", message: "the request timed out" };
-    return { failure: "connection", message: describe(error) };
+    return { failure: "connection", message: describe(error), error };
   } finally {
     clearTimeout(timer);
     if (signal) signal.removeEventListener("abort", onAbort);

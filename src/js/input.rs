@@ -26,20 +26,51 @@ extern "C" {
     pub(super) fn object_keys(value: &JsValue) -> Result<Array, JsValue>;
 }
 
+/// The options of `new WebhooksClient(options)`.
+const CLIENT_OPTIONS: [&str; 10] =
+    ["accountId", "appId", "apiToken", "apiKey", "apiEmail", "baseURL", "timeout", "maxRetries", "fetch", "defaultHeaders"];
+/// The options of a single call.
+const REQUEST_OPTIONS: [&str; 4] = ["signal", "timeout", "maxRetries", "headers"];
+/// The fields of a webhook input; the read-only ones after the first four are ignored.
+const WEBHOOK_FIELDS: [&str; 7] = ["name", "url", "events", "enabled", "id", "created_at", "updated_at"];
+
 /// The `ClientOptions` of `new WebhooksClient(options)`.
 pub(crate) fn client(options: &JsValue) -> Result<Client, Error> {
     let o = object(options, "options")?;
+    known_keys(o, &CLIENT_OPTIONS, CLIENT_OPTIONS.len(), "an option of WebhooksClient")?;
     let account = required_string(o, "accountId")?;
     let app = required_string(o, "appId")?;
-    let token = string(o, "apiToken")?;
-    let key = string(o, "apiKey")?;
-    let email = string(o, "apiEmail")?;
-    let auth = match (token, key, email) {
+    let mut credentials = (string(o, "apiToken")?, string(o, "apiKey")?, string(o, "apiEmail")?);
+    // None given: the environment's, as the official SDK reads them.
+    let env = process_env();
+    if credentials == (None, None, None) {
+        if let Some(env) = &env {
+            let var = |name: &str| Reflect::get(env, &name.into()).ok().and_then(|v| v.as_string()).filter(|v| !v.is_empty());
+            credentials = (var("CLOUDFLARE_API_TOKEN"), var("CLOUDFLARE_API_KEY"), var("CLOUDFLARE_EMAIL"));
+            if credentials.0.is_some() {
+                credentials = (credentials.0, None, None);
+            }
+        }
+    }
+    let auth = match credentials {
         (Some(token), None, None) => Auth::ApiToken(token),
         (None, Some(key), Some(email)) => Auth::ApiKey { key, email },
         (None, Some(_), None) => return Err(Error::invalid("apiEmail", "is required with apiKey")),
         (None, None, Some(_)) => return Err(Error::invalid("apiKey", "is required with apiEmail")),
-        (None, None, None) => return Err(Error::invalid("apiToken", "is required (or apiKey and apiEmail)")),
+        (None, None, None) if env.is_some() => {
+            return Err(Error::invalid(
+                "apiToken",
+                "is required (or apiKey and apiEmail), and CLOUDFLARE_API_TOKEN (or CLOUDFLARE_API_KEY and CLOUDFLARE_EMAIL) \
+                 is not set in process.env either",
+            ))
+        }
+        (None, None, None) => {
+            return Err(Error::invalid(
+                "apiToken",
+                "is required (or apiKey and apiEmail): this runtime has no process.env to read CLOUDFLARE_API_TOKEN from; \
+                 in a Worker, pass it from the Worker's env (apiToken: env.CLOUDFLARE_API_TOKEN)",
+            ))
+        }
         (Some(_), _, _) => return Err(Error::invalid("apiToken", "give apiToken or apiKey and apiEmail, not both")),
     };
     let mut builder: ClientBuilder = Client::builder(account, app, auth);
@@ -69,6 +100,7 @@ pub(crate) fn request_options(value: &JsValue) -> Result<Option<RequestOptions>,
         return Ok(None);
     }
     let o = object(value, "options")?;
+    known_keys(o, &REQUEST_OPTIONS, REQUEST_OPTIONS.len(), "an option of a call")?;
     let signal = get(o, "signal")?;
     let signal = if signal.is_undefined() {
         None
@@ -90,7 +122,7 @@ pub(crate) fn id(value: &JsValue) -> Result<String, Error> {
 /// so `replace(hook.id, { ...hook, url })` works.
 pub(crate) fn new_webhook(value: &JsValue) -> Result<NewWebhook, Error> {
     let o = object(value, "webhook")?;
-    known_keys(o, &["name", "url", "events", "enabled", "id", "created_at", "updated_at"])?;
+    known_keys(o, &WEBHOOK_FIELDS, 4, "a webhook field")?;
     Ok(NewWebhook {
         name: required_string(o, "name")?,
         url: required_string(o, "url")?,
@@ -102,7 +134,7 @@ pub(crate) fn new_webhook(value: &JsValue) -> Result<NewWebhook, Error> {
 /// The input of `edit`: any subset of the fields.
 pub(crate) fn patch(value: &JsValue) -> Result<WebhookPatch, Error> {
     let o = object(value, "patch")?;
-    known_keys(o, &["name", "url", "events", "enabled", "id", "created_at", "updated_at"])?;
+    known_keys(o, &WEBHOOK_FIELDS, 4, "a webhook field")?;
     Ok(WebhookPatch { name: string(o, "name")?, url: string(o, "url")?, events: events(o)?, enabled: boolean(o, "enabled")? })
 }
 
@@ -219,19 +251,60 @@ fn boolean(o: &JsValue, key: &str) -> Result<Option<bool>, Error> {
     value.as_bool().map(Some).ok_or_else(|| wrong_type(key, "a boolean", &value))
 }
 
-/// Rejects keys that are not in `allowed`: a misspelt field is a bug, not a no-op.
-fn known_keys(o: &JsValue, allowed: &[&str]) -> Result<(), Error> {
-    let keys = object_keys(o).map_err(|_| Error::invalid("webhook", "could not be read"))?;
+/// Rejects keys that are not in `allowed` (the first `shown` of them are
+/// named in the message): a misspelt option or field is a bug, not a no-op.
+pub(super) fn known_keys(o: &JsValue, allowed: &[&str], shown: usize, what: &str) -> Result<(), Error> {
+    let keys = object_keys(o).map_err(|_| Error::invalid("options", "could not be read"))?;
     for key in keys.iter() {
         let key = key.as_string().unwrap_or_default();
         if !allowed.contains(&key.as_str()) {
-            return Err(Error::invalid(
-                key,
-                format!("is not a webhook field (expected {})", allowed.iter().take(4).copied().collect::<Vec<_>>().join(", ")),
-            ));
+            let hint = closest(&key, allowed).map(|k| format!("did you mean {k}? ")).unwrap_or_default();
+            let expected = allowed.iter().take(shown).copied().collect::<Vec<_>>().join(", ");
+            return Err(Error::invalid(key, format!("is not {what} ({hint}expected {expected})")));
         }
     }
     Ok(())
+}
+
+/// The allowed name `key` is most likely a typo of: the same but for case,
+/// or at most two edits away.
+fn closest<'a>(key: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    let key = key.to_ascii_lowercase();
+    allowed
+        .iter()
+        .map(|name| (edit_distance(&key, &name.to_ascii_lowercase()), *name))
+        .filter(|(distance, _)| *distance <= 2)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, name)| name)
+}
+
+/// Levenshtein distance of two short strings (every index is below
+/// `row.len()`, which is `b.len() + 1`).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitute.min(previous + 1).min(row[j] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// `process.env`, where the runtime has one to read (Node, Deno, Bun; not
+/// Workers, whose settings come in each request's `env`, nor browsers).
+fn process_env() -> Option<JsValue> {
+    let global = js_sys::global();
+    let agent = Reflect::get(&global, &"navigator".into()).and_then(|n| Reflect::get(&n, &"userAgent".into())).ok();
+    if agent.and_then(|a| a.as_string()).as_deref() == Some("Cloudflare-Workers") {
+        return None;
+    }
+    let process = Reflect::get(&global, &"process".into()).ok().filter(|p| p.is_object())?;
+    Reflect::get(&process, &"env".into()).ok().filter(|e| e.is_object())
 }
 
 fn wrong_type(field: &str, expected: &str, got: &JsValue) -> Error {

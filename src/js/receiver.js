@@ -6,12 +6,9 @@
 // This is a package module beside the wasm glue, not a wasm snippet: the
 // core verifies, de-duplicates, and decides every status; this file routes
 // events to handlers and writes the answer.
-import { ReceiverCore, WebhookVerifier, webhookEvents } from "./realtimekit_webhooks.js";
+import { ReceiverCore, WebhookVerifier } from "./realtimekit_webhooks.js";
 import { ValidationError } from "./errors.js";
-
-/** The nine event names, from the wasm module (asked once it is initialised: entries initialise it after importing this). */
-let knownEvents;
-const known = () => (knownEvents ??= new Set(webhookEvents()));
+import { WEBHOOK_EVENTS, isWebhookEvent } from "./events.js";
 const DEFAULT_LEASE_MS = 60_000;
 const RECEIVER_OPTIONS = new Set(["verifier", "store", "leaseMs", "replayProtection", "onError"]);
 const VERIFIER_OPTIONS = new Set(["publicKey", "keyURL", "fetch", "maxBodyBytes", "keyCooldown", "keyMaxAge"]);
@@ -77,9 +74,9 @@ export class WebhookReceiver {
       throw new ValidationError("events: must be an event name or a non-empty list of them", "events");
     }
     for (const name of names) {
-      if (!known().has(name)) {
+      if (!isWebhookEvent(name)) {
         throw new ValidationError(
-          `events: ${JSON.stringify(name)} is not a webhook event (${[...known()].join(", ")}); handle events this version does not know with onUnknown()`,
+          `events: ${JSON.stringify(name)} is not a webhook event (${[...WEBHOOK_EVENTS].join(", ")}); handle events this version does not know with onUnknown()`,
           "events",
         );
       }
@@ -112,7 +109,7 @@ export class WebhookReceiver {
    * it yourself for a delivery verified elsewhere (a queue consumer, say).
    */
   async dispatch(delivery, context) {
-    const own = known().has(delivery.event) ? this.#byEvent.get(delivery.event) ?? [] : this.#unknown;
+    const own = isWebhookEvent(delivery.event) ? this.#byEvent.get(delivery.event) ?? [] : this.#unknown;
     for (const handler of own) await handler(delivery, context);
     for (const handler of this.#any) await handler(delivery, context);
   }

@@ -98,12 +98,6 @@ fn delivery_from_js(value: &JsValue) -> Result<crate::verify::Delivery, Error> {
     Ok(crate::verify::Delivery { id, webhook_id: text("webhookId"), event: WebhookEvent::from_name(&event), body: JsValue::UNDEFINED })
 }
 
-/// The nine event names, in the API's order (for `receiver.js`'s routing).
-#[wasm_bindgen(js_name = webhookEvents, skip_typescript)]
-pub fn webhook_events() -> js_sys::Array {
-    WebhookEvent::ALL.iter().map(|e| JsValue::from_str(e.as_str())).collect()
-}
-
 /// Runs the JS handler on the delivery; its rejection (or throw) is the handler's error.
 async fn call(handle: Function, delivery: crate::verify::Delivery) -> Result<(), JsValue> {
     let returned = handle.call1(&JsValue::UNDEFINED, &to_object(delivery))?;

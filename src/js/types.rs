@@ -6,6 +6,16 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
+declare const unknownEvent: unique symbol;
+/**
+ * An event name this version does not know, as the API gave it (in a
+ * webhook's `events`, or from `supportedEvents()`). It can be passed back
+ * where event names go, so reading then writing compiles; a name written by
+ * hand cannot be one, so a typo stays a compile error. At run time only the
+ * nine `WebhookEvent` names are accepted as input (a newer version knows more).
+ */
+export type UnknownEvent = string & { readonly [unknownEvent]: true };
+
 /** A registered webhook, with the API's own field names. */
 export interface Webhook {
   /** The webhook's id (a uuid). */
@@ -14,8 +24,8 @@ export interface Webhook {
   name: string;
   /** The URL deliveries are POSTed to. */
   url: string;
-  /** The events it is subscribed to; names unknown to this version are kept as strings. */
-  events: (WebhookEvent | (string & {}))[];
+  /** The events it is subscribed to; names unknown to this version are kept as they came. */
+  events: (WebhookEvent | UnknownEvent)[];
   /** Whether deliveries are sent. */
   enabled: boolean;
   /** When it was created (ISO-8601). */
@@ -30,8 +40,8 @@ export interface WebhookInput {
   name: string;
   /** Absolute http:// or https:// URL to deliver to. */
   url: string;
-  /** Events to subscribe to (at least one). */
-  events: WebhookEvent[];
+  /** Events to subscribe to (at least one, each once: a repeat is a ValidationError). */
+  events: readonly (WebhookEvent | UnknownEvent)[];
   /** Whether it is active (default true). */
   enabled?: boolean;
 }
@@ -43,7 +53,7 @@ export interface WebhookPatch {
   /** New absolute http:// or https:// URL. */
   url?: string;
   /** New event list (replaces the old one; at least one). */
-  events?: WebhookEvent[];
+  events?: readonly (WebhookEvent | UnknownEvent)[];
   /** Enable or disable. */
   enabled?: boolean;
 }
@@ -54,9 +64,11 @@ export interface EnsureResult {
   webhook: Webhook;
   /** What was done: created (none had the name), updated (it differed), or nothing. */
   action: "created" | "updated" | "unchanged";
+  /** Other webhooks with the same name, left as they are (the oldest is the one kept in shape): delete them if they are duplicates. */
+  duplicates: Webhook[];
 }
 
-/** Options of `new WebhooksClient(options)`: give `apiToken`, or `apiKey` and `apiEmail`. */
+/** Options of `new WebhooksClient(options)`: give `apiToken`, or `apiKey` and `apiEmail` (or have them in `process.env`). */
 export type ClientOptions = {
   /** The Cloudflare account id. */
   accountId: string;
@@ -73,8 +85,24 @@ export type ClientOptions = {
   /** Headers sent with every request. */
   defaultHeaders?: Record<string, string> | Headers;
 } & (
-  | { /** An API token with the "Realtime Admin" or "Realtime" permission. */ apiToken: string; apiKey?: undefined; apiEmail?: undefined }
-  | { apiToken?: undefined; /** A global API key (legacy). */ apiKey: string; /** The email of the key's account. */ apiEmail: string }
+  | {
+      /**
+       * An API token with the "Realtime Admin" or "Realtime" permission. When no
+       * credential is given, `CLOUDFLARE_API_TOKEN` (or `CLOUDFLARE_API_KEY` and
+       * `CLOUDFLARE_EMAIL`) is read from `process.env` where there is one; a
+       * missing one is a `ValidationError`.
+       */
+      apiToken?: string | undefined;
+      apiKey?: undefined;
+      apiEmail?: undefined;
+    }
+  | {
+      apiToken?: undefined;
+      /** A global API key (legacy). */
+      apiKey: string | undefined;
+      /** The email of the key's account. */
+      apiEmail: string | undefined;
+    }
 );
 
 /** Options of a single call. */
@@ -108,50 +136,54 @@ export type VerifierOptions = {
     }
 );
 
+// The payloads: every field but `event` is optional, as in the Rust types
+// (src/events.rs): the verifier checks only `event`, and RealtimeKit's bodies
+// vary by version (Dyte's older shapes lack many fields). Read them with `?.`.
+
 /** The `organizedBy` of a meeting. */
 export interface Organization {
   /** Its id. */
-  id: string;
+  id?: string;
   /** Its name. */
-  name: string;
+  name?: string;
   [field: string]: unknown;
 }
 
 /** A meeting, as the meeting events describe it. */
 export interface Meeting {
   /** The meeting id. */
-  id: string;
+  id?: string;
   /** This session of the meeting. */
-  sessionId: string;
+  sessionId?: string;
   /** Its title. */
-  title: string;
+  title?: string;
   /** Only for meetings created with the v1 API. */
   roomName?: string;
   /** `LIVE`, ... */
-  status: string;
+  status?: string;
   /** ISO-8601. */
-  createdAt: string;
+  createdAt?: string;
   /** ISO-8601. */
-  startedAt: string;
+  startedAt?: string;
   /** ISO-8601; absent or null while the meeting runs. */
   endedAt?: string | null;
   /** The organization that owns it. */
-  organizedBy: Organization;
+  organizedBy?: Organization;
   [field: string]: unknown;
 }
 
 /** A participant of `meeting.participantJoined` and `meeting.participantLeft`. */
 export interface Participant {
   /** The peer id of this connection. */
-  peerId: string;
+  peerId?: string;
   /** The name shown. */
-  userDisplayName: string;
+  userDisplayName?: string;
   /** Your own id for the participant. */
   customParticipantId?: string;
   /** @deprecated Use customParticipantId. */
   clientSpecificId?: string;
   /** ISO-8601. */
-  joinedAt: string;
+  joinedAt?: string;
   /** ISO-8601 (`meeting.participantLeft`). */
   leftAt?: string;
   [field: string]: unknown;
@@ -165,11 +197,11 @@ export type LivestreamStatus = "LIVE" | "OFFLINE" | "IDLE" | (string & {});
 /** The recording of `recording.statusUpdate`. */
 export interface Recording {
   /** Its id. */
-  id: string;
+  id?: string;
   /** Its id, again. */
   recordingId?: string;
   /** Where it is in its life. */
-  status: RecordingStatus;
+  status?: RecordingStatus;
   /** Video download URL. */
   downloadUrl?: string | null;
   /** Audio download URL. */
@@ -199,7 +231,7 @@ export interface Recording {
 export interface MeetingStartedPayload {
   event: "meeting.started";
   /** The meeting that started. */
-  meeting: Meeting;
+  meeting?: Meeting;
   [field: string]: unknown;
 }
 
@@ -207,7 +239,7 @@ export interface MeetingStartedPayload {
 export interface MeetingEndedPayload {
   event: "meeting.ended";
   /** The meeting that ended. */
-  meeting: Meeting;
+  meeting?: Meeting;
   /** Why it ended. */
   reason?: "HOST_ENDED_MEETING" | "ALL_PARTICIPANTS_LEFT" | (string & {});
   [field: string]: unknown;
@@ -217,9 +249,9 @@ export interface MeetingEndedPayload {
 export interface ParticipantJoinedPayload {
   event: "meeting.participantJoined";
   /** The meeting. */
-  meeting: Meeting;
+  meeting?: Meeting;
   /** Who joined. */
-  participant: Participant;
+  participant?: Participant;
   [field: string]: unknown;
 }
 
@@ -227,9 +259,9 @@ export interface ParticipantJoinedPayload {
 export interface ParticipantLeftPayload {
   event: "meeting.participantLeft";
   /** The meeting. */
-  meeting: Meeting;
+  meeting?: Meeting;
   /** Who left. */
-  participant: Participant;
+  participant?: Participant;
   [field: string]: unknown;
 }
 
@@ -243,9 +275,9 @@ export interface ChatSyncedPayload {
   /** The meeting title. */
   title?: string;
   /** Where to download the chat. */
-  chatDownloadUrl: string;
+  chatDownloadUrl?: string;
   /** ISO-8601 (Dyte wrote a space instead of the `T`). */
-  chatDownloadUrlExpiry: string;
+  chatDownloadUrlExpiry?: string;
   /** ISO-8601. */
   createdAt?: string;
   /** ISO-8601. */
@@ -263,7 +295,7 @@ export interface ChatSyncedPayload {
 export interface RecordingStatusUpdatePayload {
   event: "recording.statusUpdate";
   /** The recording. */
-  recording: Recording;
+  recording?: Recording;
   /** The meeting recorded. */
   meeting?: Meeting;
   [field: string]: unknown;
@@ -273,9 +305,9 @@ export interface RecordingStatusUpdatePayload {
 export interface LivestreamingStatusUpdatePayload {
   event: "livestreaming.statusUpdate";
   /** The stream id. */
-  streamId: string;
+  streamId?: string;
   /** Where the stream is. */
-  status: LivestreamStatus;
+  status?: LivestreamStatus;
   /** Whether it is ingested from an external encoder. */
   manualIngest?: boolean;
   /** HLS playback URL. */
@@ -293,9 +325,9 @@ export interface LivestreamingStatusUpdatePayload {
 export interface TranscriptPayload {
   event: "meeting.transcript";
   /** The meeting. */
-  meeting: Meeting;
+  meeting?: Meeting;
   /** Where to download the transcript. */
-  transcriptDownloadUrl: string;
+  transcriptDownloadUrl?: string;
   /** When that URL expires (ISO-8601). */
   transcriptDownloadUrlExpiry?: string;
   [field: string]: unknown;
@@ -305,9 +337,9 @@ export interface TranscriptPayload {
 export interface SummaryPayload {
   event: "meeting.summary";
   /** The meeting. */
-  meeting: Meeting;
+  meeting?: Meeting;
   /** Where to download the summary. */
-  summaryDownloadUrl: string;
+  summaryDownloadUrl?: string;
   /** When that URL expires (ISO-8601). */
   summaryDownloadUrlExpiry?: string;
   [field: string]: unknown;

@@ -35,6 +35,12 @@ impl WebhookVerifier {
         verifier(options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED)).map(|verifier| WebhookVerifier { verifier })
     }
 
+    /// The URL the public key is fetched from (undefined for a given key).
+    #[wasm_bindgen(getter, js_name = keyURL)]
+    pub fn key_url(&self) -> Option<String> {
+        self.verifier.key_url().map(crate::error::url_without_credentials)
+    }
+
     /// Verifies a delivery given as a fetch `Request` (its body is read).
     #[wasm_bindgen(unchecked_return_type = "Promise<Delivery>")]
     pub fn verify(&self, request: RequestArg) -> Promise {
@@ -60,6 +66,9 @@ impl WebhookVerifier {
     }
 }
 
+/// The options of `new WebhookVerifier(options)`.
+const VERIFIER_OPTIONS: [&str; 6] = ["publicKey", "keyURL", "fetch", "maxBodyBytes", "keyCooldown", "keyMaxAge"];
+
 fn verifier(options: JsValue) -> Result<Verifier, JsValue> {
     let invalid = |field: &str, message: &str| to_js(&Error::invalid(field, message));
     if options.is_undefined() || options.is_null() {
@@ -68,6 +77,7 @@ fn verifier(options: JsValue) -> Result<Verifier, JsValue> {
     if !options.is_object() || Array::is_array(&options) {
         return Err(invalid("options", "must be an object"));
     }
+    super::input::known_keys(&options, &VERIFIER_OPTIONS, VERIFIER_OPTIONS.len(), "an option of WebhookVerifier").map_err(|e| to_js(&e))?;
     let get = |key: &str| Reflect::get(&options, &key.into()).map_err(|_| invalid(key, "could not be read"));
     let public_key = get("publicKey")?;
     let key_url = get("keyURL")?;
@@ -84,7 +94,9 @@ fn verifier(options: JsValue) -> Result<Verifier, JsValue> {
     } else {
         let url = match key_url.as_string() {
             Some(url) => {
-                crate::validate::http_url("keyURL", &url).map_err(|e| to_js(&e))?;
+                crate::validate::http_url("keyURL", &url)
+                    .and_then(|()| crate::validate::no_credentials("keyURL", &url))
+                    .map_err(|e| to_js(&e))?;
                 Some(url)
             }
             None if key_url.is_undefined() => None,
@@ -212,10 +224,10 @@ pub(super) async fn read_request(
         .ok()
         .and_then(|f| f.dyn_into::<Function>().ok())
         .ok_or_else(|| to_js(&Error::invalid("request", "must be a fetch Request")))?;
-    let pending = read.call0(request).map_err(|e| to_js(&Error::Connection(transport::describe_js(&e))))?;
+    let pending = read.call0(request).map_err(|e| to_js(&Error::connection(transport::describe_js(&e))))?;
     let buffer = JsFuture::from(Promise::resolve(&pending))
         .await
-        .map_err(|e| to_js(&Error::Connection(format!("reading the request body failed: {}", transport::describe_js(&e)))))?;
+        .map_err(|e| to_js(&Error::connection(format!("reading the request body failed: {}", transport::describe_js(&e)))))?;
     let body = bytes(&buffer).map_err(|e| to_js(&e))?;
     Ok(Ok((body, header_map(&headers).unwrap_or_default())))
 }

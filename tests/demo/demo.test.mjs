@@ -253,6 +253,8 @@ test("create a webhook, see it in the table, edit it, replace it, toggle it, del
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "meetings-all enabled");
   [hook] = await demo.webhooks();
   assert.equal(hook.enabled, false);
+  // Each row shows its webhook's id.
+  assert.equal(await replaced.locator(".hook-id").innerText(), hook.id);
   await toggle.click();
   await page.locator('#webhooks-rows [role="switch"][aria-checked="true"]').waitFor();
   [hook] = await demo.webhooks();

@@ -45,7 +45,7 @@ before(async () => {
     type: "module",
     dependencies: { "realtimekit-webhooks": `file:${TARBALL}` },
   }, null, 2));
-  for (const file of ["scenario.mjs", "node-esm.mjs", "node-cjs.cjs", "deno.mjs", "worker", "bundle"]) {
+  for (const file of ["scenario.mjs", "node-esm.mjs", "node-cjs.cjs", "deno.mjs", "worker", "bundle", "vite", "webpack"]) {
     await cp(join(HERE, file), join(APP, file), { recursive: true });
   }
   await mkdir(join(WWW, "bundle"), { recursive: true });
@@ -124,6 +124,25 @@ test("Chromium", { timeout: 2 * RUN_LIMIT_MS }, async (t) => {
       const fromPkg = requests.filter((url) => url.startsWith(`${emulator.url}/pkg/`));
       assert.deepEqual(fromPkg, [], "the bundle needs nothing from the package's directory");
       assert.ok(requests.includes(`${emulator.url}/bundle/realtimekit_webhooks_bg.wasm`), `the .wasm was loaded next to the bundle: ${requests.join(", ")}`);
+    });
+
+    await t.test("an app built by Vite 8 with no config", async () => {
+      const out = join(WWW, "vite");
+      await expectSuccess("vite build", await run(join(BIN, "vite"), ["build", "--base", "./", "--outDir", out, "--emptyOutDir", "--logLevel", "warn"], { cwd: join(APP, "vite") }));
+      const { report, requests } = await runPage(context, `${emulator.url}/vite/index.html`);
+      assert.deepEqual(report, { runtime: "chromium (Vite build)", steps: STEPS });
+      assert.deepEqual(requests.filter((url) => url.startsWith(`${emulator.url}/pkg/`)), [], "the build needs nothing from the package's directory");
+      assert.ok(requests.some((url) => url.startsWith(`${emulator.url}/vite/`) && url.endsWith(".wasm")), `Vite shipped the .wasm: ${requests.join(", ")}`);
+    });
+
+    await t.test("an app built by webpack 5 with no config", async () => {
+      const out = join(WWW, "webpack");
+      await expectSuccess("webpack", await run(join(BIN, "webpack"), ["--mode", "production", "--entry", "./webpack/app.mjs", "--output-path", out, "--no-stats"], { cwd: APP }));
+      await cp(join(APP, "webpack", "index.html"), join(out, "index.html"));
+      const { report, requests } = await runPage(context, `${emulator.url}/webpack/index.html`);
+      assert.deepEqual(report, { runtime: "chromium (webpack build)", steps: STEPS });
+      assert.deepEqual(requests.filter((url) => url.startsWith(`${emulator.url}/pkg/`)), [], "the build needs nothing from the package's directory");
+      assert.ok(requests.some((url) => url.startsWith(`${emulator.url}/webpack/`) && url.endsWith(".wasm")), `webpack shipped the .wasm: ${requests.join(", ")}`);
     });
   } finally {
     await context.close();

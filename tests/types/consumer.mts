@@ -27,6 +27,8 @@ import {
   generateTestKeys,
   signDelivery,
   exampleDelivery,
+  WEBHOOK_EVENTS,
+  isWebhookEvent,
 } from "realtimekit-webhooks";
 import type {
   APIErrorDetail,
@@ -65,6 +67,7 @@ import type {
   ReceiveResult,
   ReceiveOutcome,
   UnknownDelivery,
+  UnknownEvent,
 } from "realtimekit-webhooks";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -85,11 +88,12 @@ export type WebhookTypes = Expect<Equal<
   [Webhook["id"], Webhook["name"], Webhook["url"], Webhook["enabled"], Webhook["created_at"], Webhook["updated_at"]],
   [string, string, string, boolean, string, string]
 >>;
-const serverEvents: Webhook["events"] = ["meeting.started", "some.future.event"];
+declare const fromTheAPI: UnknownEvent;
+const serverEvents: Webhook["events"] = ["meeting.started", fromTheAPI];
 
 // WebhookInput and WebhookPatch.
-export type InputTypes = Expect<Equal<WebhookInput, { name: string; url: string; events: WebhookEvent[]; enabled?: boolean }>>;
-export type PatchTypes = Expect<Equal<WebhookPatch, { name?: string; url?: string; events?: WebhookEvent[]; enabled?: boolean }>>;
+export type InputTypes = Expect<Equal<WebhookInput, { name: string; url: string; events: readonly (WebhookEvent | UnknownEvent)[]; enabled?: boolean }>>;
+export type PatchTypes = Expect<Equal<WebhookPatch, { name?: string; url?: string; events?: readonly (WebhookEvent | UnknownEvent)[]; enabled?: boolean }>>;
 
 // ClientOptions: an API token, or a key and its email.
 const withToken: ClientOptions = {
@@ -127,9 +131,9 @@ export type GetResult = Expect<Equal<ReturnType<WebhooksClient["get"]>, Promise<
 export type ReplaceResult = Expect<Equal<ReturnType<WebhooksClient["replace"]>, Promise<Webhook>>>;
 export type EditResult = Expect<Equal<ReturnType<WebhooksClient["edit"]>, Promise<Webhook>>>;
 export type DeleteResult = Expect<Equal<ReturnType<WebhooksClient["delete"]>, Promise<Webhook>>>;
-export type EventsResult = Expect<Equal<ReturnType<WebhooksClient["supportedEvents"]>, Promise<string[]>>>;
+export type EventsResult = Expect<Equal<ReturnType<WebhooksClient["supportedEvents"]>, Promise<(WebhookEvent | UnknownEvent)[]>>>;
 export type EnsureResultType = Expect<Equal<Awaited_<ReturnType<WebhooksClient["ensure"]>>, EnsureResult>>;
-export type EnsureFields = Expect<Equal<EnsureResult, { webhook: Webhook; action: "created" | "updated" | "unchanged" }>>;
+export type EnsureFields = Expect<Equal<EnsureResult, { webhook: Webhook; action: "created" | "updated" | "unchanged"; duplicates: Webhook[] }>>;
 export type Params = Expect<Equal<
   [Parameters<WebhooksClient["get"]>, Parameters<WebhooksClient["edit"]>, Parameters<WebhooksClient["list"]>],
   [[id: string, options?: RequestOptions | null], [id: string, patch: WebhookPatch, options?: RequestOptions | null], [options?: RequestOptions | null]]
@@ -230,8 +234,20 @@ export type PayloadParts = Expect<Equal<
     ChatSyncedPayload["chatDownloadUrl"], TranscriptPayload["transcriptDownloadUrl"], SummaryPayload["summaryDownloadUrl"],
     UnknownPayload["event"],
   ],
-  [Meeting, Meeting, Organization, Participant, Participant, Recording, RecordingStatus, LivestreamStatus, string, string, string, string]
+  [
+    Meeting | undefined, Meeting | undefined, Organization | undefined, Participant | undefined, Participant | undefined,
+    Recording | undefined, RecordingStatus | undefined, LivestreamStatus | undefined, string | undefined, string | undefined,
+    string | undefined, string,
+  ]
 >>;
+
+// Only `event` is checked by the verifier, so only `event` is required: as in the Rust types.
+export const minimal: WebhookPayload[] = [
+  { event: "meeting.started" }, { event: "meeting.ended" }, { event: "meeting.participantJoined" },
+  { event: "meeting.participantLeft" }, { event: "meeting.chatSynced" }, { event: "recording.statusUpdate" },
+  { event: "livestreaming.statusUpdate" }, { event: "meeting.transcript" }, { event: "meeting.summary" },
+];
+export const emptyParts: [Meeting, Participant, Recording, Organization] = [{}, {}, {}, {}];
 
 /** What a receiving endpoint logs of a delivery: checking `event` narrows `payload`. */
 export function handle(delivery: Delivery): string {
@@ -240,15 +256,15 @@ export function handle(delivery: Delivery): string {
   const prefix = `${id ?? "-"}/${webhookId ?? "-"} ${payload.event}`;
   switch (delivery.event) {
     case "meeting.started": {
-      const meeting: Meeting = delivery.payload.meeting;
-      return `${prefix} ${meeting.title}`;
+      const meeting: Meeting | undefined = delivery.payload.meeting;
+      return `${prefix} ${meeting?.title}`;
     }
     case "recording.statusUpdate": {
-      const status: RecordingStatus = delivery.payload.recording.status;
+      const status: RecordingStatus | undefined = delivery.payload.recording?.status;
       return `${prefix} ${status}`;
     }
     case "meeting.participantJoined":
-      return `${prefix} ${delivery.payload.participant.userDisplayName}`;
+      return `${prefix} ${delivery.payload.participant?.userDisplayName}`;
     case "livestreaming.statusUpdate":
       return `${prefix} ${delivery.payload.streamId}`;
     default: {
@@ -308,14 +324,14 @@ interface Env {
 export const receiver = new WebhookReceiver<{ env: Env }>({ keyURL: "http://127.0.0.1:8788/.well-known/webhooks.json", store: new MapStore() })
   .on("meeting.ended", async ({ payload }, { env }) => {
     const reason: MeetingEndedPayload["reason"] = payload.reason;
-    await fetch(env.BACKEND_URL, { method: "POST", body: JSON.stringify({ reason, meeting: payload.meeting.id }) });
+    await fetch(env.BACKEND_URL, { method: "POST", body: JSON.stringify({ reason, meeting: payload.meeting?.id }) });
   })
   .on(["recording.statusUpdate", "livestreaming.statusUpdate"], (delivery) => {
     if (delivery.event === "recording.statusUpdate") {
-      const status: RecordingStatus = delivery.payload.recording.status;
+      const status: RecordingStatus | undefined = delivery.payload.recording?.status;
       return status;
     }
-    const live: LivestreamStatus = delivery.payload.status;
+    const live: LivestreamStatus | undefined = delivery.payload.status;
     return live;
   })
   .onAny((delivery) => delivery.id satisfies string)
@@ -323,7 +339,7 @@ export const receiver = new WebhookReceiver<{ env: Env }>({ keyURL: "http://127.
 
 new WebhookReceiver({ publicKey: "pem", store: new MemoryDeliveryStore({ maxEntries: 100, ttl: 60_000 }), leaseMs: 30_000, replayProtection: false }).on(
   "meeting.started",
-  (delivery, context: undefined) => delivery.payload.meeting.title,
+  (delivery) => delivery.payload.meeting?.title,
 );
 new WebhookReceiver({ verifier: new WebhookVerifier(), onError: (error, result) => console.error(result.outcome, result.delivery?.id, error) });
 // With no type argument the context is whatever is passed (the README's Worker, as written).
@@ -349,9 +365,30 @@ export type ExampleEnded = Expect<Equal<ReturnType<typeof exampleDelivery<"meeti
 export async function signedExample(): Promise<Response> {
   const { publicKey, privateKey } = await generateTestKeys();
   const example = exampleDelivery("recording.statusUpdate", { freshIds: true });
-  const status: RecordingStatus = example.recording.status;
+  const status: RecordingStatus = example.recording?.status ?? "RECORDING";
   const { body, headers } = await signDelivery(example, { privateKey, id: status, webhookId: "w" });
   const raw = await signDelivery("{}", { privateKey });
   const checked: string = raw.headers["rtk-signature"];
   return new WebhookReceiver({ publicKey }).fetch(new Request("http://localhost/", { method: "POST", body, headers: { ...headers, checked } }));
 }
+
+// Values read from the API go back in without casts; a typo in a literal stays an error (wrong.mts).
+export async function roundTrip(hook: Webhook): Promise<Webhook> {
+  await client.edit(hook.id, { events: hook.events });
+  await client.replace(hook.id, { ...hook, events: await client.supportedEvents() });
+  const names: readonly WebhookEvent[] = WEBHOOK_EVENTS;
+  const typed = WEBHOOK_EVENTS satisfies readonly ["meeting.started", ...WebhookEvent[]];
+  const fromUser: string = "meeting.ended";
+  if (isWebhookEvent(fromUser)) await client.create({ name: "n", url: "https://example.com", events: [fromUser, ...names.slice(0, 1), typed[0]] });
+  return client.ensure({ name: "n", url: "https://example.com", events: hook.events }).then((r) => r.webhook);
+}
+
+// The README's quick start, as written, with process.env typed as @types/node types it (no Node types here:
+// the package's own types must not need them). The token may be undefined: then CLOUDFLARE_API_TOKEN is read, or it throws.
+declare const process: { env: Record<string, string | undefined> };
+export const quickStart = new WebhooksClient({
+  accountId: "your-account-id",
+  appId: "your-realtimekit-app-id",
+  apiToken: process.env.CLOUDFLARE_API_TOKEN,
+});
+export const fromEnvironment = new WebhooksClient({ accountId: "a", appId: "b" });

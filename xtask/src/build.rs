@@ -22,7 +22,7 @@ pub const WASM_FEATURES: [&str; 7] = [
 
 const GLUE: &str = "realtimekit_webhooks.js";
 /// JS modules of the package that the glue does not import (they import it).
-const PACKAGE_MODULES: [&str; 3] = ["receiver.js", "testing.js", "cli.js"];
+const PACKAGE_MODULES: [&str; 4] = ["receiver.js", "testing.js", "lifecycle.js", "cli.js"];
 /// The example body of each event, for `exampleDelivery` (made into `examples.js`).
 const EXAMPLES_DIR: &str = "emulator/fixtures";
 const WASM: &str = "realtimekit_webhooks_bg.wasm";
@@ -66,11 +66,15 @@ pub fn package(_tools: &Tools) -> Result {
         std::fs::copy(template.join(file), pkg.join(file)).map_err(|e| format!("pkg-template/{file}: {e}"))?;
     }
     write(&pkg.join("package.json"), package_json(&read(&template.join("package.json"))?)?)?;
-    let declarations = ["errors.d.ts", "receiver.d.ts", "testing.d.ts"]
+    let generated = read(&out.join("realtimekit_webhooks.d.ts"))?;
+    let (events_js, events_dts) = events(&generated)?;
+    write(&pkg.join("events.js"), events_js)?;
+    let mut declarations = ["errors.d.ts", "receiver.d.ts", "testing.d.ts"]
         .iter()
         .map(|file| read(&root.join("src/js").join(file)))
         .collect::<Result<Vec<_>>>()?;
-    let dts = types(&read(&out.join("realtimekit_webhooks.d.ts"))?, &declarations)?;
+    declarations.push(events_dts);
+    let dts = types(&generated, &declarations)?;
     write(&pkg.join("index.d.ts"), &dts)?;
     // The same declarations for `require` (TypeScript reads a `.d.ts` in a
     // `"type": "module"` package as ESM, which a CommonJS file cannot require).
@@ -119,6 +123,38 @@ fn relink_snippets(glue: &str) -> Result<(String, Vec<String>)> {
     Ok((out, files))
 }
 
+/// `events.js` and its declarations: the event names as values, from the
+/// `WebhookEvent` union that wasm-bindgen emitted from the crate's one list of
+/// them (`webhook_events!` in src/models.rs).
+fn events(generated_dts: &str) -> Result<(String, String)> {
+    let start = generated_dts.find("export type WebhookEvent =").ok_or("the generated .d.ts has no WebhookEvent union")?;
+    let union = &generated_dts[start..];
+    let union = &union[..union.find(';').ok_or("the WebhookEvent union does not end")?];
+    let names: Vec<&str> = union.split('"').skip(1).step_by(2).collect();
+    if names.len() < 9 {
+        return Err(format!("the WebhookEvent union names {} events, not nine", names.len()));
+    }
+    let quoted: Vec<String> = names.iter().map(|name| format!("\"{name}\"")).collect();
+    let js = format!(
+        "// Made by `cargo xtask build` from the crate's list of events (webhook_events! in src/models.rs).\n\
+         /** The webhook event names, in the API's order. */\n\
+         export const WEBHOOK_EVENTS = Object.freeze([{}]);\n\n\
+         const KNOWN = new Set(WEBHOOK_EVENTS);\n\n\
+         /** Whether `name` is one of the event names (a type guard in TypeScript). */\n\
+         export function isWebhookEvent(name) {{\n  return KNOWN.has(name);\n}}\n",
+        quoted.join(", ")
+    );
+    let dts = format!(
+        "/** The {} webhook event names, in the API's order. */\n\
+         export declare const WEBHOOK_EVENTS: readonly [{}];\n\
+         /** Whether `name` is one of the event names: narrows a string (an event from the API, user input) to `WebhookEvent`. */\n\
+         export declare function isWebhookEvent(name: unknown): name is WebhookEvent;",
+        names.len(),
+        quoted.join(", ")
+    );
+    Ok((js, dts))
+}
+
 /// `examples.js`: the example body of each event, one JSON file each in `dir`
 /// (named by the event), as one frozen object, in the files' name order.
 fn examples(dir: &Path) -> Result<String> {
@@ -151,6 +187,9 @@ fn package_json(template: &str) -> Result<String> {
     Ok(template.replacen("\"version\": \"0.0.0\"", &format!("\"version\": \"{version}\""), 1))
 }
 
+/// The doc comment of every class's `free()`.
+const FREE_DOC: &str = "    /**\n     * Releases the object's wasm memory now (else the garbage collector does, later). Calls after it reject\n     * with ValidationError. Where the runtime has `Symbol.dispose`, `using x = new ...` frees it at the end of the block.\n     */\n";
+
 /// index.d.ts: the generated types without wasm-bindgen's init functions
 /// (the entries initialise the module), plus the hand-written declarations
 /// (the error classes, the receiver).
@@ -165,8 +204,14 @@ fn package_json(template: &str) -> Result<String> {
 /// helpers such as a `declare const` brand included).
 fn types(generated: &str, declarations: &[String]) -> Result<String> {
     let cut = generated.find("export type InitInput").ok_or("the generated .d.ts has no init section to cut")?;
-    let kept: String =
-        generated[..cut].lines().filter(|line| line.trim() != "[Symbol.dispose](): void;").map(|line| format!("{line}\n")).collect();
+    let kept: String = generated[..cut]
+        .lines()
+        .filter(|line| line.trim() != "[Symbol.dispose](): void;")
+        .map(|line| match line.trim() {
+            "free(): void;" => format!("{FREE_DOC}{line}\n"),
+            _ => format!("{line}\n"),
+        })
+        .collect();
     let mut dts = kept.trim_end().to_owned();
     for declaration in declarations {
         dts.push('\n');

@@ -32,7 +32,7 @@ const TIERS: [&str; 7] = ["native", "wasm", "js", "types", "pack", "runtimes", "
 const UPDATE_SNAPSHOT: &str = "RTK_UPDATE_SNAPSHOT";
 
 /// The files `npm pack` must list: the package needs each, and nothing else.
-const PACKED_FILES: [&str; 21] = [
+const PACKED_FILES: [&str; 23] = [
     "LICENSE-APACHE",
     "LICENSE-MIT",
     "README.md",
@@ -40,11 +40,13 @@ const PACKED_FILES: [&str; 21] = [
     "cli.js",
     "deno.js",
     "errors.js",
+    "events.js",
     "examples.js",
     "exports.js",
     "fetch.js",
     "index.d.cts",
     "index.d.ts",
+    "lifecycle.js",
     "node.cjs",
     "node.js",
     "package.json",
@@ -74,6 +76,8 @@ pub fn run(args: &[String]) -> Result {
         exec(cargo().args(["clippy", "--target", "wasm32-unknown-unknown", "--lib", "--test", "wasm", "--quiet", "--", "-D", "warnings"]))?;
         step("native tests");
         exec(cargo().args(["test", "--workspace", "--quiet"]))?;
+        step("doctests (the README's and the docs' Rust examples, compiled for wasm32)");
+        exec(cargo().args(["test", "--doc", "--target", "wasm32-unknown-unknown", "--quiet"]))?;
     }
     let emulator = build::emulator()?;
     if wants("wasm") {
@@ -210,27 +214,20 @@ fn pack() -> Result {
 /// imports) may weigh, gzipped (level 9, each file on its own). Size is
 /// deterministic, so growth past this fails the tests; lower it as the package
 /// shrinks. (The target is 30 KB; see `cargo xtask bench`.)
-const SIZE_BUDGET_GZIP: usize = 93_500;
+const SIZE_BUDGET_GZIP: usize = 101_000;
 
 /// Fails when the package's wasm and glue grow past [`SIZE_BUDGET_GZIP`].
 fn size_budget(pkg: &Path) -> Result {
     step("size budget: the .wasm and its JS, gzipped");
-    // What the browser entry loads (browser.js -> exports.js); cli.js is Node's only.
-    let files = [
-        "realtimekit_webhooks_bg.wasm",
-        "realtimekit_webhooks.js",
-        "errors.js",
-        "fetch.js",
-        "shape.js",
-        "receiver.js",
-        "testing.js",
-        "examples.js",
-    ];
+    // What the browser entry loads: the published files (package.json) but the
+    // types, licences, README, the other runtimes' entries and the command line.
     let script = "const zlib = require('node:zlib'), fs = require('node:fs');\
+        const skip = /(^LICENSE|^README|\\.d\\.c?ts$|^(node|node\\.cjs|deno|workerd|cli)\\.(js|cjs)$|^node\\.cjs$)/;\
+        const files = JSON.parse(fs.readFileSync('package.json', 'utf8')).files.filter((f) => !skip.test(f));\
         let total = 0;\
-        for (const f of process.argv.slice(1)) { const n = zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length; total += n; console.log(`${n} ${f}`); }\
+        for (const f of files) { const n = zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length; total += n; console.log(`${n} ${f}`); }\
         console.log(total);";
-    let out = stdout(Command::new("node").arg("-e").arg(script).args(files).current_dir(pkg))?;
+    let out = stdout(Command::new("node").arg("-e").arg(script).current_dir(pkg))?;
     print!("{out}");
     let total: usize = out.lines().last().and_then(|line| line.trim().parse().ok()).ok_or("could not measure the package's size")?;
     match total <= SIZE_BUDGET_GZIP {

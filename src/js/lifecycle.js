@@ -1,0 +1,52 @@
+// What the wasm-bindgen classes lack, added once: a call on an object after
+// its free() rejects with ValidationError (not the bare "null pointer passed
+// to rust" of the glue), and util.inspect shows what the object is for
+// (never a secret). A package module, imported for these effects by exports.js.
+import { WebhooksClient, WebhookVerifier } from "./realtimekit_webhooks.js";
+import { ValidationError } from "./errors.js";
+
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+
+/** Wraps each method and getter of `cls` so that a freed object says so. */
+function guard(cls) {
+  const name = cls.name;
+  const freed = () =>
+    new ValidationError(`this ${name} was freed (free() was called, or its using block ended): make a new one`, "this");
+  for (const key of Object.getOwnPropertyNames(cls.prototype)) {
+    if (key === "constructor" || key === "free") continue;
+    const descriptor = Object.getOwnPropertyDescriptor(cls.prototype, key);
+    if (typeof descriptor.value === "function") {
+      const method = descriptor.value;
+      descriptor.value = function (...args) {
+        // Every method resolves to a promise: a freed object rejects like the rest.
+        if (!this.__wbg_ptr) return Promise.reject(freed());
+        return method.apply(this, args);
+      };
+    } else if (typeof descriptor.get === "function") {
+      const getter = descriptor.get;
+      descriptor.get = function () {
+        if (!this.__wbg_ptr) throw freed();
+        return getter.call(this);
+      };
+    } else {
+      continue;
+    }
+    Object.defineProperty(cls.prototype, key, descriptor);
+  }
+}
+
+guard(WebhooksClient);
+guard(WebhookVerifier);
+
+WebhooksClient.prototype[INSPECT] = function (depth, options, inspect) {
+  if (!this.__wbg_ptr) return "WebhooksClient (freed)";
+  const show = (value) => (typeof inspect === "function" ? inspect(value, options) : JSON.stringify(value));
+  return `WebhooksClient { accountId: ${show(this.accountId)}, appId: ${show(this.appId)}, baseURL: ${show(this.baseURL)} }`;
+};
+
+WebhookVerifier.prototype[INSPECT] = function (depth, options, inspect) {
+  if (!this.__wbg_ptr) return "WebhookVerifier (freed)";
+  const url = this.keyURL;
+  const show = (value) => (typeof inspect === "function" ? inspect(value, options) : JSON.stringify(value));
+  return url === undefined ? "WebhookVerifier { publicKey: (given) }" : `WebhookVerifier { keyURL: ${show(url)} }`;
+};
