@@ -638,6 +638,9 @@ pub(crate) fn failed(failure: transport::Failure, request: Option<RequestContext
     match failure {
         transport::Failure::Connection(message, cause) => Error::Connection(Box::new(Failure { message, request, cause })),
         transport::Failure::Timeout => Error::Timeout(Box::new(Failure { message: String::new(), request, cause: None })),
-        transport::Failure::Aborted => Error::Aborted(Box::new(Failure { message: String::new(), request, cause: None })),
+        transport::Failure::Aborted(reason, unsent) => {
+            let message = if unsent { "before it was sent" } else { "" };
+            Error::Aborted(Box::new(Failure { message: message.to_owned(), request, cause: reason }))
+        }
     }
 }

@@ -27,8 +27,8 @@ pub(crate) enum Failure {
     Connection(String, Option<JsValue>),
     /// The attempt's timeout expired.
     Timeout,
-    /// The caller's signal fired.
-    Aborted,
+    /// The caller's signal fired: its reason, and whether that was before the request was sent.
+    Aborted(Option<JsValue>, bool),
 }
 
 /// A `fetch` to call: the global one, or one the user supplied.
@@ -160,7 +160,7 @@ pub(crate) async fn send(
     if let Some(failure) = outcome.failure() {
         return Err(match failure.as_str() {
             "timeout" => Failure::Timeout,
-            "aborted" => Failure::Aborted,
+            "aborted" => Failure::Aborted(Some(outcome.error()).filter(|e| !e.is_undefined()), outcome.unsent()),
             _ => Failure::Connection(outcome.message().unwrap_or_default(), Some(outcome.error()).filter(|e| !e.is_undefined())),
         });
     }
@@ -173,7 +173,7 @@ pub(crate) async fn sleep(delay: Duration, signal: Option<&AbortSignal>) -> Resu
     let millis = delay.as_millis().min(i32::MAX as u128) as f64;
     match JsFuture::from(js_sleep(millis, signal)).await {
         Ok(slept) if slept.is_truthy() => Ok(()),
-        _ => Err(Failure::Aborted),
+        _ => Err(Failure::Aborted(signal.map(AbortSignal::reason).filter(|r| !r.is_undefined()), false)),
     }
 }
 
@@ -233,6 +233,8 @@ extern "C" {
     fn truncated(this: &Outcome) -> bool;
     #[wasm_bindgen(method, getter)]
     fn error(this: &Outcome) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn unsent(this: &Outcome) -> bool;
 }
 
 #[wasm_bindgen]

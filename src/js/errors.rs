@@ -48,7 +48,13 @@ pub(crate) fn to_js(error: &Error) -> JsValue {
             error
         }
         Error::Timeout(_) => make_error("APIConnectionTimeoutError", &message, None),
-        Error::Aborted(_) => make_error("APIUserAbortError", &message, None),
+        Error::Aborted(failure) => {
+            let error = make_error("APIUserAbortError", &message, None);
+            if let Some(reason) = &failure.cause {
+                let _ = js_sys::Reflect::set(&error, &"cause".into(), reason);
+            }
+            error
+        }
     }
 }
 

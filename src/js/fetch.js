@@ -5,8 +5,9 @@
 //
 // Nothing here throws or rejects: the outcome is a plain object that the
 // Rust side reads, `{ status, headers, body, truncated }` for a reply and
-// `{ failure: "timeout" | "aborted" | "connection", message, error }` for none
-// (`error`: what was thrown, for the JS error's `cause`).
+// `{ failure: "timeout" | "aborted" | "connection", message, error, unsent }`
+// for none (`error`: what was thrown, or the abort's reason, for the JS
+// error's `cause`; `unsent`: aborted before it was sent).
 
 /** One decoder for every body (decoding without `stream` keeps no state between calls). */
 const utf8 = new TextDecoder();
@@ -94,7 +95,7 @@ async function readBody(response, max, until) {
  * @param {number} maxError  body bytes read for any other reply
  */
 export async function exchange(custom, url, method, headers, body, timeoutMs, signal, maxSuccess, maxError) {
-  if (signal && signal.aborted) return { failure: "aborted", message: "the request was aborted" };
+  if (signal && signal.aborted) return { failure: "aborted", message: "the request was aborted", error: signal.reason, unsent: true };
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -131,7 +132,7 @@ export async function exchange(custom, url, method, headers, body, timeoutMs, si
     const [text, truncated] = await readBody(response, max, until);
     return { status, headers: response.headers, body: text, truncated };
   } catch (error) {
-    if (signal && signal.aborted) return { failure: "aborted", message: "the request was aborted" };
+    if (signal && signal.aborted) return { failure: "aborted", message: "the request was aborted", error: signal.reason };
     if (timedOut) return { failure: "timeout", message: "the request timed out" };
     return { failure: "connection", message: describe(error), error };
   } finally {

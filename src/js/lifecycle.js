@@ -12,8 +12,14 @@ function guard(cls) {
   const name = cls.name;
   const freed = () =>
     new ValidationError(`this ${name} was freed (free() was called, or its using block ended): make a new one`, "this");
+  // free() twice (or free() inside a using block) does nothing the second time.
+  const free = cls.prototype.free;
+  cls.prototype.free = function () {
+    if (this.__wbg_ptr) free.call(this);
+  };
   for (const key of Object.getOwnPropertyNames(cls.prototype)) {
-    if (key === "constructor" || key === "free") continue;
+    // The glue's own helpers (`__destroy_into_raw`, ...) are left as they are.
+    if (key === "constructor" || key === "free" || key.startsWith("__")) continue;
     const descriptor = Object.getOwnPropertyDescriptor(cls.prototype, key);
     if (typeof descriptor.value === "function") {
       const method = descriptor.value;

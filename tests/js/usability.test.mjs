@@ -51,6 +51,11 @@ test("timeouts, aborts and connection errors name the operation, the URL, the at
   const aborted = await rejection(client.get("some-id", { signal: controller.signal, timeout: 5000 }));
   assert.ok(aborted instanceof APIUserAbortError);
   assert.match(aborted.message, /^get: GET http:.*\/webhooks\/some-id was aborted \(attempt 1 of 2\)$/);
+  assert.equal(aborted.cause?.name, "AbortError", "the abort's reason is the cause");
+  const reason = new Error("the user left");
+  const unsent = await rejection(client.list({ signal: AbortSignal.abort(reason) }));
+  assert.match(unsent.message, /^list: GET http:.*\/webhooks was aborted before it was sent$/);
+  assert.equal(unsent.cause, reason);
   await emu.reset();
 
   await emu.scriptFor(app, "list", { status: 503, headers: { "retry-after": "30" } });
@@ -133,6 +138,8 @@ test("util.inspect shows what a client is for, never a secret; a freed object re
   assert.ok(e instanceof ValidationError && e.field === "this", String(e));
   assert.match(e.message, /was freed/);
   assert.throws(() => live.accountId, ValidationError);
+  live.free(); // twice: nothing
+  assert.ok((await rejection(live.list())) instanceof ValidationError);
   if (typeof Symbol.dispose === "symbol") {
     const { client: scoped } = fresh();
     scoped[Symbol.dispose]();

@@ -188,7 +188,7 @@ fn package_json(template: &str) -> Result<String> {
 }
 
 /// The doc comment of every class's `free()`.
-const FREE_DOC: &str = "    /**\n     * Releases the object's wasm memory now (else the garbage collector does, later). Calls after it reject\n     * with ValidationError. Where the runtime has `Symbol.dispose`, `using x = new ...` frees it at the end of the block.\n     */\n";
+const FREE_DOC: &str = "    /**\n     * Releases the object's wasm memory now (else the garbage collector does, later). Calls after it reject\n     * with ValidationError; a second free() does nothing.\n     */\n";
 
 /// index.d.ts: the generated types without wasm-bindgen's init functions
 /// (the entries initialise the module), plus the hand-written declarations
