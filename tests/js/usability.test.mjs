@@ -180,3 +180,16 @@ test("event names as values: WEBHOOK_EVENTS is the nine, in the API's order; isW
   assert.deepEqual(edited.events, hook.events);
   await client.replace(hook.id, { ...edited, events: (await client.supportedEvents()).slice(0, 2) });
 });
+
+test("a verifier handed re-serialised JSON or a parsed body says the raw bytes are needed, and how to get them", async () => {
+  const { generateKeyPairSync, createSign } = await import("node:crypto");
+  const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const verifier = new WebhookVerifier({ publicKey: keys.publicKey.export({ type: "spki", format: "pem" }) });
+  const raw = '{ "event": "meeting.started",\n  "meeting": { "id": "m" } }';
+  const headers = { "rtk-signature": createSign("RSA-SHA256").update(raw).sign(keys.privateKey, "base64"), "rtk-uuid": "u" };
+  const reserialised = await rejection(verifier.verifyBody(JSON.stringify(JSON.parse(raw)), headers));
+  assert.match(reserialised.message, /raw body bytes as received, not re-serialised JSON/);
+  const parsed = await rejection(verifier.verifyBody(JSON.parse(raw), headers));
+  assert.ok(parsed instanceof ValidationError && parsed.field === "body");
+  assert.match(parsed.message, /not a parsed object.*express\.raw\(\{ type: "application\/json" \}\).*Node's http/);
+});
