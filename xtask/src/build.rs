@@ -1,5 +1,11 @@
-//! `cargo xtask build`: wasm-pack (release), wasm-opt, then `pkg/` assembled
-//! from the wasm-pack output and `pkg-template/` as the npm package.
+//! `cargo xtask build`: the crate compiled for wasm32 (with the pinned
+//! nightly's size options, or stable when that nightly cannot be had),
+//! wasm-bindgen, wasm-opt, then `pkg/` assembled from wasm-bindgen's output
+//! and `pkg-template/` as the npm package, its JS minified.
+//!
+//! (The two steps wasm-pack would run, cargo and wasm-bindgen, are run here:
+//! wasm-pack cannot build with `-Zbuild-std` for a target whose std the
+//! nightly does not ship.)
 
 use std::io::Write;
 use std::path::Path;
@@ -27,18 +33,25 @@ const PACKAGE_MODULES: [&str; 4] = ["receiver.js", "testing.js", "lifecycle.js",
 const EXAMPLES_DIR: &str = "emulator/fixtures";
 const WASM: &str = "realtimekit_webhooks_bg.wasm";
 
+/// The nightly the release package is built with, pinned: `-Zbuild-std` with
+/// `optimize_for_size`, panics that abort at once, and no `Debug` formatting or
+/// panic locations make the module about 10 KB (gzipped) smaller. With
+/// `rust-src`; `cargo xtask setup` installs both.
+pub const NIGHTLY: &str = "nightly-2026-05-19";
+/// Its flags (what the package never needs: `Debug` output, panic locations, unwinding).
+const NIGHTLY_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none";
+/// Which toolchain built `pkg/` (for the size budget): `target/package-toolchain`.
+pub const TOOLCHAIN_RECORD: &str = "package-toolchain";
+
 /// Builds the release package into `pkg/`.
-pub fn package(_tools: &Tools) -> Result {
+pub fn package(tools: &Tools) -> Result {
     let root = root();
-    let out = root.join("target").join("wasm-pack");
-    step("wasm-pack build (release)");
-    // Warnings only: its closing "ready to publish" names this scratch folder, not pkg/.
-    exec(
-        Command::new("wasm-pack")
-            .current_dir(&root)
-            .args(["--log-level", "warn", "build", "--release", "--target", "web", "--no-pack", "--out-dir"])
-            .arg(&out),
-    )?;
+    let out = root.join("target").join("bindgen");
+    let wasm = compile(tools.nightly)?;
+    step("wasm-bindgen (--target web)");
+    exec(Command::new("wasm-bindgen").args(["--target", "web", "--out-dir"]).arg(&out).arg(&wasm))?;
+    let toolchain = if tools.nightly { NIGHTLY } else { "stable" };
+    write(&root.join("target").join(TOOLCHAIN_RECORD), toolchain)?;
 
     let pkg = root.join("pkg");
     if pkg.exists() {
@@ -80,6 +93,7 @@ pub fn package(_tools: &Tools) -> Result {
     // `"type": "module"` package as ESM, which a CommonJS file cannot require).
     write(&pkg.join("index.d.cts"), &dts)?;
     commonjs(&pkg, &read(&template.join("node.cjs.js"))?)?;
+    minify(&pkg)?;
     println!("pkg/ is ready: {}", pkg.display());
     Ok(())
 }
@@ -231,6 +245,8 @@ fn commonjs(pkg: &Path, source: &str) -> Result {
             "--target=node18",
             "--sourcefile=node.cjs.js",
             "--outfile=node.cjs",
+            "--minify",
+            "--keep-names",
             "--log-level=warning",
             "--log-override:empty-import-meta=silent",
             // wasm-bindgen's glue names each snippet module once per import in
@@ -246,6 +262,55 @@ fn commonjs(pkg: &Path, source: &str) -> Result {
         true => Ok(()),
         false => Err(format!("esbuild failed to bundle node.cjs ({status})")),
     }
+}
+
+/// Compiles the crate for wasm32 with the `package` feature (its allocator);
+/// returns the `.wasm` made.
+fn compile(nightly: bool) -> Result<std::path::PathBuf> {
+    let target = root().join("target");
+    let mut cmd = match nightly {
+        true => {
+            step(&format!("cargo build (release, wasm32, {NIGHTLY}, -Zbuild-std)"));
+            let mut cmd = Command::new("rustup");
+            cmd.current_dir(root()).args(["run", NIGHTLY, "cargo", "build"]);
+            cmd.args(["-Zbuild-std=std,panic_abort", "-Zbuild-std-features=optimize_for_size"]);
+            cmd.env("RUSTFLAGS", NIGHTLY_RUSTFLAGS).env("CARGO_TARGET_DIR", target.join("nightly"));
+            cmd
+        }
+        false => {
+            step("cargo build (release, wasm32, stable)");
+            let mut cmd = cargo();
+            cmd.arg("build");
+            cmd
+        }
+    };
+    exec(cmd.args(["--release", "--lib", "--target", "wasm32-unknown-unknown", "--features", "package"]))?;
+    let dir = if nightly { target.join("nightly") } else { target };
+    Ok(dir.join("wasm32-unknown-unknown").join("release").join("realtimekit_webhooks.wasm"))
+}
+
+/// Minifies every published `.js` file in place (esbuild, names kept: error and
+/// class names show in messages), but the command line, which people read.
+/// (`node.cjs` is minified as it is bundled.)
+fn minify(pkg: &Path) -> Result {
+    step("minify the published JS");
+    let mut files: Vec<String> = std::fs::read_dir(pkg)
+        .map_err(|e| format!("{}: {e}", pkg.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|name| name.ends_with(".js") && name != "cli.js")
+        .collect();
+    files.sort();
+    // Each file on its own (no bundling), written over itself.
+    exec(Command::new(build_bin("esbuild")).current_dir(pkg).args(&files).args([
+        "--minify",
+        "--keep-names",
+        "--outdir=.",
+        "--allow-overwrite",
+        "--log-level=warning",
+        "--log-override:duplicate-object-key=silent",
+        "--log-override:empty-import-meta=silent",
+    ]))?;
+    Ok(())
 }
 
 /// Builds the emulator (debug) and returns its path.

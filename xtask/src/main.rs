@@ -16,9 +16,11 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
-  setup   install what the other commands need (wasm target, wasm-bindgen-cli,
-          wasm-pack, npm tooling, Chromium where needed)
-  build   build the npm package into pkg/ (release)
+  setup   install what the other commands need (wasm target, rustfmt and clippy,
+          wasm-bindgen-cli, the pinned nightly with rust-src, npm tooling,
+          Chromium where needed)
+  build   build the npm package into pkg/ (release; RTK_STABLE_BUILD=1 builds
+          it with stable instead of the pinned nightly: larger)
   demo    build, then serve the demo page and the emulator on http://127.0.0.1:8765/
   test    every test tier; non-zero exit on any failure. `test <tier>...` runs
           some: native, wasm, js, types, pack, runtimes, demo

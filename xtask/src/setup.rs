@@ -6,9 +6,6 @@ use std::process::Command;
 
 use crate::util::{self, cargo, exec, output, root, step, Result};
 
-/// wasm-pack version installed when missing.
-const WASM_PACK_VERSION: &str = "0.15.1";
-
 /// What the caller will use beyond the always-needed tools.
 #[derive(Debug, Clone, Copy)]
 pub struct Needs {
@@ -22,6 +19,8 @@ pub struct Needs {
 pub struct Tools {
     /// `chromium` and `chromedriver`, when asked for.
     pub chromium: Option<(String, String)>,
+    /// Whether the pinned nightly (with `rust-src`) is there to build the package.
+    pub nightly: bool,
 }
 
 pub fn run(needs: Needs) -> Result<Tools> {
@@ -30,13 +29,13 @@ pub fn run(needs: Needs) -> Result<Tools> {
     wasm_target()?;
     rust_components()?;
     wasm_bindgen_cli()?;
-    wasm_pack()?;
+    let nightly = nightly();
     npm_tooling(&util::build_tools_dir())?;
     if needs.test_tooling {
         npm_tooling(&util::js_dir())?;
     }
     let chromium = if needs.chromium { Some(chromium()?) } else { None };
-    Ok(Tools { chromium })
+    Ok(Tools { chromium, nightly })
 }
 
 fn node() -> Result {
@@ -106,12 +105,33 @@ fn wasm_bindgen_cli() -> Result {
     exec(cargo().args(["install", "wasm-bindgen-cli", "--version", &wanted, "--force"]))
 }
 
-fn wasm_pack() -> Result {
-    if let Some(version) = output(Command::new("wasm-pack").arg("--version")) {
-        println!("{}: ok", version.trim());
-        return Ok(());
+/// The pinned nightly and its `rust-src`, for the release package; installed
+/// when missing. When it cannot be had (or `RTK_STABLE_BUILD=1`), the package
+/// is built with stable (larger), and the set-up says so.
+fn nightly() -> bool {
+    let toolchain = crate::build::NIGHTLY;
+    if std::env::var("RTK_STABLE_BUILD").is_ok_and(|v| v == "1") {
+        println!("RTK_STABLE_BUILD=1: the package is built with stable");
+        return false;
     }
-    exec(cargo().args(["install", "wasm-pack", "--version", WASM_PACK_VERSION]))
+    let has_src = || {
+        output(Command::new("rustup").args(["component", "list", "--installed", "--toolchain", toolchain]))
+            .is_some_and(|list| list.lines().any(|line| line.starts_with("rust-src")))
+    };
+    if has_src() {
+        println!("{toolchain} with rust-src: ok");
+        return true;
+    }
+    let installed =
+        exec(Command::new("rustup").args(["toolchain", "install", toolchain, "--profile", "minimal", "--component", "rust-src"]));
+    if installed.is_ok() && has_src() {
+        return true;
+    }
+    println!(
+        "warning: the pinned nightly {toolchain} (with rust-src) could not be installed; the package is built with stable, \
+         and is larger (install it with `rustup toolchain install {toolchain} --profile minimal --component rust-src`)"
+    );
+    false
 }
 
 /// `npm ci` in `dir`, skipped while its lockfile is the one last installed there.
