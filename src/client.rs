@@ -9,7 +9,7 @@ use web_sys::AbortSignal;
 
 use crate::error::{url_without_credentials, ApiError, Error, Failure, RequestContext, MAX_ERROR_BODY};
 use crate::json::Doc;
-use crate::models::{envelope_data, EnsureAction, FromDoc, NewWebhook, Webhook, WebhookEvent, WebhookPatch};
+use crate::models::{self, not_api, EnsureAction, FromDoc, NewWebhook, Webhook, WebhookEvent, WebhookPatch};
 use crate::retry::{self, WaitHints, MAX_SERVER_WAIT_SECS};
 use crate::transport::{self, BodyLimits, Fetch, Method, Outgoing, Reply};
 use crate::validate;
@@ -580,19 +580,14 @@ pub(crate) fn unexpected_reply(reply: &Reply, problem: String) -> ApiError {
 
 /// The envelope's `data` of a reply.
 pub(crate) fn reply_data(reply: &Reply) -> Result<Doc, String> {
-    let doc = reply.doc().map_err(|why| format!("the reply is not JSON ({why})"))?;
-    envelope_data(&doc).map_err(str::to_owned)
-}
-
-fn not_api(why: &str) -> String {
-    format!("the reply is not what the API sends: {why}")
+    models::reply_data(reply.doc())
 }
 
 macro_rules! from_reply_through_doc {
     ($($t:ty),*) => {$(
         impl FromReply for $t {
             fn from_reply(reply: &Reply) -> Result<Self, String> {
-                <$t>::from_doc(reply_data(reply)?).map_err(|why| not_api(&why))
+                models::decode_reply(reply.doc())
             }
         }
     )*};

@@ -1,5 +1,5 @@
-//! Typed delivery payloads for the nine events, and [`Payload::Unknown`] for
-//! the rest.
+//! Typed delivery payloads, one per event of the list in `models`
+//! (`with_webhook_events!`), and [`Payload::Unknown`] for the rest.
 //!
 //! Every body accepted by the API's many versions decodes: almost every field
 //! is optional (Dyte's older shapes lack many), `fileSize` may be a number or a
@@ -17,133 +17,53 @@ use crate::models::WebhookEvent;
 /// Fields a struct does not name, kept as they came.
 pub type Other = BTreeMap<String, Value>;
 
-/// A delivery's body, typed by its `event`.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum Payload {
-    /// `meeting.started`
-    MeetingStarted(MeetingEvent),
-    /// `meeting.ended`
-    MeetingEnded(MeetingEnded),
-    /// `meeting.participantJoined`
-    ParticipantJoined(ParticipantEvent),
-    /// `meeting.participantLeft`
-    ParticipantLeft(ParticipantEvent),
-    /// `meeting.chatSynced`
-    ChatSynced(ChatSynced),
-    /// `recording.statusUpdate`
-    RecordingStatusUpdate(RecordingStatusUpdate),
-    /// `livestreaming.statusUpdate`
-    LivestreamingStatusUpdate(LivestreamingStatusUpdate),
-    /// `meeting.transcript`
-    Transcript(TranscriptReady),
-    /// `meeting.summary`
-    Summary(SummaryReady),
-    /// An event this version does not know: its name and the whole body, untouched.
-    Unknown {
-        /// The `event` field.
-        event: String,
-        /// The whole body.
-        body: Value,
-    },
-}
-
-impl Payload {
-    /// The event this payload is for.
-    pub fn event(&self) -> WebhookEvent {
-        match self {
-            Payload::MeetingStarted(_) => WebhookEvent::MeetingStarted,
-            Payload::MeetingEnded(_) => WebhookEvent::MeetingEnded,
-            Payload::ParticipantJoined(_) => WebhookEvent::ParticipantJoined,
-            Payload::ParticipantLeft(_) => WebhookEvent::ParticipantLeft,
-            Payload::ChatSynced(_) => WebhookEvent::ChatSynced,
-            Payload::RecordingStatusUpdate(_) => WebhookEvent::RecordingStatusUpdate,
-            Payload::LivestreamingStatusUpdate(_) => WebhookEvent::LivestreamingStatusUpdate,
-            Payload::Transcript(_) => WebhookEvent::Transcript,
-            Payload::Summary(_) => WebhookEvent::Summary,
-            Payload::Unknown { event, .. } => WebhookEvent::Unknown(event.clone()),
+macro_rules! define_payload {
+    ($($variant:ident => $name:literal, $payload:ident, $doc:literal;)*) => {
+        /// A delivery's body, typed by its `event`: one variant per event of the
+        /// list in `models` (`with_webhook_events!`), and [`Payload::Unknown`].
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum Payload {
+            $(#[doc = concat!("`", $name, "`: ", $doc)] $variant($payload),)*
+            /// An event this version does not know: its name and the whole body, untouched.
+            Unknown {
+                /// The `event` field.
+                event: String,
+                /// The whole body.
+                body: Value,
+            },
         }
-    }
 
-    /// Decodes a body whose `event` is `event`, with `decode` turning the body
-    /// into any of the payload structs (serde_json natively, JS values on wasm).
-    pub(crate) fn decode<E>(event: &str, decode: &dyn Fn(Kind) -> Result<Decoded, E>) -> Result<Payload, E> {
-        let kind = match WebhookEvent::from_name(event) {
-            WebhookEvent::MeetingStarted => Kind::MeetingStarted,
-            WebhookEvent::MeetingEnded => Kind::MeetingEnded,
-            WebhookEvent::ParticipantJoined => Kind::ParticipantJoined,
-            WebhookEvent::ParticipantLeft => Kind::ParticipantLeft,
-            WebhookEvent::ChatSynced => Kind::ChatSynced,
-            WebhookEvent::RecordingStatusUpdate => Kind::Recording,
-            WebhookEvent::LivestreamingStatusUpdate => Kind::Livestream,
-            WebhookEvent::Transcript => Kind::Transcript,
-            WebhookEvent::Summary => Kind::Summary,
-            WebhookEvent::Unknown(_) => Kind::Unknown,
-        };
-        Ok(match decode(kind)? {
-            Decoded::Meeting(p) => Payload::MeetingStarted(p),
-            Decoded::MeetingEnded(p) => Payload::MeetingEnded(p),
-            Decoded::Participant(p) if kind == Kind::ParticipantLeft => Payload::ParticipantLeft(p),
-            Decoded::Participant(p) => Payload::ParticipantJoined(p),
-            Decoded::Chat(p) => Payload::ChatSynced(p),
-            Decoded::Recording(p) => Payload::RecordingStatusUpdate(p),
-            Decoded::Livestream(p) => Payload::LivestreamingStatusUpdate(p),
-            Decoded::Transcript(p) => Payload::Transcript(p),
-            Decoded::Summary(p) => Payload::Summary(p),
-            Decoded::Unknown(body) => Payload::Unknown { event: event.to_owned(), body },
-        })
-    }
-}
+        impl Payload {
+            /// The event this payload is for.
+            pub fn event(&self) -> WebhookEvent {
+                match self {
+                    $(Payload::$variant(_) => WebhookEvent::$variant,)*
+                    Payload::Unknown { event, .. } => WebhookEvent::Unknown(event.clone()),
+                }
+            }
 
-/// Which struct a body decodes into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    MeetingStarted,
-    MeetingEnded,
-    ParticipantJoined,
-    ParticipantLeft,
-    ChatSynced,
-    Recording,
-    Livestream,
-    Transcript,
-    Summary,
-    Unknown,
-}
-
-/// A body decoded into the struct its [`Kind`] names.
-#[derive(Debug)]
-pub(crate) enum Decoded {
-    Meeting(MeetingEvent),
-    MeetingEnded(MeetingEnded),
-    Participant(ParticipantEvent),
-    Chat(ChatSynced),
-    Recording(RecordingStatusUpdate),
-    Livestream(LivestreamingStatusUpdate),
-    Transcript(TranscriptReady),
-    Summary(SummaryReady),
-    Unknown(Value),
-}
-
-/// Decodes a body as the struct a [`Kind`] names, `$from()` being a serde
-/// decode of that body into any type (it is called for exactly one type).
-macro_rules! decode_kind {
-    ($kind:expr, $from:expr) => {{
-        use $crate::events::{Decoded, Kind};
-        match $kind {
-            Kind::MeetingStarted => $from().map(Decoded::Meeting),
-            Kind::MeetingEnded => $from().map(Decoded::MeetingEnded),
-            Kind::ParticipantJoined | Kind::ParticipantLeft => $from().map(Decoded::Participant),
-            Kind::ChatSynced => $from().map(Decoded::Chat),
-            Kind::Recording => $from().map(Decoded::Recording),
-            Kind::Livestream => $from().map(Decoded::Livestream),
-            Kind::Transcript => $from().map(Decoded::Transcript),
-            Kind::Summary => $from().map(Decoded::Summary),
-            Kind::Unknown => $from().map(Decoded::Unknown),
+            /// Decodes a body whose `event` is `event` into its payload type,
+            /// with `decoder` (serde_json natively, JS values on wasm).
+            pub(crate) fn decode<D: Decoder>(event: &str, decoder: &D) -> Result<Payload, D::Error> {
+                Ok(match WebhookEvent::from_name(event) {
+                    $(WebhookEvent::$variant => Payload::$variant(decoder.decode()?),)*
+                    WebhookEvent::Unknown(event) => Payload::Unknown { event, body: decoder.decode()? },
+                })
+            }
         }
-    }};
+    };
 }
-#[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
-pub(crate) use decode_kind;
+
+crate::models::with_webhook_events!(define_payload);
+
+/// Decodes one body into any of the payload types.
+pub(crate) trait Decoder {
+    /// Why a body did not decode.
+    type Error;
+    /// The body as a `T`.
+    fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, Self::Error>;
+}
 
 /// A meeting, as the meeting events describe it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -488,8 +408,15 @@ pub fn from_json(text: &str) -> Result<Payload, String> {
     struct Tag {
         event: String,
     }
+    struct Json<'a>(&'a str);
+    impl Decoder for Json<'_> {
+        type Error = String;
+        fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, String> {
+            serde_json::from_str(self.0).map_err(|e| e.to_string())
+        }
+    }
     let tag: Tag = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    Payload::decode(&tag.event, &|kind| decode_kind!(kind, || serde_json::from_str(text)).map_err(|e| e.to_string()))
+    Payload::decode(&tag.event, &Json(text))
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@
 //!
 //! # Layout
 //!
-//! - [`models`]: webhooks, event names, request bodies;
+//! - [`models`]: webhooks, event names (the one list of events), request bodies;
+//! - `boundary`: what the Rust side and the JS snippets agree on (tested against the JS);
 //! - [`error`]: the one error type and how error replies become it;
 //! - `validate`: input checks, done before anything is sent;
 //! - `retry`: when to retry and how long to wait;
@@ -29,6 +30,7 @@
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
+mod boundary;
 pub mod error;
 pub mod events;
 mod json;

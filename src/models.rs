@@ -71,6 +71,24 @@ pub(crate) fn envelope_data(doc: &Doc) -> Result<Doc, &'static str> {
     doc.get("data").filter(|d| !d.is_null()).ok_or("the reply has no data")
 }
 
+/// The `data` of a reply's body (parsed, or why it is not JSON). The JS
+/// facade checks replies in `src/js/shape.js` instead, by the same rules and
+/// messages: `tests/replies.json` holds the cases both must answer alike.
+pub(crate) fn reply_data(parsed: Result<Doc, String>) -> Result<Doc, String> {
+    let doc = parsed.map_err(|why| format!("the reply is not JSON ({why})"))?;
+    envelope_data(&doc).map_err(str::to_owned)
+}
+
+/// A reply's `data` as a `T`, or what is wrong with the reply.
+pub(crate) fn decode_reply<T: FromDoc>(parsed: Result<Doc, String>) -> Result<T, String> {
+    T::from_doc(reply_data(parsed)?).map_err(|why| not_api(&why))
+}
+
+/// The message for a `data` of the wrong shape.
+pub(crate) fn not_api(why: &str) -> String {
+    format!("the reply is not what the API sends: {why}")
+}
+
 /// A type the `data` of a reply decodes into; the error names the field at fault.
 pub(crate) trait FromDoc: Sized {
     fn from_doc(doc: Doc) -> Result<Self, String>;
@@ -203,8 +221,30 @@ pub enum EnsureAction {
     Unchanged,
 }
 
-macro_rules! webhook_events {
-    ($($variant:ident => $name:literal, $doc:literal;)*) => {
+/// The one list of webhook events: each with its variant, the API's name, the
+/// payload type its deliveries decode into (in `events`), and a line of docs.
+/// Adding an event is a line here and a payload struct; `$then` is the macro
+/// that expands the list (`define_webhook_event` below, `define_payload` in
+/// `events`).
+macro_rules! with_webhook_events {
+    ($then:ident) => {
+        $then! {
+            MeetingStarted => "meeting.started", MeetingEvent, "A meeting started (its first participant joined).";
+            MeetingEnded => "meeting.ended", MeetingEnded, "A meeting ended.";
+            ParticipantJoined => "meeting.participantJoined", ParticipantEvent, "A participant joined a meeting.";
+            ParticipantLeft => "meeting.participantLeft", ParticipantEvent, "A participant left a meeting.";
+            ChatSynced => "meeting.chatSynced", ChatSynced, "A meeting's chat export is ready.";
+            RecordingStatusUpdate => "recording.statusUpdate", RecordingStatusUpdate, "A recording changed status.";
+            LivestreamingStatusUpdate => "livestreaming.statusUpdate", LivestreamingStatusUpdate, "A livestream changed status.";
+            Transcript => "meeting.transcript", TranscriptReady, "A meeting's transcript is ready.";
+            Summary => "meeting.summary", SummaryReady, "A meeting's summary is ready.";
+        }
+    };
+}
+pub(crate) use with_webhook_events;
+
+macro_rules! define_webhook_event {
+    ($($variant:ident => $name:literal, $payload:ident, $doc:literal;)*) => {
         /// A webhook event name. Names this version does not know, when they come
         /// from the server, are kept in [`WebhookEvent::Unknown`], never an error.
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -219,14 +259,20 @@ macro_rules! webhook_events {
         #[cfg(target_arch = "wasm32")]
         #[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
         const WEBHOOK_EVENT_TS: &'static str = concat!(
-            "/** The nine webhook event names. */\nexport type WebhookEvent =",
+            "/** The webhook event names. */\nexport type WebhookEvent =",
             $("\n  | \"", $name, "\""),*,
             ";\n"
         );
 
         impl WebhookEvent {
-            /// The nine event names the API documents, in the API's order.
-            pub const ALL: [WebhookEvent; 9] = [$(WebhookEvent::$variant),*];
+            /// How many events the API documents.
+            pub const COUNT: usize = [$($name),*].len();
+
+            /// The events the API documents, in the API's order.
+            pub const ALL: [WebhookEvent; WebhookEvent::COUNT] = [$(WebhookEvent::$variant),*];
+
+            /// Their names, in the same order.
+            pub const NAMES: [&'static str; WebhookEvent::COUNT] = [$($name),*];
 
             /// The API's name for the event.
             pub fn as_str(&self) -> &str {
@@ -247,17 +293,7 @@ macro_rules! webhook_events {
     };
 }
 
-webhook_events! {
-    MeetingStarted => "meeting.started", "A meeting started (its first participant joined).";
-    MeetingEnded => "meeting.ended", "A meeting ended.";
-    ParticipantJoined => "meeting.participantJoined", "A participant joined a meeting.";
-    ParticipantLeft => "meeting.participantLeft", "A participant left a meeting.";
-    ChatSynced => "meeting.chatSynced", "A meeting's chat export is ready.";
-    RecordingStatusUpdate => "recording.statusUpdate", "A recording changed status.";
-    LivestreamingStatusUpdate => "livestreaming.statusUpdate", "A livestream changed status.";
-    Transcript => "meeting.transcript", "A meeting's transcript is ready.";
-    Summary => "meeting.summary", "A meeting's summary is ready.";
-}
+with_webhook_events!(define_webhook_event);
 
 impl WebhookEvent {
     /// Whether this is one of the nine documented events.
@@ -303,6 +339,26 @@ impl<'de> Deserialize<'de> for WebhookEvent {
 mod tests {
     use super::*;
 
+    /// The cases of `tests/replies.json`, which `src/js/shape.js` must answer alike (tests/js/replies.test.mjs).
+    #[test]
+    fn replies_are_judged_as_shape_js_judges_them() {
+        let file: serde_json::Value = serde_json::from_str(include_str!("../tests/replies.json")).unwrap();
+        for case in file["cases"].as_array().unwrap() {
+            let body = case["body"].as_str().unwrap();
+            let parsed = Doc::parse(body);
+            let problem = match case["shape"].as_str().unwrap() {
+                "webhook" => decode_reply::<Webhook>(parsed).err(),
+                "webhooks" => decode_reply::<Vec<Webhook>>(parsed).err(),
+                "names" => decode_reply::<Vec<String>>(parsed).err(),
+                other => panic!("no shape {other}"),
+            };
+            match (case.get("problemStarts").and_then(|p| p.as_str()), case["problem"].as_str()) {
+                (Some(start), _) => assert!(problem.as_deref().is_some_and(|p| p.starts_with(start)), "{body}: {problem:?}"),
+                (None, expected) => assert_eq!(problem.as_deref(), expected, "{body}"),
+            }
+        }
+    }
+
     #[test]
     fn event_names_round_trip() {
         for event in WebhookEvent::ALL {
@@ -310,6 +366,7 @@ mod tests {
             assert!(event.is_known());
         }
         assert_eq!(WebhookEvent::ALL.len(), 9);
+        assert_eq!(WebhookEvent::NAMES.len(), WebhookEvent::COUNT);
     }
 
     #[test]

@@ -17,6 +17,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
+use crate::boundary::{failure, HEADER_SEPARATOR};
 use crate::json::Doc;
 
 /// Why an exchange produced no reply.
@@ -141,9 +142,9 @@ pub(crate) async fn send(
     let mut headers = String::new();
     for (name, value) in outgoing.headers {
         headers.push_str(name);
-        headers.push('\0');
+        headers.push(HEADER_SEPARATOR);
         headers.push_str(value);
-        headers.push('\0');
+        headers.push(HEADER_SEPARATOR);
     }
     let pending = exchange(
         fetch.0.as_ref(),
@@ -159,8 +160,8 @@ pub(crate) async fn send(
     let outcome: Outcome = JsFuture::from(pending).await.map_err(|e| Failure::Connection(describe_js(&e), Some(e)))?.unchecked_into();
     if let Some(failure) = outcome.failure() {
         return Err(match failure.as_str() {
-            "timeout" => Failure::Timeout,
-            "aborted" => Failure::Aborted(Some(outcome.error()).filter(|e| !e.is_undefined()), outcome.unsent()),
+            failure::TIMEOUT => Failure::Timeout,
+            failure::ABORTED => Failure::Aborted(Some(outcome.error()).filter(|e| !e.is_undefined()), outcome.unsent()),
             _ => Failure::Connection(outcome.message().unwrap_or_default(), Some(outcome.error()).filter(|e| !e.is_undefined())),
         });
     }

@@ -31,7 +31,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use crate::client::{reply_data, reply_error, unexpected_reply};
 use crate::error::{Error, MAX_ERROR_BODY};
-use crate::events::{decode_kind, Payload};
+use crate::events::{Decoder, Payload};
 use crate::keys::Schedule;
 use crate::models::WebhookEvent;
 use crate::pem;
@@ -130,15 +130,21 @@ pub struct Delivery {
 impl Delivery {
     /// The body as a typed payload: `match` on it to handle each event.
     pub fn payload(&self) -> Result<Payload, VerifyError> {
-        Payload::decode(self.event.as_str(), &|kind| {
-            decode_kind!(kind, || serde_wasm_bindgen::from_value(self.body.clone()))
-                .map_err(|e| VerifyError::Payload(format!("the {} payload has an unexpected shape: {e}", self.event)))
-        })
+        Payload::decode(self.event.as_str(), self)
     }
 
     /// The parsed body as a JS value.
     pub fn body(&self) -> &JsValue {
         &self.body
+    }
+}
+
+/// The parsed body decodes into any payload type.
+impl Decoder for Delivery {
+    type Error = VerifyError;
+    fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, VerifyError> {
+        serde_wasm_bindgen::from_value(self.body.clone())
+            .map_err(|e| VerifyError::Payload(format!("the {} payload has an unexpected shape: {e}", self.event.as_str())))
     }
 }
 

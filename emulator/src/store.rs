@@ -6,18 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The nine event names the API knows.
-pub const EVENTS: [&str; 9] = [
-    "meeting.started",
-    "meeting.ended",
-    "meeting.participantJoined",
-    "meeting.participantLeft",
-    "meeting.chatSynced",
-    "recording.statusUpdate",
-    "livestreaming.statusUpdate",
-    "meeting.transcript",
-    "meeting.summary",
-];
+/// The event names the API knows: the client crate's list.
+pub const EVENTS: [&str; realtimekit_webhooks::WebhookEvent::COUNT] = realtimekit_webhooks::WebhookEvent::NAMES;
 
 /// A stored webhook, serialised exactly as the API returns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,13 +2,14 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::boundary::ErrorClass;
 use crate::error::Error;
 use crate::verify::VerifyError;
 
 #[wasm_bindgen(module = "/src/js/errors.js")]
 extern "C" {
     #[wasm_bindgen(js_name = makeError)]
-    fn make_error(kind: &str, message: &str, field: Option<String>) -> JsValue;
+    fn make_js_error(kind: &str, message: &str, field: Option<String>) -> JsValue;
 
     #[wasm_bindgen(js_name = makeKeyError)]
     fn make_key_error(message: &str, retry_after: Option<f64>, cause: JsValue) -> JsValue;
@@ -24,11 +25,16 @@ extern "C" {
     ) -> JsValue;
 }
 
+/// An error of `class` (errors.js), with `field` for a ValidationError.
+fn make_error(class: ErrorClass, message: &str, field: Option<String>) -> JsValue {
+    make_js_error(class.name(), message, field)
+}
+
 /// The JS error for `error`: always an `Error` of one of the exported classes.
 pub(crate) fn to_js(error: &Error) -> JsValue {
     let message = error.to_string();
     match error {
-        Error::Validation(v) => make_error("ValidationError", &message, Some(v.field.clone())),
+        Error::Validation(v) => make_error(ErrorClass::Validation, &message, Some(v.field.clone())),
         Error::Api(api) => {
             let errors = js_sys::Array::new();
             for detail in &api.errors {
@@ -41,15 +47,15 @@ pub(crate) fn to_js(error: &Error) -> JsValue {
             make_api_error(&message, api.status, errors, api.request_id.clone(), api.retry_after, &api.body)
         }
         Error::Connection(failure) => {
-            let error = make_error("APIConnectionError", &message, None);
+            let error = make_error(ErrorClass::Connection, &message, None);
             if let Some(cause) = &failure.cause {
                 let _ = js_sys::Reflect::set(&error, &"cause".into(), cause);
             }
             error
         }
-        Error::Timeout(_) => make_error("APIConnectionTimeoutError", &message, None),
+        Error::Timeout(_) => make_error(ErrorClass::Timeout, &message, None),
         Error::Aborted(failure) => {
-            let error = make_error("APIUserAbortError", &message, None);
+            let error = make_error(ErrorClass::UserAbort, &message, None);
             if let Some(reason) = &failure.cause {
                 let _ = js_sys::Reflect::set(&error, &"cause".into(), reason);
             }
@@ -61,8 +67,8 @@ pub(crate) fn to_js(error: &Error) -> JsValue {
 /// The JS error for a delivery that was not accepted.
 pub(crate) fn to_js_verify(error: &VerifyError) -> JsValue {
     match error {
-        VerifyError::Signature(why) => make_error("SignatureError", why, None),
-        VerifyError::Payload(why) => make_error("PayloadError", why, None),
+        VerifyError::Signature(why) => make_error(ErrorClass::Signature, why, None),
+        VerifyError::Payload(why) => make_error(ErrorClass::Payload, why, None),
         VerifyError::KeyUnavailable(key) => {
             let cause = key.cause.as_ref().map_or(JsValue::UNDEFINED, to_js);
             make_key_error(&key.message, key.retry_after, cause)

@@ -8,6 +8,9 @@
 
 const STRING_FIELDS = ["id", "name", "url", "created_at", "updated_at"];
 
+/** The shapes a reply's `data` may have to have (src/boundary.rs names the same). */
+export const SHAPE = { WEBHOOK: 0, WEBHOOKS: 1, NAMES: 2 };
+
 function kind(value) {
   if (value === undefined) return "missing";
   if (value === null) return "null";
@@ -39,10 +42,10 @@ function webhook(value, path) {
   return strings(value.events, `${path}.events`);
 }
 
-/** What is wrong with a reply's `data` for `shape` (0 a webhook, 1 a list of them, 2 a list of strings); "" if nothing. */
+/** What is wrong with a reply's `data` for `shape` (one of `SHAPE`); "" if nothing. */
 export function shapeError(data, shape) {
-  if (shape === 0) return webhook(data, "data");
-  if (shape === 2) return strings(data, "data");
+  if (shape === SHAPE.WEBHOOK) return webhook(data, "data");
+  if (shape === SHAPE.NAMES) return strings(data, "data");
   if (!Array.isArray(data)) return `data should be an array, is ${kind(data)}`;
   for (let i = 0; i < data.length; i++) {
     const error = webhook(data[i], `data[${i}]`);

@@ -24,10 +24,7 @@ extern "C" {
     fn problem(this: &Decoded) -> Option<String>;
 }
 
-/// The shapes `shape.js` knows.
-const WEBHOOK: u8 = 0;
-const WEBHOOKS: u8 = 1;
-const NAMES: u8 = 2;
+use crate::boundary::shape::{NAMES, WEBHOOK, WEBHOOKS};
 
 fn from_reply(reply: &Reply, shape: u8) -> Result<JsValue, String> {
     let decoded = decode_reply(reply.body(), shape);
