@@ -53,8 +53,12 @@ const TARGETS = {
   getVsFetch: 1.1,
   getVsSdk: 0.75,
   list1000VsSdk: 1.0,
-  instantiateMs: 5,
-  gzipNowBytes: 30_000,
+  instantiateMs: 4,
+  /** What the browser entry loads, as published, gzipped (and a stretch). */
+  publishedGzipBytes: 48_000,
+  publishedGzipStretchBytes: 45_000,
+  /** Verifying a delivery, CPU: no slower than before issue 13 (µs). */
+  verifyCpuMicros: 277,
 };
 
 const STARTED = performance.now();
@@ -364,7 +368,7 @@ function print(results) {
 }
 
 function judge(results) {
-  const { size, speed: s, node, load } = results;
+  const { size, speed: s, node, load, verify } = results;
   const t = [];
   const add = (name, met, measured) => t.push({ name, met, measured });
   const r = (x) => `${x.median.toFixed(3)}× [${x.p25.toFixed(2)}–${x.p75.toFixed(2)}]`;
@@ -374,8 +378,11 @@ function judge(results) {
     r(s.list1000.oursOverSdk));
   add(`instantiate ≤ ${TARGETS.instantiateMs} ms in Node (compile + instantiate of the .wasm)`, node.wasm.compileAndInstantiate.median <= TARGETS.instantiateMs,
     `${num(node.wasm.compileAndInstantiate.median)} ms (the whole import: ${num(node.ours.import.median)} ms)`);
-  add(`.wasm + JS ≤ ${kb(TARGETS.gzipNowBytes)} gzipped (now)`, size.ours.total.gzip <= TARGETS.gzipNowBytes, kb(size.ours.total.gzip));
-  add(`.wasm + JS < the official SDK's gzipped bundle (${kb(size.sdk.gzip)}) (later)`, size.ours.total.gzip < size.sdk.gzip, kb(size.ours.total.gzip));
+  const published = size.ours.published.total.gzip;
+  add(`what the browser entry loads, as published, ≤ ${kb(TARGETS.publishedGzipBytes)} gzipped`, published <= TARGETS.publishedGzipBytes, kb(published));
+  add(`  stretch: ≤ ${kb(TARGETS.publishedGzipStretchBytes)} gzipped`, published <= TARGETS.publishedGzipStretchBytes, kb(published));
+  add(`verifying a delivery ≤ ${TARGETS.verifyCpuMicros} µs CPU (no slower than before)`, verify.cpuMicros.ours.median <= TARGETS.verifyCpuMicros,
+    `${num(verify.cpuMicros.ours.median)} µs`);
   add(`load: ${int(load.calls)} calls at concurrency ${load.concurrency} all succeed`, load.failures === 0, `${load.failures} failed`);
   add("load: wasm memory flat after warm-up", load.memory.growth === 0, `growth ${int(load.memory.growth)} bytes`);
   return t;

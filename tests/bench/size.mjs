@@ -2,8 +2,8 @@
 //
 // - ours: the package's `.wasm`, plus its JavaScript (the browser entry
 //   and all it imports: the wasm-bindgen glue, errors.js, ...) bundled and
-//   minified by esbuild from entries/ours.mjs; also the files a browser
-//   loads as published (unminified), for reference;
+//   minified by esbuild from entries/ours.mjs; and the files a browser
+//   loads as published (minified by the build), which is what ships;
 // - the official SDK: `createClient` + `BaseWebhooks` from its tree-shakable
 //   entry (entries/sdk.mjs), bundled and minified by esbuild the same way.
 //
@@ -20,16 +20,16 @@ const WASM = "realtimekit_webhooks_bg.wasm";
 
 /**
  * The published files a browser loads: the package's `files` less the
- * types and the other runtimes' entries (every `exports` target but the
- * browser one).
+ * types, the licences and README, the other runtimes' entries (every
+ * `exports` target but the browser one) and the command line (`bin`).
  */
 function browserFiles(pkgDir) {
   const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
   const targets = (value) => (typeof value === "string" ? [value] : Object.values(value ?? {}).flatMap(targets));
   const { browser, default: fallback, ...others } = manifest.exports["."];
-  const skip = new Set(targets(others).map((t) => t.replace(/^\.\//, "")));
+  const skip = new Set([...targets(others), ...targets(manifest.bin)].map((t) => t.replace(/^\.\//, "")));
   for (const t of targets({ browser, default: fallback })) skip.delete(t.replace(/^\.\//, ""));
-  return manifest.files.filter((f) => !skip.has(f) && !/\.d\.c?ts$/.test(f));
+  return manifest.files.filter((f) => !skip.has(f) && !/\.d\.c?ts$/.test(f) && !/^(LICENSE|README)/.test(f));
 }
 
 /** Raw, gzip and brotli sizes of some bytes. */
