@@ -158,10 +158,10 @@ impl<S: DeliveryStore> Receiver<S> {
         F: FnOnce(Delivery) -> Fut,
         Fut: Future<Output = Result<(), H>>,
     {
-        if body.len() > self.verifier.max_body_bytes() {
-            return Outcome::Rejected(verify::too_large(self.verifier.max_body_bytes()));
+        match self.verifier.js_body(body) {
+            Ok(body) => self.receive_bytes(body, headers, handle).await,
+            Err(error) => Outcome::Rejected(error),
         }
-        self.receive_bytes(Uint8Array::from(body), headers, handle).await
     }
 
     /// [`Receiver::receive`] of a body that is already a JS byte array.

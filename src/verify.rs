@@ -255,10 +255,16 @@ impl Verifier {
 
     /// Verifies a delivery's raw body bytes and headers.
     pub async fn verify(&self, body: &[u8], headers: &DeliveryHeaders) -> Result<Delivery, VerifyError> {
-        if body.len() > self.max_body {
-            return Err(too_large(self.max_body));
+        self.verify_bytes(self.js_body(body)?, headers).await
+    }
+
+    /// `body` copied into a JS byte array, unless it is over the bound (then
+    /// refused before the copy).
+    pub(crate) fn js_body(&self, body: &[u8]) -> Result<Uint8Array, VerifyError> {
+        match body.len() > self.max_body {
+            true => Err(too_large(self.max_body)),
+            false => Ok(Uint8Array::from(body)),
         }
-        self.verify_bytes(Uint8Array::from(body), headers).await
     }
 
     /// Verifies a body that is already a JS byte array (no copy into wasm memory).
@@ -463,7 +469,7 @@ async fn import(der: &[u8]) -> Result<JsValue, String> {
 /// Whether `signature` is `key`'s signature of `body`. WebCrypto refusing to
 /// check at all is this runtime's or this key's fault, not the delivery's.
 async fn check(key: &JsValue, signature: &Uint8Array, body: &Uint8Array) -> Result<bool, VerifyError> {
-    let failed = |why: String| VerifyError::KeyUnavailable(unusable(format!("the signature could not be checked: {why}")));
+    let failed = |why: String| key_unusable(format!("the signature could not be checked: {why}"));
     let subtle = subtle().map_err(failed)?;
     let pending = subtle.verify(&algorithm(), key, signature, body).map_err(|e| failed(transport::describe_js(&e)))?;
     Ok(JsFuture::from(pending).await.map_err(|e| failed(transport::describe_js(&e)))?.as_bool() == Some(true))
