@@ -69,11 +69,6 @@ pub struct RequestContext {
 }
 
 impl Failure {
-    /// `list: GET https://...`, or nothing for no particular request.
-    fn request_line(&self) -> String {
-        self.request.as_ref().map(ToString::to_string).unwrap_or_default()
-    }
-
     /// A failure of no particular request.
     pub(crate) fn new(message: impl Into<String>) -> Box<Failure> {
         Box::new(Failure { message: message.into(), request: None, cause: Cause::default() })
@@ -167,7 +162,7 @@ impl fmt::Display for Error {
             },
             Error::Aborted(failure) => match &failure.request {
                 Some(request) if request.waiting => write!(f, "{request} was aborted while waiting to retry ({})", Attempt(request)),
-                Some(_) if !failure.message.is_empty() => write!(f, "{} was aborted {}", failure.request_line(), failure.message),
+                Some(request) if !failure.message.is_empty() => write!(f, "{request} was aborted {}", failure.message),
                 Some(request) => write!(f, "{request} was aborted ({})", Attempt(request)),
                 None => f.write_str("request was aborted"),
             },

@@ -46,22 +46,18 @@ pub(crate) fn to_js(error: &Error) -> JsValue {
             }
             make_api_error(&message, api.status, errors, api.request_id.clone(), api.retry_after, &api.body)
         }
-        Error::Connection(failure) => {
-            let error = make_error(ErrorClass::Connection, &message, None);
-            if let Some(cause) = &failure.cause {
-                let _ = js_sys::Reflect::set(&error, &"cause".into(), cause);
-            }
-            error
-        }
+        Error::Connection(failure) => with_cause(make_error(ErrorClass::Connection, &message, None), failure.cause.as_ref()),
         Error::Timeout(_) => make_error(ErrorClass::Timeout, &message, None),
-        Error::Aborted(failure) => {
-            let error = make_error(ErrorClass::UserAbort, &message, None);
-            if let Some(reason) = &failure.cause {
-                let _ = js_sys::Reflect::set(&error, &"cause".into(), reason);
-            }
-            error
-        }
+        Error::Aborted(failure) => with_cause(make_error(ErrorClass::UserAbort, &message, None), failure.cause.as_ref()),
     }
+}
+
+/// `error` with what `fetch` threw (or the signal's reason) as its `cause`, when there is one.
+fn with_cause(error: JsValue, cause: Option<&JsValue>) -> JsValue {
+    if let Some(cause) = cause {
+        let _ = js_sys::Reflect::set(&error, &"cause".into(), cause);
+    }
+    error
 }
 
 /// The JS error for a delivery that was not accepted.
