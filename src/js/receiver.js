@@ -11,6 +11,7 @@ import { ValidationError } from "./errors.js";
 import { WEBHOOK_EVENTS, isWebhookEvent } from "./events.js";
 const DEFAULT_LEASE_MS = 60_000;
 const RECEIVER_OPTIONS = new Set(["verifier", "store", "leaseMs", "replayProtection", "onError"]);
+/** WebhookVerifier's options, handed on to it (the same list as src/boundary.rs, which a test checks). */
 const VERIFIER_OPTIONS = new Set(["publicKey", "keyURL", "fetch", "maxBodyBytes", "keyCooldown", "keyMaxAge"]);
 /** How createNodeHandler tells a receiver's `onError` of an error (not public). */
 const REPORT = Symbol("report");

@@ -7,6 +7,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::errors::{to_js, to_js_verify};
 use super::types::{DeliveryBodyArg, DeliveryHeadersArg, RequestArg, VerifierOptionsArg};
+use crate::boundary::VERIFIER_OPTIONS;
 use crate::error::Error;
 use crate::transport::{self, Fetch};
 use crate::verify::{Delivery, DeliveryHeaders, Verifier, VerifyError};
@@ -65,9 +66,6 @@ impl WebhookVerifier {
         })
     }
 }
-
-/// The options of `new WebhookVerifier(options)`.
-const VERIFIER_OPTIONS: [&str; 6] = ["publicKey", "keyURL", "fetch", "maxBodyBytes", "keyCooldown", "keyMaxAge"];
 
 fn verifier(options: JsValue) -> Result<Verifier, JsValue> {
     let invalid = |field: &str, message: &str| to_js(&Error::invalid(field, message));
