@@ -44,15 +44,17 @@ function guard(cls) {
 guard(WebhooksClient);
 guard(WebhookVerifier);
 
+/** A value as util.inspect would show it (JSON where no inspect is given). */
+const shown = (value, options, inspect) => (typeof inspect === "function" ? inspect(value, options) : JSON.stringify(value));
+
 WebhooksClient.prototype[INSPECT] = function (depth, options, inspect) {
   if (!this.__wbg_ptr) return "WebhooksClient (freed)";
-  const show = (value) => (typeof inspect === "function" ? inspect(value, options) : JSON.stringify(value));
+  const show = (value) => shown(value, options, inspect);
   return `WebhooksClient { accountId: ${show(this.accountId)}, appId: ${show(this.appId)}, baseURL: ${show(this.baseURL)} }`;
 };
 
 WebhookVerifier.prototype[INSPECT] = function (depth, options, inspect) {
   if (!this.__wbg_ptr) return "WebhookVerifier (freed)";
   const url = this.keyURL;
-  const show = (value) => (typeof inspect === "function" ? inspect(value, options) : JSON.stringify(value));
-  return url === undefined ? "WebhookVerifier { publicKey: (given) }" : `WebhookVerifier { keyURL: ${show(url)} }`;
+  return url === undefined ? "WebhookVerifier { publicKey: (given) }" : `WebhookVerifier { keyURL: ${shown(url, options, inspect)} }`;
 };
