@@ -22,8 +22,9 @@ const WASM = "realtimekit_webhooks_bg.wasm";
  * The published files a browser loads: the package's `files` less the
  * types, the licences and README, the other runtimes' entries (every
  * `exports` target but the browser one) and the command line (`bin`).
+ * The size budget of `cargo xtask test pack` counts these too.
  */
-function browserFiles(pkgDir) {
+export function browserFiles(pkgDir) {
   const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
   const targets = (value) => (typeof value === "string" ? [value] : Object.values(value ?? {}).flatMap(targets));
   const { browser, default: fallback, ...others } = manifest.exports["."];

@@ -220,15 +220,16 @@ const SIZE_BUDGET_GZIP_STABLE: usize = 90_500;
 /// Fails when the package's wasm and glue grow past [`SIZE_BUDGET_GZIP`].
 fn size_budget(pkg: &Path) -> Result {
     step("size budget: the .wasm and its JS, gzipped");
-    // What the browser entry loads: the published files (package.json) but the
-    // types, licences, README, the other runtimes' entries and the command line.
-    let script = "const zlib = require('node:zlib'), fs = require('node:fs');\
-        const skip = /(^LICENSE|^README|\\.d\\.c?ts$|^(node|node\\.cjs|deno|workerd|cli)\\.(js|cjs)$|^node\\.cjs$)/;\
-        const files = JSON.parse(fs.readFileSync('package.json', 'utf8')).files.filter((f) => !skip.test(f));\
+    // What the browser entry loads, as the benchmark counts it (browserFiles in
+    // tests/bench/size.mjs): the published files but the types, licences,
+    // README, the other runtimes' entries and the command line.
+    let script = "import { gzipSync } from 'node:zlib'; import { readFileSync } from 'node:fs'; import { pathToFileURL } from 'node:url';\
+        const { browserFiles } = await import(pathToFileURL(process.argv[1]));\
         let total = 0;\
-        for (const f of files) { const n = zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length; total += n; console.log(`${n} ${f}`); }\
+        for (const f of browserFiles('.')) { const n = gzipSync(readFileSync(f), { level: 9 }).length; total += n; console.log(`${n} ${f}`); }\
         console.log(total);";
-    let out = stdout(Command::new("node").arg("-e").arg(script).current_dir(pkg))?;
+    let size_mjs = root().join("tests").join("bench").join("size.mjs");
+    let out = stdout(Command::new("node").args(["--input-type=module", "-e", script]).arg(size_mjs).current_dir(pkg))?;
     print!("{out}");
     let total: usize = out.lines().last().and_then(|line| line.trim().parse().ok()).ok_or("could not measure the package's size")?;
     let toolchain = read(&root().join("target").join(build::TOOLCHAIN_RECORD)).unwrap_or_default();
