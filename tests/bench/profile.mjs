@@ -6,7 +6,7 @@
 // The profile is taken in-process with node:inspector (sampling every 50 µs)
 // and written to target/bench/profile-<op>.cpuprofile (open it in Chrome
 // DevTools, Performance tab). The glue of pkg/ is instantiated with the .wasm
-// that wasm-pack wrote to target/wasm-pack/ before wasm-opt, which keeps the
+// that wasm-bindgen wrote to target/bindgen/ before wasm-opt, which keeps the
 // function names (pkg/'s .wasm has none): same code, a little less optimised.
 // Run `cargo xtask build` (or `cargo xtask bench`) first. The last argument
 // profiles another contender instead (default ours), to compare.
@@ -32,7 +32,7 @@ const who = process.argv[4] ?? "ours";
 
 const entry = import.meta.resolve("realtimekit-webhooks");
 const glue = await import(new URL("./realtimekit_webhooks.js", entry));
-const named = join(ROOT, "target", "wasm-pack", "realtimekit_webhooks_bg.wasm");
+const named = join(ROOT, "target", "bindgen", "realtimekit_webhooks_bg.wasm");
 try {
   glue.initSync({ module: readFileSync(named) });
 } catch (error) {
