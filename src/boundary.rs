@@ -24,6 +24,18 @@ pub(crate) mod shape {
     pub const NAMES: u8 = 2;
 }
 
+/// The operations of `ClientCore::call`: client.js's `OP`.
+pub(crate) mod op {
+    pub const LIST: u8 = 0;
+    pub const CREATE: u8 = 1;
+    pub const GET: u8 = 2;
+    pub const REPLACE: u8 = 3;
+    pub const EDIT: u8 = 4;
+    pub const DELETE: u8 = 5;
+    pub const SUPPORTED_EVENTS: u8 = 6;
+    pub const ENSURE: u8 = 7;
+}
+
 /// The request headers go to `exchange` as one string: each name and value
 /// followed by this (never in a checked header).
 pub(crate) const HEADER_SEPARATOR: char = '\0';
@@ -77,6 +89,7 @@ mod tests {
     const SHAPE_JS: &str = include_str!("js/shape.js");
     const ERRORS_JS: &str = include_str!("js/errors.js");
     const RECEIVER_JS: &str = include_str!("js/receiver.js");
+    const CLIENT_JS: &str = include_str!("js/client.js");
 
     #[test]
     fn the_failures_are_the_ones_fetch_js_reports() {
@@ -98,6 +111,23 @@ mod tests {
             line,
             format!("export const SHAPE = {{ WEBHOOK: {}, WEBHOOKS: {}, NAMES: {} }};", shape::WEBHOOK, shape::WEBHOOKS, shape::NAMES)
         );
+    }
+
+    #[test]
+    fn the_operations_are_client_js_s() {
+        let line = CLIENT_JS.lines().find(|l| l.starts_with("const OP = ")).expect("client.js has OP");
+        let ops = [
+            ("LIST", op::LIST),
+            ("CREATE", op::CREATE),
+            ("GET", op::GET),
+            ("REPLACE", op::REPLACE),
+            ("EDIT", op::EDIT),
+            ("DELETE", op::DELETE),
+            ("SUPPORTED_EVENTS", op::SUPPORTED_EVENTS),
+            ("ENSURE", op::ENSURE),
+        ];
+        let fields: Vec<String> = ops.iter().map(|(name, code)| format!("{name}: {code}")).collect();
+        assert_eq!(line, format!("const OP = {{ {} }};", fields.join(", ")));
     }
 
     #[test]

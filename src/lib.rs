@@ -21,7 +21,7 @@
 //! - `verify` (wasm): [`Verifier`], which checks `rtk-signature` with WebCrypto;
 //! - [`store`]: the [`DeliveryStore`] interface de-duplication goes through, and [`MemoryStore`];
 //! - `receive` (wasm): [`Receiver`]: verify, de-duplicate, handle, and the status to answer;
-//! - `js` (wasm): the `#[wasm_bindgen]` facade (`WebhooksClient`, error classes).
+//! - `js` (wasm): the `#[wasm_bindgen]` facade (the cores of the JS classes, error classes).
 
 /// The npm package's allocator: talc, smaller and faster on wasm than the
 /// default dlmalloc. Only with the `package` feature: a library must leave the
@@ -62,7 +62,7 @@ pub use validate::MAX_ID_LEN;
 #[cfg(target_arch = "wasm32")]
 pub use client::{Auth, Client, ClientBuilder, Ensured, RequestOptions, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, MAX_BODY};
 #[cfg(target_arch = "wasm32")]
-pub use js::{WebhookVerifier, WebhooksClient};
+pub use js::WebhookVerifier;
 #[cfg(target_arch = "wasm32")]
 pub use receive::{delivery_key, Outcome, Receiver};
 #[cfg(target_arch = "wasm32")]

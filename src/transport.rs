@@ -9,12 +9,14 @@
 //! object, never a rejection, so no `fetch` (one that returns a non-`Response`,
 //! rejects with a string, ignores its signal) can trap the module.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use js_sys::{Function, JsString, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortSignal;
 
 use crate::boundary::{failure, HEADER_SEPARATOR};
@@ -176,6 +178,14 @@ pub(crate) async fn sleep(delay: Duration, signal: Option<&AbortSignal>) -> Resu
         Ok(slept) if slept.is_truthy() => Ok(()),
         _ => Err(Failure::Aborted(signal.map(AbortSignal::reason).filter(|r| !r.is_undefined()), false)),
     }
+}
+
+/// A Rust future as a JS promise, through one shared adapter: the future is
+/// boxed, so `future_to_promise` and its task plumbing exist once in the wasm
+/// module rather than once per future type.
+pub(crate) fn promise(future: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    let boxed: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(future);
+    future_to_promise(boxed)
 }
 
 /// Milliseconds since the Unix epoch (`Date.now()`).

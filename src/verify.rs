@@ -27,7 +27,7 @@ use std::time::Duration;
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 use crate::client::{reply_data, reply_error, unexpected_reply};
 use crate::error::{Error, MAX_ERROR_BODY};
@@ -378,7 +378,7 @@ impl Verifier {
         if matches!(*self.source, KeySource::Fetched { .. }) {
             state.schedule.started(now);
         }
-        let loading = future_to_promise(load(Rc::clone(&self.source), Rc::clone(&self.state), tick));
+        let loading = transport::promise(load(Rc::clone(&self.source), Rc::clone(&self.state), tick));
         state.loading = Some(loading.clone());
         loading
     }

@@ -1,157 +1,107 @@
-//! `WebhooksClient`: the JS class over [`crate::Client`].
+//! `ClientCore`: the one wasm entry of the JS `WebhooksClient` (client.js).
+//!
+//! The JS class is thin: each of its methods is one [`ClientCore::call`] with
+//! the operation's code (`crate::boundary::op`), so the module has one export
+//! for every operation instead of one per method. Inputs are still checked
+//! here (`input.rs`), before anything is sent.
 
 use std::future::Future;
 use std::pin::Pin;
 
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::errors::to_js;
 use super::input;
 use super::shape;
-use super::types::{ClientOptionsArg, RequestOptionsArg, WebhookInputArg, WebhookPatchArg};
+use crate::boundary::op;
 use crate::error::Error;
 use crate::models::EnsureAction;
+use crate::transport;
 use crate::Client;
 
-/// A client for one RealtimeKit app's webhooks.
-///
-/// Every method returns the `data` of the API's envelope as plain objects,
-/// takes a last optional `RequestOptions`, and rejects only with errors of the
-/// exported classes (`ValidationError` when nothing was sent).
-#[wasm_bindgen]
+/// A [`Client`] for client.js, which owns its lifecycle.
+#[wasm_bindgen(skip_typescript)]
 #[derive(Debug)]
-pub struct WebhooksClient {
+pub struct ClientCore {
     client: Client,
 }
 
+/// What one call runs.
+type Run = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
+
 #[wasm_bindgen]
-impl WebhooksClient {
-    /// Makes a client; throws `ValidationError` for missing ids or credentials or a bad option.
+impl ClientCore {
+    /// Checks `options` (a `ClientOptions`); throws `ValidationError`.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: ClientOptionsArg) -> Result<WebhooksClient, JsValue> {
+    pub fn new(options: JsValue) -> Result<ClientCore, JsValue> {
         let client = input::client(&options).map_err(|e| to_js(&e))?;
-        Ok(WebhooksClient { client })
+        Ok(ClientCore { client })
     }
 
-    /// The account id.
-    #[wasm_bindgen(getter, js_name = accountId)]
-    pub fn account_id(&self) -> String {
-        self.client.account_id().to_owned()
+    /// `[accountId, appId, baseURL]`, which never change (client.js keeps them).
+    pub fn names(&self) -> Array {
+        let c = &self.client;
+        [JsValue::from(c.account_id()), c.app_id().into(), c.base_url().into()].into_iter().collect()
     }
 
-    /// The RealtimeKit app id.
-    #[wasm_bindgen(getter, js_name = appId)]
-    pub fn app_id(&self) -> String {
-        self.client.app_id().to_owned()
-    }
-
-    /// The API's base URL.
-    #[wasm_bindgen(getter, js_name = baseURL)]
-    pub fn base_url(&self) -> String {
-        self.client.base_url()
-    }
-
-    /// All webhooks of the app.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Webhook[]>")]
-    pub fn list(&self, options: Option<RequestOptionsArg>) -> Promise {
-        self.call(options, |c| async move { c.list_as::<shape::Webhooks>().await.map(|w| w.0) })
-    }
-
-    /// Creates a webhook. Retried only when that cannot make a second one.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Webhook>")]
-    pub fn create(&self, webhook: WebhookInputArg, options: Option<RequestOptionsArg>) -> Promise {
-        let hook = input::new_webhook(&webhook);
-        self.call(options, |c| async move { c.create_as::<shape::Webhook>(&hook?).await.map(|w| w.0) })
-    }
-
-    /// One webhook by id.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Webhook>")]
-    pub fn get(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, options: Option<RequestOptionsArg>) -> Promise {
-        let id = input::id(&id);
-        self.call(options, |c| async move { c.get_as::<shape::Webhook>(&id?).await.map(|w| w.0) })
-    }
-
-    /// Replaces all fields of a webhook.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Webhook>")]
-    pub fn replace(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
-        webhook: WebhookInputArg,
-        options: Option<RequestOptionsArg>,
-    ) -> Promise {
-        let id = input::id(&id);
-        let hook = input::new_webhook(&webhook);
-        self.call(options, |c| async move { c.replace_as::<shape::Webhook>(&id?, &hook?).await.map(|w| w.0) })
-    }
-
-    /// Changes the given fields of a webhook.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Webhook>")]
-    pub fn edit(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
-        patch: WebhookPatchArg,
-        options: Option<RequestOptionsArg>,
-    ) -> Promise {
-        let id = input::id(&id);
-        let patch = input::patch(&patch);
-        self.call(options, |c| async move { c.edit_as::<shape::Webhook>(&id?, &patch?).await.map(|w| w.0) })
-    }
-
-    /// Deletes a webhook; resolves to the deleted webhook.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Webhook>")]
-    pub fn delete(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, options: Option<RequestOptionsArg>) -> Promise {
-        let id = input::id(&id);
-        self.call(options, |c| async move { c.delete_as::<shape::Webhook>(&id?).await.map(|w| w.0) })
-    }
-
-    /// The event names the server supports (`GET .../webhooks/all`).
-    #[wasm_bindgen(js_name = supportedEvents, unchecked_return_type = "Promise<(WebhookEvent | UnknownEvent)[]>")]
-    pub fn supported_events(&self, options: Option<RequestOptionsArg>) -> Promise {
-        self.call(options, |c| async move { c.supported_events_as::<shape::Names>().await.map(|n| n.0) })
-    }
-
-    /// Makes a webhook with this name look like `webhook`: creates, edits or leaves it; never duplicates.
-    #[wasm_bindgen(unchecked_return_type = "Promise<EnsureResult>")]
-    pub fn ensure(&self, webhook: WebhookInputArg, options: Option<RequestOptionsArg>) -> Promise {
-        let hook = input::new_webhook(&webhook);
-        self.call(options, |c| async move {
-            let (webhook, action, duplicates) = c.ensure_as::<shape::Webhook>(&hook?).await?;
-            let result = Object::new();
-            let action = match action {
-                EnsureAction::Created => "created",
-                EnsureAction::Updated => "updated",
-                EnsureAction::Unchanged => "unchanged",
-            };
-            set(&result, "webhook", &webhook.0);
-            set(&result, "action", &action.into());
-            set(&result, "duplicates", &duplicates.into_iter().map(|w| w.0).collect::<js_sys::Array>());
-            Ok(result.into())
-        })
-    }
-}
-
-impl WebhooksClient {
-    /// Runs one call: the options read now (so later changes to them do not
-    /// matter), the outcome a JS value or an error of its class. The future is
-    /// boxed so that every method shares one promise adapter.
-    fn call<F, Fut>(&self, options: Option<RequestOptionsArg>, run: F) -> Promise
-    where
-        F: FnOnce(Client) -> Fut,
-        Fut: Future<Output = Result<JsValue, Error>> + 'static,
-    {
-        let client = match options.map(|o| input::request_options(&o)).transpose() {
-            Ok(Some(Some(options))) => self.client.with_options(options),
-            Ok(_) => self.client.clone(),
+    /// Operation `operation` (one of `boundary::op`) with its arguments as
+    /// given: `id` for those on one webhook, `input` the webhook or patch,
+    /// `options` the call's `RequestOptions`. Rejects with an error of
+    /// errors.js's classes.
+    pub fn call(&self, operation: u8, id: JsValue, input: JsValue, options: JsValue) -> Promise {
+        // The options are read now, so later changes to them do not matter.
+        let client = match input::request_options(&options) {
+            Ok(Some(options)) => self.client.with_options(options),
+            Ok(None) => self.client.clone(),
             Err(e) => return Promise::reject(&to_js(&e)),
         };
-        let call: Pin<Box<dyn Future<Output = Result<JsValue, Error>>>> = Box::pin(run(client));
-        future_to_promise(async move { call.await.map_err(|e| to_js(&e)) })
+        let id = || input::id(&id);
+        let run: Run = match operation {
+            op::LIST => Box::pin(async move { client.list_as::<shape::Webhooks>().await.map(|w| w.0) }),
+            op::SUPPORTED_EVENTS => Box::pin(async move { client.supported_events_as::<shape::Names>().await.map(|n| n.0) }),
+            op::GET => {
+                let id = id();
+                Box::pin(async move { client.get_as::<shape::Webhook>(&id?).await.map(|w| w.0) })
+            }
+            op::DELETE => {
+                let id = id();
+                Box::pin(async move { client.delete_as::<shape::Webhook>(&id?).await.map(|w| w.0) })
+            }
+            op::CREATE => {
+                let hook = input::new_webhook(&input);
+                Box::pin(async move { client.create_as::<shape::Webhook>(&hook?).await.map(|w| w.0) })
+            }
+            op::REPLACE => {
+                let (id, hook) = (id(), input::new_webhook(&input));
+                Box::pin(async move { client.replace_as::<shape::Webhook>(&id?, &hook?).await.map(|w| w.0) })
+            }
+            op::EDIT => {
+                let (id, patch) = (id(), input::patch(&input));
+                Box::pin(async move { client.edit_as::<shape::Webhook>(&id?, &patch?).await.map(|w| w.0) })
+            }
+            op::ENSURE => {
+                let hook = input::new_webhook(&input);
+                Box::pin(async move { ensure(&client, hook?).await })
+            }
+            _ => return Promise::reject(&to_js(&Error::invalid("operation", "is not one of the client's"))),
+        };
+        transport::promise(async move { run.await.map_err(|e| to_js(&e)) })
     }
 }
 
-fn set(object: &Object, key: &str, value: &JsValue) {
+/// `ensure`, as the `EnsureResult` object.
+async fn ensure(client: &Client, hook: crate::models::NewWebhook) -> Result<JsValue, Error> {
+    let (webhook, action, duplicates) = client.ensure_as::<shape::Webhook>(&hook).await?;
+    let action = match action {
+        EnsureAction::Created => "created",
+        EnsureAction::Updated => "updated",
+        EnsureAction::Unchanged => "unchanged",
+    };
+    let result = Object::new();
     // A fresh plain object: defining a property cannot fail.
-    let _ = Reflect::set(object, &key.into(), value);
+    let _ = Reflect::set(&result, &"webhook".into(), &webhook.0);
+    let _ = Reflect::set(&result, &"action".into(), &action.into());
+    let _ = Reflect::set(&result, &"duplicates".into(), &duplicates.into_iter().map(|w| w.0).collect::<Array>());
+    Ok(result.into())
 }

@@ -9,5 +9,4 @@ mod shape;
 mod types;
 mod verifier;
 
-pub use client::WebhooksClient;
 pub use verifier::WebhookVerifier;

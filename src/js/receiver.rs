@@ -9,7 +9,7 @@ use std::time::Duration;
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 use super::errors::{to_js, to_js_verify};
 use super::verifier::{body_and_headers, read_request, to_object, WebhookVerifier};
@@ -17,6 +17,7 @@ use crate::error::Error;
 use crate::models::WebhookEvent;
 use crate::receive::{Outcome, Receiver};
 use crate::store::{Claim, DeliveryKey, DeliveryStore};
+use crate::transport;
 
 /// Verifies, de-duplicates and hands a delivery to `receiver.js`'s dispatch;
 /// resolves to `{ outcome, status, delivery?, error?, storeError?, retryAfter? }`.
@@ -43,7 +44,7 @@ impl ReceiverCore {
     /// Receives a delivery given as a fetch `Request`; rejects only when it is not a readable `Request`.
     pub fn receive(&self, request: JsValue, handle: Function) -> Promise {
         let receiver = Rc::clone(&self.receiver);
-        future_to_promise(async move {
+        transport::promise(async move {
             let read = read_request(&request, receiver.verifier().max_body_bytes()).await?;
             let outcome = match read {
                 Ok((body, headers)) => receiver.receive_bytes(body, &headers, |d| call(handle, d)).await,
@@ -58,7 +59,7 @@ impl ReceiverCore {
     pub fn receive_body(&self, body: JsValue, headers: JsValue, handle: Function) -> Promise {
         let receiver = Rc::clone(&self.receiver);
         let input = body_and_headers(&body, &headers);
-        future_to_promise(async move {
+        transport::promise(async move {
             let (body, headers) = input?;
             Ok(result(receiver.receive_bytes(body, &headers, |d| call(handle, d)).await))
         })
@@ -83,7 +84,7 @@ pub fn delivery_key(
 ) -> Promise {
     let body = super::verifier::bytes(&body).map_err(|e| to_js(&e));
     let delivery = delivery_from_js(&delivery).map_err(|e| to_js(&e));
-    future_to_promise(async move {
+    transport::promise(async move {
         let key = crate::receive::key_of(&delivery?, &body?, replay_protection.unwrap_or(true)).await.map_err(|e| to_js_verify(&e))?;
         Ok(key_object(&key))
     })

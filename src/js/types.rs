@@ -398,16 +398,4 @@ extern "C" {
     /// A delivery's headers.
     #[wasm_bindgen(typescript_type = "Headers | Record<string, string | string[] | undefined>")]
     pub type DeliveryHeadersArg;
-    /// `ClientOptions` in TypeScript.
-    #[wasm_bindgen(typescript_type = "ClientOptions")]
-    pub type ClientOptionsArg;
-    /// `RequestOptions` in TypeScript.
-    #[wasm_bindgen(typescript_type = "RequestOptions")]
-    pub type RequestOptionsArg;
-    /// `WebhookInput` in TypeScript.
-    #[wasm_bindgen(typescript_type = "WebhookInput")]
-    pub type WebhookInputArg;
-    /// `WebhookPatch` in TypeScript.
-    #[wasm_bindgen(typescript_type = "WebhookPatch")]
-    pub type WebhookPatchArg;
 }

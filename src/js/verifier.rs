@@ -3,7 +3,7 @@
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 use super::errors::{to_js, to_js_verify};
 use super::types::{DeliveryBodyArg, DeliveryHeadersArg, RequestArg, VerifierOptionsArg};
@@ -47,7 +47,7 @@ impl WebhookVerifier {
     pub fn verify(&self, request: RequestArg) -> Promise {
         let verifier = self.verifier.clone();
         let request: JsValue = request.into();
-        future_to_promise(async move {
+        transport::promise(async move {
             let (body, headers) = read_request(&request, verifier.max_body_bytes()).await?.map_err(|e| to_js_verify(&e))?;
             let delivery = verifier.verify_bytes(body, &headers).await.map_err(|e| to_js_verify(&e))?;
             Ok(to_object(delivery))
@@ -59,7 +59,7 @@ impl WebhookVerifier {
     pub fn verify_body(&self, body: DeliveryBodyArg, headers: DeliveryHeadersArg) -> Promise {
         let verifier = self.verifier.clone();
         let body = body_and_headers(&body.into(), &headers.into());
-        future_to_promise(async move {
+        transport::promise(async move {
             let (body, headers) = body?;
             let delivery = verifier.verify_bytes(body, &headers).await.map_err(|e| to_js_verify(&e))?;
             Ok(to_object(delivery))

@@ -32,12 +32,13 @@ const TIERS: [&str; 7] = ["native", "wasm", "js", "types", "pack", "runtimes", "
 const UPDATE_SNAPSHOT: &str = "RTK_UPDATE_SNAPSHOT";
 
 /// The files `npm pack` must list: the package needs each, and nothing else.
-const PACKED_FILES: [&str; 23] = [
+const PACKED_FILES: [&str; 24] = [
     "LICENSE-APACHE",
     "LICENSE-MIT",
     "README.md",
     "browser.js",
     "cli.js",
+    "client.js",
     "deno.js",
     "errors.js",
     "events.js",
