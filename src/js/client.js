@@ -1,14 +1,19 @@
 // WebhooksClient: thin methods over the wasm module's one client entry,
-// ClientCore.call(op, id, input, options) (src/js/client.rs). The core checks
-// every input, sends, retries and maps errors; this class only names the
-// operations and owns the object's lifecycle (free, using, util.inspect).
+// ClientCore.call(op, ...) (src/js/client.rs). input.js checks each argument's
+// type and keys here; the core checks what they mean, sends, retries and maps
+// errors. This class names the operations and owns the object's lifecycle
+// (free, using, util.inspect).
 //
 // A package module beside the wasm glue, not a wasm snippet.
 import { ClientCore } from "./realtimekit_webhooks.js";
 import { INSPECT, freed, shown } from "./lifecycle.js";
+import { clientOptions, requestOptions, webhookId, webhookInput, webhookPatch } from "./input.js";
 
 /** The operations of ClientCore.call (the same codes as src/boundary.rs, which a test checks). */
 const OP = { LIST: 0, CREATE: 1, GET: 2, REPLACE: 3, EDIT: 4, DELETE: 5, SUPPORTED_EVENTS: 6, ENSURE: 7 };
+
+/** What the operations on no one webhook pass as their id. */
+const NO_ID = Symbol("no id");
 
 /** A client for one RealtimeKit app's webhooks. */
 export class WebhooksClient {
@@ -16,7 +21,7 @@ export class WebhooksClient {
   #names;
 
   constructor(options) {
-    this.#core = new ClientCore(options);
+    this.#core = new ClientCore(...clientOptions(options));
     this.#names = this.#core.names();
   }
 
@@ -33,35 +38,35 @@ export class WebhooksClient {
   }
 
   list(options) {
-    return this.#call(OP.LIST, undefined, undefined, options);
+    return this.#call(OP.LIST, options, NO_ID);
   }
 
   create(webhook, options) {
-    return this.#call(OP.CREATE, undefined, webhook, options);
+    return this.#call(OP.CREATE, options, NO_ID, webhookInput, webhook);
   }
 
   get(id, options) {
-    return this.#call(OP.GET, id, undefined, options);
+    return this.#call(OP.GET, options, id);
   }
 
   replace(id, webhook, options) {
-    return this.#call(OP.REPLACE, id, webhook, options);
+    return this.#call(OP.REPLACE, options, id, webhookInput, webhook);
   }
 
   edit(id, patch, options) {
-    return this.#call(OP.EDIT, id, patch, options);
+    return this.#call(OP.EDIT, options, id, webhookPatch, patch);
   }
 
   delete(id, options) {
-    return this.#call(OP.DELETE, id, undefined, options);
+    return this.#call(OP.DELETE, options, id);
   }
 
   supportedEvents(options) {
-    return this.#call(OP.SUPPORTED_EVENTS, undefined, undefined, options);
+    return this.#call(OP.SUPPORTED_EVENTS, options, NO_ID);
   }
 
   ensure(webhook, options) {
-    return this.#call(OP.ENSURE, undefined, webhook, options);
+    return this.#call(OP.ENSURE, options, NO_ID, webhookInput, webhook);
   }
 
   /** Releases the wasm memory now; later calls reject with ValidationError, a second free() does nothing. */
@@ -77,10 +82,24 @@ export class WebhooksClient {
     return `WebhooksClient { accountId: ${show(this.accountId)}, appId: ${show(this.appId)}, baseURL: ${show(this.baseURL)} }`;
   }
 
-  #call(op, id, input, options) {
-    // Every method resolves to a promise: a freed client rejects like the rest.
+  /**
+   * One operation: `id` when it acts on one webhook (NO_ID when it does not),
+   * and `input` read by `read` (webhookInput or webhookPatch) when it takes
+   * one. Bad input rejects, as every other failure does; nothing is sent.
+   */
+  #call(op, options, id, read, input) {
     if (!this.#core) return Promise.reject(freed("WebhooksClient"));
-    return this.#core.call(op, id, input, options);
+    let args;
+    try {
+      // Checked in this order: the options, then the id, then the input.
+      const [signal, timeout, maxRetries, headers] = requestOptions(options);
+      const webhook = id === NO_ID ? undefined : webhookId(id);
+      const [name, url, events, enabled] = read ? read(input) : [];
+      args = [op, webhook, name, url, events, enabled, signal, timeout, maxRetries, headers];
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#core.call(...args);
   }
 
   #name(at) {

@@ -2,22 +2,25 @@
 //!
 //! The JS class is thin: each of its methods is one [`ClientCore::call`] with
 //! the operation's code (`crate::boundary::op`), so the module has one export
-//! for every operation instead of one per method. Inputs are still checked
-//! here (`input.rs`), before anything is sent.
+//! for every operation instead of one per method. input.js has checked the
+//! arguments' types; the core checks what they mean (`validate`), before
+//! anything is sent.
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
-use js_sys::{Array, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
 
 use super::errors::to_js;
-use super::input;
 use super::shape;
 use crate::boundary::op;
+use crate::client::{Auth, RequestOptions};
 use crate::error::Error;
-use crate::models::EnsureAction;
-use crate::transport;
+use crate::models::{EnsureAction, NewWebhook, WebhookEvent, WebhookPatch};
+use crate::transport::{self, Fetch};
 use crate::Client;
 
 /// A [`Client`] for client.js, which owns its lifecycle.
@@ -32,11 +35,45 @@ type Run = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
 
 #[wasm_bindgen]
 impl ClientCore {
-    /// Checks `options` (a `ClientOptions`); throws `ValidationError`.
+    /// The options of `new WebhooksClient(options)`, as input.js's
+    /// `clientOptions` checked them for type (here, for what they mean):
+    /// `apiToken`, or `apiKey` and `apiEmail`; `headers` as name, value, ...
+    /// Throws `ValidationError`.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<ClientCore, JsValue> {
-        let client = input::client(&options).map_err(|e| to_js(&e))?;
-        Ok(ClientCore { client })
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        account_id: String,
+        app_id: String,
+        api_token: Option<String>,
+        api_key: Option<String>,
+        api_email: Option<String>,
+        base_url: Option<String>,
+        timeout_ms: Option<f64>,
+        max_retries: Option<u32>,
+        fetch: Option<Function>,
+        headers: Vec<String>,
+    ) -> Result<ClientCore, JsValue> {
+        let auth = match api_token {
+            Some(token) => Auth::ApiToken(token),
+            None => Auth::ApiKey { key: api_key.unwrap_or_default(), email: api_email.unwrap_or_default() },
+        };
+        let mut builder = Client::builder(account_id, app_id, auth);
+        if let Some(url) = base_url {
+            builder = builder.base_url(url);
+        }
+        if let Some(ms) = timeout_ms {
+            builder = builder.timeout(Duration::from_millis(ms as u64));
+        }
+        if let Some(retries) = max_retries {
+            builder = builder.max_retries(retries);
+        }
+        if let Some(f) = fetch {
+            builder = builder.fetch(Fetch::custom(f));
+        }
+        for pair in headers.chunks_exact(2) {
+            builder = builder.default_header(&pair[0], &pair[1]);
+        }
+        builder.build().map(|client| ClientCore { client }).map_err(|e| to_js(&e))
     }
 
     /// `[accountId, appId, baseURL]`, which never change (client.js keeps them).
@@ -45,53 +82,62 @@ impl ClientCore {
         [JsValue::from(c.account_id()), c.app_id().into(), c.base_url().into()].into_iter().collect()
     }
 
-    /// Operation `operation` (one of `boundary::op`) with its arguments as
-    /// given: `id` for those on one webhook, `input` the webhook or patch,
-    /// `options` the call's `RequestOptions`. Rejects with an error of
-    /// errors.js's classes.
-    pub fn call(&self, operation: u8, id: JsValue, input: JsValue, options: JsValue) -> Promise {
-        // The options are read now, so later changes to them do not matter.
-        let client = match input::request_options(&options) {
-            Ok(Some(options)) => self.client.with_options(options),
-            Ok(None) => self.client.clone(),
-            Err(e) => return Promise::reject(&to_js(&e)),
+    /// Operation `operation` (one of `boundary::op`) with its arguments, as
+    /// input.js checked them for type: `id` for those on one webhook; the
+    /// webhook or patch as `name`, `url`, `events`, `enabled`; the call's
+    /// options as `signal`, `timeout_ms`, `max_retries`, `headers` (name,
+    /// value, ...). Rejects with an error of errors.js's classes.
+    #[allow(clippy::too_many_arguments)]
+    pub fn call(
+        &self,
+        operation: u8,
+        id: Option<String>,
+        name: Option<String>,
+        url: Option<String>,
+        events: Option<Vec<String>>,
+        enabled: Option<bool>,
+        signal: Option<AbortSignal>,
+        timeout_ms: Option<f64>,
+        max_retries: Option<u32>,
+        headers: Option<Vec<String>>,
+    ) -> Promise {
+        let options = RequestOptions {
+            signal,
+            timeout: timeout_ms.map(|ms| Duration::from_millis(ms as u64)),
+            max_retries,
+            headers: headers.unwrap_or_default().chunks_exact(2).map(|pair| (pair[0].clone(), pair[1].clone())).collect(),
         };
-        let id = || input::id(&id);
+        let client = self.client.with_options(options);
+        let id = id.unwrap_or_default();
+        let events = events.map(|names| names.iter().map(|name| WebhookEvent::from_name(name)).collect());
+        let patch = WebhookPatch { name, url, events, enabled };
         let run: Run = match operation {
             op::LIST => Box::pin(async move { client.list_as::<shape::Webhooks>().await.map(|w| w.0) }),
             op::SUPPORTED_EVENTS => Box::pin(async move { client.supported_events_as::<shape::Names>().await.map(|n| n.0) }),
-            op::GET => {
-                let id = id();
-                Box::pin(async move { client.get_as::<shape::Webhook>(&id?).await.map(|w| w.0) })
-            }
-            op::DELETE => {
-                let id = id();
-                Box::pin(async move { client.delete_as::<shape::Webhook>(&id?).await.map(|w| w.0) })
-            }
-            op::CREATE => {
-                let hook = input::new_webhook(&input);
-                Box::pin(async move { client.create_as::<shape::Webhook>(&hook?).await.map(|w| w.0) })
-            }
-            op::REPLACE => {
-                let (id, hook) = (id(), input::new_webhook(&input));
-                Box::pin(async move { client.replace_as::<shape::Webhook>(&id?, &hook?).await.map(|w| w.0) })
-            }
-            op::EDIT => {
-                let (id, patch) = (id(), input::patch(&input));
-                Box::pin(async move { client.edit_as::<shape::Webhook>(&id?, &patch?).await.map(|w| w.0) })
-            }
-            op::ENSURE => {
-                let hook = input::new_webhook(&input);
-                Box::pin(async move { ensure(&client, hook?).await })
-            }
+            op::GET => Box::pin(async move { client.get_as::<shape::Webhook>(&id).await.map(|w| w.0) }),
+            op::DELETE => Box::pin(async move { client.delete_as::<shape::Webhook>(&id).await.map(|w| w.0) }),
+            op::CREATE => Box::pin(async move { client.create_as::<shape::Webhook>(&new_webhook(patch)).await.map(|w| w.0) }),
+            op::REPLACE => Box::pin(async move { client.replace_as::<shape::Webhook>(&id, &new_webhook(patch)).await.map(|w| w.0) }),
+            op::EDIT => Box::pin(async move { client.edit_as::<shape::Webhook>(&id, &patch).await.map(|w| w.0) }),
+            op::ENSURE => Box::pin(async move { ensure(&client, new_webhook(patch)).await }),
             _ => return Promise::reject(&to_js(&Error::invalid("operation", "is not one of the client's"))),
         };
         transport::promise(async move { run.await.map_err(|e| to_js(&e)) })
     }
 }
 
+/// The webhook of `create`, `replace` and `ensure` (input.js required `name`, `url` and `events`).
+fn new_webhook(fields: WebhookPatch) -> NewWebhook {
+    NewWebhook {
+        name: fields.name.unwrap_or_default(),
+        url: fields.url.unwrap_or_default(),
+        events: fields.events.unwrap_or_default(),
+        enabled: fields.enabled,
+    }
+}
+
 /// `ensure`, as the `EnsureResult` object.
-async fn ensure(client: &Client, hook: crate::models::NewWebhook) -> Result<JsValue, Error> {
+async fn ensure(client: &Client, hook: NewWebhook) -> Result<JsValue, Error> {
     let (webhook, action, duplicates) = client.ensure_as::<shape::Webhook>(&hook).await?;
     let action = match action {
         EnsureAction::Created => "created",

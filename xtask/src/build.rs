@@ -28,7 +28,7 @@ pub const WASM_FEATURES: [&str; 7] = [
 
 const GLUE: &str = "realtimekit_webhooks.js";
 /// JS modules of the package that the glue does not import (they import it).
-const PACKAGE_MODULES: [&str; 5] = ["client.js", "receiver.js", "testing.js", "lifecycle.js", "cli.js"];
+const PACKAGE_MODULES: [&str; 6] = ["client.js", "input.js", "receiver.js", "testing.js", "lifecycle.js", "cli.js"];
 /// The example body of each event, for `exampleDelivery` (made into `examples.js`).
 const EXAMPLES_DIR: &str = "emulator/fixtures";
 const WASM: &str = "realtimekit_webhooks_bg.wasm";

@@ -32,7 +32,7 @@ const TIERS: [&str; 7] = ["native", "wasm", "js", "types", "pack", "runtimes", "
 const UPDATE_SNAPSHOT: &str = "RTK_UPDATE_SNAPSHOT";
 
 /// The files `npm pack` must list: the package needs each, and nothing else.
-const PACKED_FILES: [&str; 24] = [
+const PACKED_FILES: [&str; 25] = [
     "LICENSE-APACHE",
     "LICENSE-MIT",
     "README.md",
@@ -47,6 +47,7 @@ const PACKED_FILES: [&str; 24] = [
     "fetch.js",
     "index.d.cts",
     "index.d.ts",
+    "input.js",
     "lifecycle.js",
     "node.cjs",
     "node.js",
