@@ -1,8 +1,7 @@
 // The package's public surface, shared by every runtime entry. Each entry
 // initialises the wasm module its own way, then re-exports this.
-import "./lifecycle.js";
 export { WebhooksClient } from "./client.js";
-export { WebhookVerifier, deliveryKey } from "./realtimekit_webhooks.js";
+export { WebhookVerifier, deliveryKey } from "./verifier.js";
 export { WebhookReceiver, MemoryDeliveryStore, createNodeHandler } from "./receiver.js";
 export { generateTestKeys, signDelivery, exampleDelivery } from "./testing.js";
 export { WEBHOOK_EVENTS, isWebhookEvent } from "./events.js";

@@ -62,8 +62,6 @@ pub use validate::MAX_ID_LEN;
 #[cfg(target_arch = "wasm32")]
 pub use client::{Auth, Client, ClientBuilder, Ensured, RequestOptions, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, MAX_BODY};
 #[cfg(target_arch = "wasm32")]
-pub use js::WebhookVerifier;
-#[cfg(target_arch = "wasm32")]
 pub use receive::{delivery_key, Outcome, Receiver};
 #[cfg(target_arch = "wasm32")]
 pub use transport::Fetch;

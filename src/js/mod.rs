@@ -3,10 +3,7 @@
 
 mod client;
 mod errors;
-mod input;
 mod receiver;
 mod shape;
 mod types;
 mod verifier;
-
-pub use verifier::WebhookVerifier;

@@ -6,13 +6,12 @@
 // This is a package module beside the wasm glue, not a wasm snippet: the
 // core verifies, de-duplicates, and decides every status; this file routes
 // events to handlers and writes the answer.
-import { ReceiverCore, WebhookVerifier } from "./realtimekit_webhooks.js";
+import { ReceiverCore } from "./realtimekit_webhooks.js";
+import { VERIFIER_OPTIONS, WebhookVerifier, deliveryInput, readRequest, verifierCore } from "./verifier.js";
 import { ValidationError } from "./errors.js";
 import { WEBHOOK_EVENTS, isWebhookEvent } from "./events.js";
 const DEFAULT_LEASE_MS = 60_000;
 const RECEIVER_OPTIONS = new Set(["verifier", "store", "leaseMs", "replayProtection", "onError"]);
-/** WebhookVerifier's options, handed on to it (the same list as src/boundary.rs, which a test checks). */
-const VERIFIER_OPTIONS = new Set(["publicKey", "keyURL", "fetch", "maxBodyBytes", "keyCooldown", "keyMaxAge"]);
 /** How createNodeHandler tells a receiver's `onError` of an error (not public). */
 const REPORT = Symbol("report");
 /** Outcomes on our side that `onError` hears of (forged and malformed deliveries are the sender's). */
@@ -22,6 +21,7 @@ const OUR_FAILURES = new Set(["key-unavailable", "store-failed", "handler-failed
 export class WebhookReceiver {
   #core;
   #verifier;
+  #maxBody;
   #byEvent = new Map();
   #any = [];
   #unknown = [];
@@ -33,7 +33,7 @@ export class WebhookReceiver {
     }
     const verifierOptions = {};
     for (const key of Object.keys(options)) {
-      if (VERIFIER_OPTIONS.has(key)) verifierOptions[key] = options[key];
+      if (VERIFIER_OPTIONS.includes(key)) verifierOptions[key] = options[key];
       else if (!RECEIVER_OPTIONS.has(key)) {
         throw new ValidationError(`${key}: is not an option of WebhookReceiver (${[...RECEIVER_OPTIONS, ...VERIFIER_OPTIONS].join(", ")})`, key);
       }
@@ -54,7 +54,9 @@ export class WebhookReceiver {
     if (typeof replayProtection !== "boolean") throw new ValidationError("replayProtection: must be true or false", "replayProtection");
     if (onError !== undefined && typeof onError !== "function") throw new ValidationError("onError: must be a function", "onError");
     this.#verifier = verifier ?? new WebhookVerifier(Object.keys(verifierOptions).length > 0 ? verifierOptions : undefined);
-    this.#core = new ReceiverCore(this.#verifier, store, leaseMs, replayProtection);
+    const core = verifierCore(this.#verifier);
+    this.#maxBody = core.maxBodyBytes();
+    this.#core = new ReceiverCore(core, store, leaseMs, replayProtection);
     this.#onError = onError;
   }
 
@@ -65,7 +67,7 @@ export class WebhookReceiver {
 
   /** The largest body accepted, in bytes. */
   get maxBodyBytes() {
-    return this.#core.maxBodyBytes;
+    return this.#maxBody;
   }
 
   /** Runs `handler(delivery, context)` for deliveries of `events` (one name or a list), in the order registered. */
@@ -122,12 +124,18 @@ export class WebhookReceiver {
    * a readable Request.
    */
   async receive(request, context) {
-    return this.#report(await this.#core.receive(request, (delivery) => this.dispatch(delivery, context)));
+    return this.#receive(await readRequest(request, this.#maxBody), context);
   }
 
   /** `receive` for a raw body (string, Uint8Array, ArrayBuffer) and its headers (Headers or a plain object). */
   async receiveBody(body, headers, context) {
-    return this.#report(await this.#core.receiveBody(body, headers, (delivery) => this.dispatch(delivery, context)));
+    return this.#receive(deliveryInput(body, headers), context);
+  }
+
+  /** A delivery read by verifier.js (`[bytes, signature, uuid, webhookId]`), through the core. */
+  async #receive([body, signature, uuid, webhookId], context) {
+    const handle = (delivery) => this.dispatch(delivery, context);
+    return this.#report(await this.#core.receive(body, signature, uuid, webhookId, handle));
   }
 
   /** A fetch handler: `export default { fetch: (request, env, ctx) => receiver.fetch(request, { env, ctx }) }`. */

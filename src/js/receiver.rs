@@ -6,18 +6,18 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::errors::{to_js, to_js_verify};
-use super::verifier::{body_and_headers, read_request, to_object, WebhookVerifier};
-use crate::error::Error;
+use super::errors::to_js_verify;
+use super::verifier::{to_object, VerifierCore};
 use crate::models::WebhookEvent;
 use crate::receive::{Outcome, Receiver};
 use crate::store::{Claim, DeliveryKey, DeliveryStore};
 use crate::transport;
+use crate::verify::{too_large, Delivery, DeliveryHeaders};
 
 /// Verifies, de-duplicates and hands a delivery to `receiver.js`'s dispatch;
 /// resolves to `{ outcome, status, delivery?, error?, storeError?, retryAfter? }`.
@@ -31,7 +31,7 @@ pub struct ReceiverCore {
 impl ReceiverCore {
     /// `store` is a `DeliveryStore` object or `undefined`; receiver.js has checked the options.
     #[wasm_bindgen(constructor)]
-    pub fn new(verifier: &WebhookVerifier, store: JsValue, lease_ms: f64, replay_protection: bool) -> ReceiverCore {
+    pub fn new(verifier: &VerifierCore, store: JsValue, lease_ms: f64, replay_protection: bool) -> ReceiverCore {
         let store = JsStore((!store.is_undefined() && !store.is_null()).then_some(store));
         let has_store = store.0.is_some();
         let receiver = Receiver::new(verifier.verifier.clone())
@@ -41,62 +41,38 @@ impl ReceiverCore {
         ReceiverCore { receiver: Rc::new(receiver) }
     }
 
-    /// Receives a delivery given as a fetch `Request`; rejects only when it is not a readable `Request`.
-    pub fn receive(&self, request: JsValue, handle: Function) -> Promise {
+    /// Receives a delivery, as receiver.js read it (verifier.js's
+    /// `readRequest` or `deliveryInput`): no `body` stands for one refused
+    /// unread, by its content-length. Never rejects: every verdict is an outcome.
+    pub fn receive(
+        &self,
+        body: Option<Uint8Array>,
+        signature: Option<String>,
+        uuid: Option<String>,
+        webhook_id: Option<String>,
+        handle: Function,
+    ) -> Promise {
         let receiver = Rc::clone(&self.receiver);
+        let headers = DeliveryHeaders { signature, uuid, webhook_id };
         transport::promise(async move {
-            let read = read_request(&request, receiver.verifier().max_body_bytes()).await?;
-            let outcome = match read {
-                Ok((body, headers)) => receiver.receive_bytes(body, &headers, |d| call(handle, d)).await,
-                Err(verdict) => Outcome::Rejected(verdict),
+            let outcome = match body {
+                Some(body) => receiver.receive_bytes(body, &headers, |d| call(handle, d)).await,
+                None => Outcome::Rejected(too_large(receiver.verifier().max_body_bytes())),
             };
             Ok(result(outcome))
         })
     }
-
-    /// Receives a delivery's raw body and headers, as `verifyBody` takes them.
-    #[wasm_bindgen(js_name = receiveBody)]
-    pub fn receive_body(&self, body: JsValue, headers: JsValue, handle: Function) -> Promise {
-        let receiver = Rc::clone(&self.receiver);
-        let input = body_and_headers(&body, &headers);
-        transport::promise(async move {
-            let (body, headers) = input?;
-            Ok(result(receiver.receive_bytes(body, &headers, |d| call(handle, d)).await))
-        })
-    }
-
-    /// The largest body accepted, in bytes.
-    #[wasm_bindgen(getter, js_name = maxBodyBytes)]
-    pub fn max_body_bytes(&self) -> f64 {
-        self.receiver.verifier().max_body_bytes() as f64
-    }
 }
 
-/// The keys a `DeliveryStore` is given for a verified delivery: its `rtk-uuid`,
-/// and (with replay protection, the default) the SHA-256 of its raw body,
-/// unless its event's bodies can repeat for real. For queues and stores of
-/// one's own that de-duplicate as `WebhookReceiver` does.
-#[wasm_bindgen(js_name = deliveryKey, unchecked_return_type = "Promise<DeliveryKey>")]
-pub fn delivery_key(
-    #[wasm_bindgen(unchecked_param_type = "Delivery | UnknownDelivery")] delivery: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] body: JsValue,
-    #[wasm_bindgen(js_name = replayProtection)] replay_protection: Option<bool>,
-) -> Promise {
-    let body = super::verifier::bytes(&body).map_err(|e| to_js(&e));
-    let delivery = delivery_from_js(&delivery).map_err(|e| to_js(&e));
+/// The keys a `DeliveryStore` is given for a verified delivery (verifier.js's
+/// `deliveryKey`, which checked its arguments, is the public function).
+#[wasm_bindgen(js_name = deliveryKeyOf, skip_typescript)]
+pub fn delivery_key_of(id: String, webhook_id: Option<String>, event: String, body: Uint8Array, replay_protection: bool) -> Promise {
+    let delivery = Delivery { id, webhook_id, event: WebhookEvent::from_name(&event), body: JsValue::UNDEFINED };
     transport::promise(async move {
-        let key = crate::receive::key_of(&delivery?, &body?, replay_protection.unwrap_or(true)).await.map_err(|e| to_js_verify(&e))?;
+        let key = crate::receive::key_of(&delivery, &body, replay_protection).await.map_err(|e| to_js_verify(&e))?;
         Ok(key_object(&key))
     })
-}
-
-/// The `{ id, webhookId, event }` of a delivery `verify` gave.
-fn delivery_from_js(value: &JsValue) -> Result<crate::verify::Delivery, Error> {
-    let text = |field: &str| Reflect::get(value, &field.into()).ok().and_then(|v| v.as_string());
-    let (Some(id), Some(event)) = (text("id").filter(|id| !id.is_empty()), text("event")) else {
-        return Err(Error::invalid("delivery", "must be a delivery that verify gave ({ id, webhookId, event, payload })"));
-    };
-    Ok(crate::verify::Delivery { id, webhook_id: text("webhookId"), event: WebhookEvent::from_name(&event), body: JsValue::UNDEFINED })
 }
 
 /// Runs the JS handler on the delivery; its rejection (or throw) is the handler's error.

@@ -383,19 +383,3 @@ export interface DeliveryOf<P extends WebhookPayload> {
 /** A verified delivery; checking `event` narrows `payload`. */
 export type Delivery = WebhookPayload extends infer P ? (P extends WebhookPayload ? DeliveryOf<P> : never) : never;
 "#;
-
-#[wasm_bindgen]
-extern "C" {
-    /// `VerifierOptions` in TypeScript.
-    #[wasm_bindgen(typescript_type = "VerifierOptions")]
-    pub type VerifierOptionsArg;
-    /// A fetch `Request`.
-    #[wasm_bindgen(typescript_type = "Request")]
-    pub type RequestArg;
-    /// A raw delivery body.
-    #[wasm_bindgen(typescript_type = "string | Uint8Array | ArrayBuffer")]
-    pub type DeliveryBodyArg;
-    /// A delivery's headers.
-    #[wasm_bindgen(typescript_type = "Headers | Record<string, string | string[] | undefined>")]
-    pub type DeliveryHeadersArg;
-}

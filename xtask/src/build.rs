@@ -28,7 +28,7 @@ pub const WASM_FEATURES: [&str; 7] = [
 
 const GLUE: &str = "realtimekit_webhooks.js";
 /// JS modules of the package that the glue does not import (they import it).
-const PACKAGE_MODULES: [&str; 6] = ["client.js", "input.js", "receiver.js", "testing.js", "lifecycle.js", "cli.js"];
+const PACKAGE_MODULES: [&str; 7] = ["client.js", "verifier.js", "input.js", "receiver.js", "testing.js", "lifecycle.js", "cli.js"];
 /// The example body of each event, for `exampleDelivery` (made into `examples.js`).
 const EXAMPLES_DIR: &str = "emulator/fixtures";
 const WASM: &str = "realtimekit_webhooks_bg.wasm";
@@ -82,7 +82,7 @@ pub fn package(tools: &Tools) -> Result {
     let generated = read(&out.join("realtimekit_webhooks.d.ts"))?;
     let (events_js, events_dts) = events(&generated)?;
     write(&pkg.join("events.js"), events_js)?;
-    let mut declarations = ["client.d.ts", "errors.d.ts", "receiver.d.ts", "testing.d.ts"]
+    let mut declarations = ["client.d.ts", "verifier.d.ts", "errors.d.ts", "receiver.d.ts", "testing.d.ts"]
         .iter()
         .map(|file| read(&root.join("src/js").join(file)))
         .collect::<Result<Vec<_>>>()?;

@@ -32,7 +32,7 @@ const TIERS: [&str; 7] = ["native", "wasm", "js", "types", "pack", "runtimes", "
 const UPDATE_SNAPSHOT: &str = "RTK_UPDATE_SNAPSHOT";
 
 /// The files `npm pack` must list: the package needs each, and nothing else.
-const PACKED_FILES: [&str; 25] = [
+const PACKED_FILES: [&str; 26] = [
     "LICENSE-APACHE",
     "LICENSE-MIT",
     "README.md",
@@ -57,6 +57,7 @@ const PACKED_FILES: [&str; 25] = [
     "receiver.js",
     "shape.js",
     "testing.js",
+    "verifier.js",
     "workerd.js",
 ];
 

@@ -1,0 +1,245 @@
+// WebhookVerifier: reads deliveries in JS (a Request's body and headers, a
+// raw body in any of its forms) and hands the bytes and the three delivery
+// headers to the wasm module's VerifierCore (src/js/verifier.rs), which
+// checks the signature, keeps the key cache and decodes the payload.
+// receiver.js reads deliveries with the same functions.
+//
+// A package module beside the wasm glue, not a wasm snippet.
+import { VerifierCore, deliveryKeyOf } from "./realtimekit_webhooks.js";
+import { APIConnectionError } from "./errors.js";
+import { describe } from "./fetch.js";
+import { INSPECT, freed, shown } from "./lifecycle.js";
+import { get, invalid, knownKeys } from "./input.js";
+
+/** The options of `new WebhookVerifier(options)`; WebhookReceiver hands these of its own on to its verifier. */
+export const VERIFIER_OPTIONS = ["publicKey", "keyURL", "fetch", "maxBodyBytes", "keyCooldown", "keyMaxAge"];
+/** The longest `keyCooldown` and `keyMaxAge`: a day, in ms. */
+const MAX_KEY_MS = 86_400_000;
+
+const utf8 = new TextEncoder();
+
+/** What readRequest gives for a Request whose content-length is over the limit: no body, refused unread. */
+const TOO_LARGE = undefined;
+
+let coreOf;
+
+/** Checks the `rtk-signature` of incoming deliveries and hands back their payloads. */
+export class WebhookVerifier {
+  #core;
+  #keyURL;
+  #maxBody;
+
+  static {
+    coreOf = (verifier) => verifier.#core;
+  }
+
+  constructor(options) {
+    this.#core = new VerifierCore(...verifierOptions(options));
+    this.#keyURL = this.#core.keyURL();
+    this.#maxBody = this.#core.maxBodyBytes();
+  }
+
+  get keyURL() {
+    if (!this.#core) throw freed("WebhookVerifier");
+    return this.#keyURL;
+  }
+
+  verify(request) {
+    return this.#verify(() => readRequest(request, this.#maxBody));
+  }
+
+  verifyBody(body, headers) {
+    return this.#verify(() => deliveryInput(body, headers));
+  }
+
+  /** Releases the wasm memory now; later calls reject with ValidationError, a second free() does nothing. */
+  free() {
+    const core = this.#core;
+    this.#core = undefined;
+    if (core) core.free();
+  }
+
+  [INSPECT](depth, options, inspect) {
+    if (!this.#core) return "WebhookVerifier (freed)";
+    const url = this.#keyURL;
+    return url === undefined ? "WebhookVerifier { publicKey: (given) }" : `WebhookVerifier { keyURL: ${shown(url, options, inspect)} }`;
+  }
+
+  /** Reads the delivery with `read`, then verifies it; every failure rejects. */
+  async #verify(read) {
+    const core = this.#core;
+    if (!core) throw freed("WebhookVerifier");
+    const [body, signature, uuid, webhookId] = await read();
+    return core.verify(body, signature, uuid, webhookId);
+  }
+}
+
+if (typeof Symbol.dispose === "symbol") WebhookVerifier.prototype[Symbol.dispose] = WebhookVerifier.prototype.free;
+
+/** The core of a verifier (for receiver.js, which shares it); a freed verifier throws. */
+export function verifierCore(verifier) {
+  const core = coreOf(verifier);
+  if (!core) throw freed("WebhookVerifier");
+  return core;
+}
+
+/** `new WebhookVerifier(options)`'s options, as VerifierCore's arguments. */
+function verifierOptions(options) {
+  if (options === undefined || options === null) return [];
+  if (typeof options !== "object" || Array.isArray(options)) throw invalid("options", "must be an object");
+  knownKeys(options, VERIFIER_OPTIONS, VERIFIER_OPTIONS.length, "an option of WebhookVerifier");
+  const [publicKey, keyURL, fetch, maxBody, cooldown, maxAge] = VERIFIER_OPTIONS.map((key) => get(options, key));
+  if (publicKey !== undefined) {
+    if (typeof publicKey !== "string") throw invalid("publicKey", "must be a PEM string");
+    if (keyURL !== undefined || fetch !== undefined || cooldown !== undefined || maxAge !== undefined) {
+      throw invalid("publicKey", "give publicKey, or keyURL (with fetch, keyCooldown, keyMaxAge), not both");
+    }
+  }
+  if (keyURL !== undefined && typeof keyURL !== "string") throw invalid("keyURL", "must be a string");
+  if (fetch !== undefined && typeof fetch !== "function") throw invalid("fetch", "must be a function");
+  for (const [field, value] of [["keyCooldown", cooldown], ["keyMaxAge", maxAge]]) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= MAX_KEY_MS)) {
+      throw invalid(field, `must be a whole number of milliseconds, from 0 to ${MAX_KEY_MS}`);
+    }
+  }
+  if (maxBody !== undefined && !(Number.isInteger(maxBody) && maxBody >= 1 && maxBody <= 1e15)) {
+    throw invalid("maxBodyBytes", "must be a whole number of bytes, at least 1");
+  }
+  return [publicKey, keyURL, fetch, maxBody, cooldown, maxAge];
+}
+
+/** A raw delivery body (string, Uint8Array, ArrayBuffer or another view of one) as bytes. */
+export function deliveryBody(body) {
+  if (typeof body === "string") return utf8.encode(body);
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (body !== null && typeof body === "object") {
+    throw invalid(
+      "body",
+      "must be the raw body as a string, Uint8Array or ArrayBuffer, not a parsed object: the signature covers the exact bytes " +
+        "received (in Express, take this route's body with express.raw({ type: \"application/json\" }) before any JSON parser; " +
+        "in Node's http, collect the request's chunks into a Buffer)",
+    );
+  }
+  throw invalid("body", "must be the raw body as a string, Uint8Array or ArrayBuffer");
+}
+
+/** The delivery headers, `[signature, uuid, webhookId]`, of a `Headers` or a plain object (any case; a list gives its first item). */
+export function deliveryHeaders(headers) {
+  if (headers === null || typeof headers !== "object" || Array.isArray(headers)) {
+    throw invalid("headers", "must be a Headers or a plain object of header values");
+  }
+  let lookup;
+  let getter;
+  try {
+    getter = headers.get;
+  } catch {}
+  if (typeof getter === "function") {
+    lookup = (name) => {
+      try {
+        const value = getter.call(headers, name);
+        return typeof value === "string" ? value : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+  } else {
+    // A plain object: its keys read once, only the delivery headers kept.
+    let keys;
+    try {
+      keys = Object.keys(headers);
+    } catch {
+      throw invalid("headers", "could not be read");
+    }
+    const ours = new Map();
+    for (const key of keys) {
+      const lower = key.toLowerCase();
+      if ((lower.startsWith("rtk-") || lower.startsWith("dyte-")) && !ours.has(lower)) ours.set(lower, key);
+    }
+    lookup = (name) => {
+      if (!ours.has(name)) return undefined;
+      let value;
+      try {
+        value = headers[ours.get(name)];
+      } catch {
+        return undefined;
+      }
+      if (Array.isArray(value)) value = value[0];
+      return typeof value === "string" ? value : undefined;
+    };
+  }
+  const either = (name) => lookup(`rtk-${name}`) ?? lookup(`dyte-${name}`);
+  return [either("signature"), either("uuid"), either("webhook-id")];
+}
+
+/** A raw body and its headers, as `verifyBody` takes them: `[bytes, signature, uuid, webhookId]`. */
+export function deliveryInput(body, headers) {
+  return [deliveryBody(body), ...deliveryHeaders(headers)];
+}
+
+/**
+ * A fetch Request's body and delivery headers, as `[bytes, signature, uuid,
+ * webhookId]`; the bytes are TOO_LARGE (undefined) when its content-length is
+ * over `maxBody` (the body is then not read). Throws ValidationError for a
+ * value that is not a readable Request, APIConnectionError when reading the
+ * body fails.
+ */
+export async function readRequest(request, maxBody) {
+  let headers;
+  try {
+    headers = request.headers;
+  } catch {}
+  if (headers === null || typeof headers !== "object") throw invalid("request", "must be a fetch Request");
+  let length;
+  try {
+    length = headers.get("content-length");
+  } catch {}
+  if (typeof length === "string" && /^\+?[0-9]+$/.test(length.trim()) && Number(length.trim()) > maxBody) {
+    return [TOO_LARGE, ...safeHeaders(headers)];
+  }
+  let used;
+  let read;
+  try {
+    used = request.bodyUsed;
+    read = request.arrayBuffer;
+  } catch {}
+  if (used === true) throw invalid("request", "its body was already read; pass the raw body to verifyBody");
+  if (typeof read !== "function") throw invalid("request", "must be a fetch Request");
+  let buffer;
+  try {
+    buffer = await read.call(request);
+  } catch (error) {
+    throw new APIConnectionError(`connection error: reading the request body failed: ${describe(error)}`);
+  }
+  return [deliveryBody(buffer), ...safeHeaders(headers)];
+}
+
+/** A Request's delivery headers; headers that cannot be read are none. */
+function safeHeaders(headers) {
+  try {
+    return deliveryHeaders(headers);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The keys a `DeliveryStore` is given for a verified delivery: its `rtk-uuid`,
+ * and (with replay protection, the default) the SHA-256 of its raw body,
+ * unless its event's bodies can repeat for real.
+ */
+export async function deliveryKey(delivery, body, replayProtection) {
+  let id;
+  let event;
+  let webhookId;
+  try {
+    ({ id, event, webhookId } = delivery);
+  } catch {}
+  if (typeof id !== "string" || id === "" || typeof event !== "string") {
+    throw invalid("delivery", "must be a delivery that verify gave ({ id, webhookId, event, payload })");
+  }
+  const bytes = deliveryBody(body);
+  const replay = replayProtection === undefined || replayProtection === null ? true : Boolean(replayProtection);
+  return deliveryKeyOf(id, typeof webhookId === "string" ? webhookId : undefined, event, bytes, replay);
+}
