@@ -5,6 +5,7 @@ use std::fmt;
 use std::rc::Rc;
 use std::time::Duration;
 
+use js_sys::JsString;
 use web_sys::AbortSignal;
 
 use crate::error::{url_without_credentials, ApiError, Error, Failure, RequestContext, MAX_ERROR_BODY};
@@ -155,9 +156,12 @@ impl ClientBuilder {
                 .map_err(|_| Error::invalid(credential_field(&self.auth), "must not contain line breaks or NUL"))?;
         }
         merge_headers(&mut headers, &self.headers, "defaultHeaders")?;
+        let webhooks_url = format!("{base}/accounts/{account}/realtime/kit/{app}/webhooks");
         Ok(Client {
             shared: Rc::new(Shared {
-                webhooks_url: format!("{base}/accounts/{account}/realtime/kit/{app}/webhooks"),
+                webhooks_url_js: JsString::from(webhooks_url.as_str()),
+                headers_js: [transport::header_text(&headers, false), transport::header_text(&headers, true)],
+                webhooks_url,
                 account_id: self.account_id,
                 app_id: self.app_id,
                 base_url: base.to_string(),
@@ -209,6 +213,10 @@ struct Shared {
     base_url: String,
     /// `{base}/accounts/{account}/realtime/kit/{app}/webhooks`, segments encoded.
     webhooks_url: String,
+    /// The same, as a JS string: made once, not at each request.
+    webhooks_url_js: JsString,
+    /// `headers` as `exchange` takes them, made once: without and with a body.
+    headers_js: [JsString; 2],
     /// Credentials then default headers, names lower-cased.
     headers: Vec<(String, String)>,
     /// Texts redacted from anything the server echoes back.
@@ -272,7 +280,7 @@ impl Client {
     }
 
     pub(crate) async fn list_as<T: FromReply>(&self) -> Result<T, Error> {
-        self.call(Call::new("list", Method::Get, &self.shared.webhooks_url), None).await
+        self.call(Call::new("list", Method::Get, ""), None).await
     }
 
     /// Creates a webhook (`POST .../webhooks`). Never creates two: see the crate docs on retries.
@@ -284,7 +292,7 @@ impl Client {
         validate::new_webhook(hook)?;
         let body = hook.to_json();
         let headers = self.headers(true)?;
-        let call = Call::new("create", Method::Post, &self.shared.webhooks_url);
+        let call = Call::new("create", Method::Post, "");
         let retries = self.max_retries();
         let mut retry = 0;
         loop {
@@ -322,8 +330,8 @@ impl Client {
     }
 
     pub(crate) async fn get_as<T: FromReply>(&self, id: &str) -> Result<T, Error> {
-        let url = self.webhook_url(id)?;
-        self.call(Call::new("get", Method::Get, &url), None).await
+        let path = self.webhook_path(id)?;
+        self.call(Call::new("get", Method::Get, &path), None).await
     }
 
     /// Replaces all of a webhook's fields (`PUT .../webhooks/{id}`).
@@ -332,9 +340,9 @@ impl Client {
     }
 
     pub(crate) async fn replace_as<T: FromReply>(&self, id: &str, hook: &NewWebhook) -> Result<T, Error> {
-        let url = self.webhook_url(id)?;
+        let path = self.webhook_path(id)?;
         validate::new_webhook(hook)?;
-        self.call(Call::new("replace", Method::Put, &url), Some(hook.to_json())).await
+        self.call(Call::new("replace", Method::Put, &path), Some(hook.to_json())).await
     }
 
     /// Changes the given fields of a webhook (`PATCH .../webhooks/{id}`).
@@ -343,9 +351,9 @@ impl Client {
     }
 
     pub(crate) async fn edit_as<T: FromReply>(&self, id: &str, patch: &WebhookPatch) -> Result<T, Error> {
-        let url = self.webhook_url(id)?;
+        let path = self.webhook_path(id)?;
         validate::patch(patch)?;
-        self.call(Call::new("edit", Method::Patch, &url), Some(patch.to_json())).await
+        self.call(Call::new("edit", Method::Patch, &path), Some(patch.to_json())).await
     }
 
     /// Deletes a webhook and returns it (`DELETE .../webhooks/{id}`).
@@ -354,8 +362,8 @@ impl Client {
     }
 
     pub(crate) async fn delete_as<T: FromReply>(&self, id: &str) -> Result<T, Error> {
-        let url = self.webhook_url(id)?;
-        self.call(Call::new("delete", Method::Delete, &url), None).await
+        let path = self.webhook_path(id)?;
+        self.call(Call::new("delete", Method::Delete, &path), None).await
     }
 
     /// The event names the server supports (`GET .../webhooks/all`).
@@ -364,8 +372,7 @@ impl Client {
     }
 
     pub(crate) async fn supported_events_as<T: FromReply>(&self) -> Result<T, Error> {
-        let url = format!("{}/all", self.shared.webhooks_url);
-        self.call(Call::new("supportedEvents", Method::Get, &url), None).await
+        self.call(Call::new("supportedEvents", Method::Get, "/all"), None).await
     }
 
     /// Makes the app have a webhook named `hook.name` that looks like `hook`:
@@ -419,7 +426,7 @@ impl Client {
 
     /// The app's webhooks, read, and each as it came (to return one as a `T`), for `operation`.
     async fn list_with_docs(&self, operation: &'static str) -> Result<(Vec<Webhook>, Vec<Doc>), Error> {
-        let reply = self.send(Call::new(operation, Method::Get, &self.shared.webhooks_url), None).await?;
+        let reply = self.send(Call::new(operation, Method::Get, ""), None).await?;
         let data = reply_data(&reply).map_err(|why| self.bad_reply(&reply, why))?;
         let docs = data.items().unwrap_or_default();
         let hooks = Vec::<Webhook>::from_doc(data).map_err(|why| self.bad_reply(&reply, not_api(&why)))?;
@@ -476,8 +483,8 @@ impl Client {
     }
 
     /// Attempt number `retry` + 1: one exchange; a 2xx reply, or an error.
-    async fn attempt(&self, call: Call<'_>, retry: u32, body: Option<&str>, headers: &[(String, String)]) -> Result<Reply, Error> {
-        let outgoing = Outgoing { method: call.method, url: call.url, headers, body };
+    async fn attempt(&self, call: Call<'_>, retry: u32, body: Option<&str>, headers: &JsString) -> Result<Reply, Error> {
+        let outgoing = Outgoing { method: call.method, base: &self.shared.webhooks_url_js, path: call.path, headers, body };
         let limits = BodyLimits { success: MAX_BODY, error: MAX_ERROR_BODY };
         let sent = transport::send(&self.shared.fetch, &outgoing, self.timeout(), self.options.signal.as_ref(), limits).await;
         let reply = sent.map_err(|failure| failed(failure, Some(self.context(call, retry, false))))?;
@@ -495,7 +502,7 @@ impl Client {
         RequestContext {
             operation: call.operation,
             method: call.method.as_str(),
-            url: url_without_credentials(call.url),
+            url: url_without_credentials(&format!("{}{}", self.shared.webhooks_url, call.path)),
             attempt: retry + 1,
             attempts: self.max_retries() + 1,
             timeout_ms: self.timeout().as_millis().min(u128::from(u64::MAX)) as u64,
@@ -530,25 +537,28 @@ impl Client {
         Error::Api(Box::new(api))
     }
 
-    fn webhook_url(&self, id: &str) -> Result<String, Error> {
+    /// `/{id}`, the path of one webhook under the webhooks URL.
+    fn webhook_path(&self, id: &str) -> Result<String, Error> {
         if id == "all" {
             return Err(Error::invalid("webhookId", "\"all\" is not a webhook id (it names the supported-events endpoint)"));
         }
-        Ok(format!("{}/{}", self.shared.webhooks_url, validate::path_segment("webhookId", id)?))
+        Ok(format!("/{}", validate::path_segment("webhookId", id)?))
     }
 
     fn max_retries(&self) -> u32 {
         self.options.max_retries.unwrap_or(self.shared.max_retries)
     }
 
-    /// The headers of a request: credentials, defaults, then this call's own.
-    fn headers(&self, has_body: bool) -> Result<Vec<(String, String)>, Error> {
+    /// The headers of a request, as `exchange` takes them: credentials,
+    /// defaults, then this call's own (the client's, made once, when the call
+    /// has none of its own).
+    fn headers(&self, has_body: bool) -> Result<JsString, Error> {
+        if self.options.headers.is_empty() {
+            return Ok(self.shared.headers_js[usize::from(has_body)].clone());
+        }
         let mut headers = self.shared.headers.clone();
         merge_headers(&mut headers, &self.options.headers, "headers")?;
-        if has_body {
-            headers.push(("content-type".to_owned(), "application/json".to_owned()));
-        }
-        Ok(headers)
+        Ok(transport::header_text(&headers, has_body))
     }
 }
 
@@ -619,12 +629,13 @@ fn same_events(a: &[WebhookEvent], b: &[WebhookEvent]) -> bool {
 struct Call<'a> {
     operation: &'static str,
     method: Method,
-    url: &'a str,
+    /// After the webhooks URL: `""`, `"/all"` or `"/{id}"`.
+    path: &'a str,
 }
 
 impl<'a> Call<'a> {
-    fn new(operation: &'static str, method: Method, url: &'a str) -> Call<'a> {
-        Call { operation, method, url }
+    fn new(operation: &'static str, method: Method, path: &'a str) -> Call<'a> {
+        Call { operation, method, path }
     }
 }
 

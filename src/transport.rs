@@ -81,10 +81,28 @@ impl Method {
 /// One request to send.
 pub(crate) struct Outgoing<'a> {
     pub method: Method,
-    pub url: &'a str,
-    /// Already checked by `validate::header` (so no NUL in them).
-    pub headers: &'a [(String, String)],
+    /// The URL is `base` + `path` (the client's URL is a JS string made once).
+    pub base: &'a JsString,
+    pub path: &'a str,
+    /// As [`header_text`] made them.
+    pub headers: &'a JsString,
     pub body: Option<&'a str>,
+}
+
+/// Request headers as `exchange` takes them: each name and value followed by
+/// [`HEADER_SEPARATOR`], then `content-type: application/json` when the
+/// request has a body. The headers are checked by `validate::header` already
+/// (so none holds the separator).
+pub(crate) fn header_text(headers: &[(String, String)], has_body: bool) -> JsString {
+    let mut text = String::new();
+    let body = has_body.then_some(("content-type", "application/json"));
+    for (name, value) in headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).chain(body) {
+        text.push_str(name);
+        text.push(HEADER_SEPARATOR);
+        text.push_str(value);
+        text.push(HEADER_SEPARATOR);
+    }
+    JsString::from(text.as_str())
 }
 
 /// How much of a reply's body is read: the rest is cancelled, and
@@ -141,18 +159,12 @@ pub(crate) async fn send(
     signal: Option<&AbortSignal>,
     limits: BodyLimits,
 ) -> Result<Reply, Failure> {
-    let mut headers = String::new();
-    for (name, value) in outgoing.headers {
-        headers.push_str(name);
-        headers.push(HEADER_SEPARATOR);
-        headers.push_str(value);
-        headers.push(HEADER_SEPARATOR);
-    }
     let pending = exchange(
         fetch.0.as_ref(),
-        outgoing.url,
+        outgoing.base,
+        outgoing.path,
         outgoing.method.as_str(),
-        &headers,
+        outgoing.headers,
         outgoing.body,
         timeout.as_millis().min(i32::MAX as u128) as f64,
         signal,
@@ -207,9 +219,10 @@ pub(crate) fn describe_js(value: &JsValue) -> String {
 extern "C" {
     fn exchange(
         custom: Option<&Function>,
-        url: &str,
+        base: &JsString,
+        path: &str,
         method: &str,
-        headers: &str,
+        headers: &JsString,
         body: Option<&str>,
         timeout_ms: f64,
         signal: Option<&AbortSignal>,

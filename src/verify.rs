@@ -24,7 +24,7 @@ use std::fmt;
 use std::rc::Rc;
 use std::time::Duration;
 
-use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, JsString, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -442,7 +442,8 @@ async fn fetch_key(url: &str, fetch: &Fetch) -> Result<Vec<u8>, KeyUnavailable> 
         retry_after: cause.as_api().and_then(|api| api.retry_after),
         cause: Some(cause),
     };
-    let outgoing = Outgoing { method: Method::Get, url, headers: &[], body: None };
+    let (base, headers) = (JsString::from(url), JsString::from(""));
+    let outgoing = Outgoing { method: Method::Get, base: &base, path: "", headers: &headers, body: None };
     let limits = BodyLimits { success: 64 * 1024, error: MAX_ERROR_BODY };
     let reply = transport::send(fetch, &outgoing, KEY_FETCH_TIMEOUT, None, limits)
         .await

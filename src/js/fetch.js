@@ -88,13 +88,14 @@ async function readBody(response, max, until) {
 /**
  * Sends one request and reads its reply.
  * @param {Function | undefined} custom  the user's fetch, called as `fetch(url, init)`; the global one when undefined
+ * @param {string} base  the client's URL, which `path` follows
  * @param {string} headers  names and values, already checked, each followed by a NUL
  * @param {string | undefined} body
  * @param {AbortSignal | undefined} signal  the caller's
  * @param {number} maxSuccess  body bytes read for a 2xx reply
  * @param {number} maxError  body bytes read for any other reply
  */
-export async function exchange(custom, url, method, headers, body, timeoutMs, signal, maxSuccess, maxError) {
+export async function exchange(custom, base, path, method, headers, body, timeoutMs, signal, maxSuccess, maxError) {
   if (signal && signal.aborted) return { failure: "aborted", message: "the request was aborted", error: signal.reason, unsent: true };
   const controller = new AbortController();
   let timedOut = false;
@@ -122,7 +123,7 @@ export async function exchange(custom, url, method, headers, body, timeoutMs, si
     const fetchFn = custom ?? globalThis.fetch;
     if (typeof fetchFn !== "function") return { failure: "connection", message: "there is no global fetch in this runtime" };
     // Called as a function, never as a method of an options object (browsers throw "Illegal invocation").
-    const response = asResponse(await until(Promise.resolve(fetchFn(url, init))));
+    const response = asResponse(await until(Promise.resolve(fetchFn(base + path, init))));
     if (!response) return { failure: "connection", message: "fetch did not return a Response" };
     const status = response.status;
     if (!Number.isInteger(status) || status < 100 || status > 599) {

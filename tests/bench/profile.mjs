@@ -71,7 +71,8 @@ try {
 /** `{ get, list }` of a contender for `app` (ours from the named .wasm, not the package entry). */
 async function contender(key, baseURL) {
   if (key === "ours") {
-    const client = new glue.WebhooksClient({ accountId: ACCOUNT, appId: app, apiToken: TOKEN, baseURL });
+    const { WebhooksClient } = await import(new URL("./client.js", entry));
+    const client = new WebhooksClient({ accountId: ACCOUNT, appId: app, apiToken: TOKEN, baseURL });
     return { get: (id) => client.get(id), list: () => client.list() };
   }
   if (key === "fetch") {
