@@ -46,6 +46,7 @@ test("each of the nine example bodies verifies, payload intact, from every body 
       [new TextEncoder().encode(body), new Headers(headers)],
       [new TextEncoder().encode(body).buffer, Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toUpperCase(), v]))],
       [Buffer.from(body), { ...headers, "rtk-signature": [headers["rtk-signature"]] }],
+      [viewWithin(new TextEncoder().encode(body)), headers],
     ];
     for (const [raw, hdrs] of forms) {
       const delivery = await verifier.verifyBody(raw, hdrs);
@@ -129,7 +130,19 @@ test("every wrong delivery is refused with the right class, and the verifier kee
   assert.ok((await rejection(verifier.verify(used))) instanceof ValidationError);
   const big = "x".repeat(5000);
   assert.ok((await rejection(verifier.verify(new Request("http://x/", { method: "POST", body: big, headers: headersFor(big) })))) instanceof PayloadError);
+  // A body that breaks off while it is read: the connection's fault, not the delivery's.
+  const broken = { headers: new Headers(good), bodyUsed: false, arrayBuffer: () => Promise.reject(new Error("socket hang up")) };
+  const e = await rejection(verifier.verify(broken));
+  assert.ok(e instanceof APIConnectionError && /reading the request body failed: socket hang up/.test(e.message), String(e));
+  assert.ok((await rejection(verifier.verify({ body }))) instanceof ValidationError);
 });
+
+/** The bytes as a DataView in the middle of a larger buffer (a view whose offset is not 0). */
+function viewWithin(bytes) {
+  const padded = new Uint8Array(bytes.length + 6);
+  padded.set(bytes, 3);
+  return new DataView(padded.buffer, 3, bytes.length);
+}
 
 test("a given key that is not PEM is a ValidationError; one WebCrypto cannot use is a KeyUnavailableError, never a SignatureError", async () => {
   for (const publicKey of ["not a pem", "-----BEGIN PUBLIC KEY-----\n@@@\n-----END PUBLIC KEY-----"]) {
