@@ -217,9 +217,10 @@ fn pack() -> Result {
 /// each file on its own), for the package as built with the pinned nightly
 /// and, when that could not be installed, with stable. Size is deterministic,
 /// so growth past this fails the tests; lower it as the package shrinks (see
-/// `cargo xtask bench`).
-const SIZE_BUDGET_GZIP: usize = 80_800;
-const SIZE_BUDGET_GZIP_STABLE: usize = 90_500;
+/// `cargo xtask bench`). Set at the sizes measured, + 2 %: 72 651 bytes with
+/// the nightly, 81 553 with stable.
+const SIZE_BUDGET_GZIP: usize = 74_100;
+const SIZE_BUDGET_GZIP_STABLE: usize = 83_200;
 /// Fails when the package's wasm and glue grow past [`SIZE_BUDGET_GZIP`].
 fn size_budget(pkg: &Path) -> Result {
     step("size budget: the .wasm and its JS, gzipped");
