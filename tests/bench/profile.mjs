@@ -71,7 +71,7 @@ try {
 /** `{ get, list }` of a contender for `app` (ours from the named .wasm, not the package entry). */
 async function contender(key, baseURL) {
   if (key === "ours") {
-    const { WebhooksClient } = await import(new URL("./client.js", entry));
+    const { WebhooksClient } = await import(new URL("./exports.js", entry));
     const client = new WebhooksClient({ accountId: ACCOUNT, appId: app, apiToken: TOKEN, baseURL });
     return { get: (id) => client.get(id), list: () => client.list() };
   }
