@@ -319,9 +319,10 @@ fn bundle_exports(pkg: &Path) -> Result {
     Ok(())
 }
 
-/// Minifies every published `.js` file in place (esbuild, names kept: error and
-/// class names show in messages), but the command line, which people read.
-/// (`node.cjs` is minified as it is bundled.)
+/// Minifies every published `.js` file in place (esbuild), but the command
+/// line, which people read. (`node.cjs` is minified as it is bundled.) Names
+/// are kept only where users see them: the package's classes (exports.js) and
+/// the error classes; the glue's and the snippets' names show nowhere.
 fn minify(pkg: &Path) -> Result {
     step("minify the published JS");
     let mut files: Vec<String> = std::fs::read_dir(pkg)
@@ -330,18 +331,28 @@ fn minify(pkg: &Path) -> Result {
         .filter(|name| name.ends_with(".js") && name != CLI)
         .collect();
     files.sort();
-    // Each file on its own (no bundling), written over itself.
-    exec(Command::new(build_bin("esbuild")).current_dir(pkg).args(&files).args([
-        "--minify",
-        "--keep-names",
-        "--outdir=.",
-        "--allow-overwrite",
-        "--log-level=warning",
-        "--log-override:duplicate-object-key=silent",
-        "--log-override:empty-import-meta=silent",
-    ]))?;
+    let (named, unnamed): (Vec<String>, Vec<String>) = files.into_iter().partition(|f| NAMED.contains(&f.as_str()));
+    for (files, keep_names) in [(named, true), (unnamed, false)] {
+        // Each file on its own (no bundling), written over itself.
+        let mut esbuild = Command::new(build_bin("esbuild"));
+        esbuild.current_dir(pkg).args(&files).args([
+            "--minify",
+            "--outdir=.",
+            "--allow-overwrite",
+            "--log-level=warning",
+            "--log-override:duplicate-object-key=silent",
+            "--log-override:empty-import-meta=silent",
+        ]);
+        if keep_names {
+            esbuild.arg("--keep-names");
+        }
+        exec(&mut esbuild)?;
+    }
     Ok(())
 }
+
+/// The published files whose class and function names users see.
+const NAMED: [&str; 2] = ["exports.js", "errors.js"];
 
 /// Builds the emulator (debug) and returns its path.
 pub fn emulator() -> Result<std::path::PathBuf> {
