@@ -36,10 +36,6 @@ pub(crate) mod op {
     pub const ENSURE: u8 = 7;
 }
 
-/// The request headers go to `exchange` as one string: each name and value
-/// followed by this (never in a checked header).
-pub(crate) const HEADER_SEPARATOR: char = '\0';
-
 /// The error classes of errors.js that the wasm module makes with `makeError`
 /// (API errors come from `makeApiError`, by status; key errors from `makeKeyError`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,14 +119,6 @@ mod tests {
         ];
         let fields: Vec<String> = ops.iter().map(|(name, code)| format!("{name}: {code}")).collect();
         assert_eq!(line, format!("const OP = {{ {} }};", fields.join(", ")));
-    }
-
-    #[test]
-    fn the_header_separator_is_fetch_js_s() {
-        assert!(
-            FETCH_JS.contains(&format!("headers.split({:?})", HEADER_SEPARATOR.to_string())),
-            "fetch.js splits headers on another separator"
-        );
     }
 
     #[test]

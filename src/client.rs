@@ -5,7 +5,7 @@ use std::fmt;
 use std::rc::Rc;
 use std::time::Duration;
 
-use js_sys::JsString;
+use js_sys::{Array, JsString};
 use web_sys::AbortSignal;
 
 use crate::error::{url_without_credentials, ApiError, Error, Failure, RequestContext, MAX_ERROR_BODY};
@@ -160,7 +160,7 @@ impl ClientBuilder {
         Ok(Client {
             shared: Rc::new(Shared {
                 webhooks_url_js: JsString::from(webhooks_url.as_str()),
-                headers_js: [transport::header_text(&headers, false), transport::header_text(&headers, true)],
+                header_lists: [transport::header_list(&headers, false), transport::header_list(&headers, true)],
                 webhooks_url,
                 account_id: self.account_id,
                 app_id: self.app_id,
@@ -216,7 +216,7 @@ struct Shared {
     /// The same, as a JS string: made once, not at each request.
     webhooks_url_js: JsString,
     /// `headers` as `exchange` takes them, made once: without and with a body.
-    headers_js: [JsString; 2],
+    header_lists: [Array; 2],
     /// Credentials then default headers, names lower-cased.
     headers: Vec<(String, String)>,
     /// Texts redacted from anything the server echoes back.
@@ -483,7 +483,7 @@ impl Client {
     }
 
     /// Attempt number `retry` + 1: one exchange; a 2xx reply, or an error.
-    async fn attempt(&self, call: Call<'_>, retry: u32, body: Option<&str>, headers: &JsString) -> Result<Reply, Error> {
+    async fn attempt(&self, call: Call<'_>, retry: u32, body: Option<&str>, headers: &Array) -> Result<Reply, Error> {
         let outgoing = Outgoing { method: call.method, base: &self.shared.webhooks_url_js, path: call.path, headers, body };
         let limits = BodyLimits { success: MAX_BODY, error: MAX_ERROR_BODY };
         let sent = transport::send(&self.shared.fetch, &outgoing, self.timeout(), self.options.signal.as_ref(), limits).await;
@@ -552,13 +552,13 @@ impl Client {
     /// The headers of a request, as `exchange` takes them: credentials,
     /// defaults, then this call's own (the client's, made once, when the call
     /// has none of its own).
-    fn headers(&self, has_body: bool) -> Result<JsString, Error> {
+    fn headers(&self, has_body: bool) -> Result<Array, Error> {
         if self.options.headers.is_empty() {
-            return Ok(self.shared.headers_js[usize::from(has_body)].clone());
+            return Ok(self.shared.header_lists[usize::from(has_body)].clone());
         }
         let mut headers = self.shared.headers.clone();
         merge_headers(&mut headers, &self.options.headers, "headers")?;
-        Ok(transport::header_text(&headers, has_body))
+        Ok(transport::header_list(&headers, has_body))
     }
 }
 

@@ -13,13 +13,13 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use js_sys::{Function, JsString, Promise, Uint8Array};
+use js_sys::{Array, Function, JsString, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortSignal;
 
-use crate::boundary::{failure, HEADER_SEPARATOR};
+use crate::boundary::failure;
 use crate::json::Doc;
 
 /// Why an exchange produced no reply.
@@ -84,25 +84,22 @@ pub(crate) struct Outgoing<'a> {
     /// The URL is `base` + `path` (the client's URL is a JS string made once).
     pub base: &'a JsString,
     pub path: &'a str,
-    /// As [`header_text`] made them.
-    pub headers: &'a JsString,
+    /// As [`header_list`] made them.
+    pub headers: &'a Array,
     pub body: Option<&'a str>,
 }
 
-/// Request headers as `exchange` takes them: each name and value followed by
-/// [`HEADER_SEPARATOR`], then `content-type: application/json` when the
-/// request has a body. The headers are checked by `validate::header` already
-/// (so none holds the separator).
-pub(crate) fn header_text(headers: &[(String, String)], has_body: bool) -> JsString {
-    let mut text = String::new();
+/// Request headers as `exchange` hands them to `fetch`: `[name, value]`
+/// pairs, then `content-type: application/json` when the request has a body.
+/// Made once per client (and per call only when the call adds headers).
+pub(crate) fn header_list(headers: &[(String, String)], has_body: bool) -> Array {
     let body = has_body.then_some(("content-type", "application/json"));
-    for (name, value) in headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).chain(body) {
-        text.push_str(name);
-        text.push(HEADER_SEPARATOR);
-        text.push_str(value);
-        text.push(HEADER_SEPARATOR);
-    }
-    JsString::from(text.as_str())
+    headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .chain(body)
+        .map(|(name, value)| JsValue::from(Array::of2(&name.into(), &value.into())))
+        .collect()
 }
 
 /// How much of a reply's body is read: the rest is cancelled, and
@@ -222,7 +219,7 @@ extern "C" {
         base: &JsString,
         path: &str,
         method: &str,
-        headers: &JsString,
+        headers: &Array,
         body: Option<&str>,
         timeout_ms: f64,
         signal: Option<&AbortSignal>,

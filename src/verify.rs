@@ -442,7 +442,7 @@ async fn fetch_key(url: &str, fetch: &Fetch) -> Result<Vec<u8>, KeyUnavailable> 
         retry_after: cause.as_api().and_then(|api| api.retry_after),
         cause: Some(cause),
     };
-    let (base, headers) = (JsString::from(url), JsString::from(""));
+    let (base, headers) = (JsString::from(url), Array::new());
     let outgoing = Outgoing { method: Method::Get, base: &base, path: "", headers: &headers, body: None };
     let limits = BodyLimits { success: 64 * 1024, error: MAX_ERROR_BODY };
     let reply = transport::send(fetch, &outgoing, KEY_FETCH_TIMEOUT, None, limits)

@@ -119,6 +119,26 @@ test("a custom fetch is called, as a function (never as a method of the options)
   assert.equal(seen[0][1], `GET ${WEBHOOKS_PATH}`);
 });
 
+test("a custom fetch that changes the headers it is given changes only its own request", async () => {
+  let calls = 0;
+  const custom = new WebhooksClient(
+    options(emu, {
+      fetch(url, init) {
+        init.headers.push(["x-call", String(++calls)]);
+        const sent = fetch(url, init);
+        init.headers[0][1] = "changed"; // after the request was made from it
+        return sent;
+      },
+    }),
+  );
+  for (let i = 1; i <= 2; i++) {
+    await custom.list();
+    const req = await lastRequest();
+    assert.equal(req.headers["x-call"], String(i));
+    assert.match(req.headers.authorization ?? "", /^Bearer /, "the client's own headers are as they were");
+  }
+});
+
 test("400 in the RealtimeKit envelope is a BadRequestError with the API's message", async () => {
   await emu.script("create", { status: 400, body: { success: false, error: { code: 400, message: 'BAD_REQUEST: "name" is required' } } });
   const e = await rejection(client.create(input()));
