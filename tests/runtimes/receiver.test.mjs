@@ -142,7 +142,12 @@ async function pointWebhookAt(url) {
 /** Delivers `body` (an event's payload) from the emulator; resolves to its record(s) once done. */
 async function deliver(body, extra = {}) {
   figures.sent++;
-  return admin("/__emulator/deliveries", { event: body.event, body, app: "durable", wait: true, retryDelayMs: 200, maxRetries: 6, ...extra });
+  // A generous timeout: on a loaded 2-core machine, right after the bulk run,
+  // the Worker has taken longer than the emulator's 3 s default to answer,
+  // and what these tests count is answers, not timeouts.
+  return admin("/__emulator/deliveries", {
+    event: body.event, body, app: "durable", wait: true, retryDelayMs: 200, maxRetries: 6, timeoutMs: 20_000, ...extra,
+  });
 }
 
 /** Resolves once `check()` holds, polling; fails after `ms`. */
