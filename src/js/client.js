@@ -5,7 +5,7 @@
 // (free, using, util.inspect).
 //
 // A package module beside the wasm glue, not a wasm snippet.
-import { ClientCore } from "./realtimekit_webhooks.js";
+import { ClientCore, makeClientCore } from "./realtimekit_webhooks.js";
 import { INSPECT, freed, shown } from "./lifecycle.js";
 import { clientOptions, requestOptions, webhookId, webhookInput, webhookPatch } from "./input.js";
 
@@ -21,7 +21,9 @@ export class WebhooksClient {
   #names;
 
   constructor(options) {
-    this.#core = new ClientCore(...clientOptions(options));
+    const core = makeClientCore(...clientOptions(options));
+    if (!(core instanceof ClientCore)) throw core; // the ValidationError
+    this.#core = core;
     this.#names = this.#core.names();
   }
 

@@ -5,7 +5,7 @@
 // receiver.js reads deliveries with the same functions.
 //
 // A package module beside the wasm glue, not a wasm snippet.
-import { VerifierCore, deliveryKeyOf } from "./realtimekit_webhooks.js";
+import { VerifierCore, deliveryKeyOf, makeVerifierCore } from "./realtimekit_webhooks.js";
 import { APIConnectionError } from "./errors.js";
 import { describe } from "./fetch.js";
 import { INSPECT, freed, shown } from "./lifecycle.js";
@@ -34,7 +34,9 @@ export class WebhookVerifier {
   }
 
   constructor(options) {
-    this.#core = new VerifierCore(...verifierOptions(options));
+    const core = makeVerifierCore(...verifierOptions(options));
+    if (!(core instanceof VerifierCore)) throw core; // the ValidationError
+    this.#core = core;
     this.#keyURL = this.#core.keyURL();
     this.#maxBody = this.#core.maxBodyBytes();
   }

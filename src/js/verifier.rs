@@ -22,27 +22,27 @@ pub struct VerifierCore {
     pub(super) verifier: Verifier,
 }
 
-#[wasm_bindgen]
-impl VerifierCore {
-    /// The options of `new WebhookVerifier(options)`, as verifier.js checked
-    /// them for type (the durations in ms): a given `public_key`, or the key
-    /// fetched from `key_url` (default RealtimeKit's). Throws `ValidationError`
-    /// for a key that is not a PEM public key or a URL that is not http(s).
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        public_key: Option<String>,
-        key_url: Option<String>,
-        fetch: Option<Function>,
-        max_body: Option<f64>,
-        key_cooldown_ms: Option<f64>,
-        key_max_age_ms: Option<f64>,
-    ) -> Result<VerifierCore, JsValue> {
-        let mut verifier = match public_key {
-            Some(pem) => Verifier::with_public_key(&pem).map_err(|e| to_js(&e))?,
-            None => {
-                if let Some(url) = &key_url {
-                    validate::http_url("keyURL", url).and_then(|()| validate::no_credentials("keyURL", url)).map_err(|e| to_js(&e))?;
-                }
+/// Makes the core of a `WebhookVerifier` from its options, as verifier.js
+/// checked them for type (the durations in ms): a given `public_key`, or the
+/// key fetched from `key_url` (default RealtimeKit's). Returns the
+/// `VerifierCore`, or the `ValidationError` for verifier.js to throw (a key
+/// that is not a PEM public key, a URL that is not http(s)): one value, not a
+/// `Result`, as `make_client_core` says why.
+#[wasm_bindgen(js_name = makeVerifierCore, skip_typescript)]
+pub fn make_verifier_core(
+    public_key: Option<String>,
+    key_url: Option<String>,
+    fetch: Option<Function>,
+    max_body: Option<f64>,
+    key_cooldown_ms: Option<f64>,
+    key_max_age_ms: Option<f64>,
+) -> JsValue {
+    let verifier = match public_key {
+        Some(pem) => Verifier::with_public_key(&pem),
+        None => key_url
+            .as_deref()
+            .map_or(Ok(()), |url| validate::http_url("keyURL", url).and_then(|()| validate::no_credentials("keyURL", url)))
+            .map(|()| {
                 let mut fetching = Verifier::fetching(key_url, fetch.map_or_else(Fetch::global, Fetch::custom));
                 if let Some(ms) = key_cooldown_ms {
                     fetching = fetching.key_cooldown(Duration::from_millis(ms as u64));
@@ -51,18 +51,25 @@ impl VerifierCore {
                     fetching = fetching.key_max_age(Duration::from_millis(ms as u64));
                 }
                 fetching
-            }
-        };
-        if let Some(bytes) = max_body {
-            verifier = verifier.max_body(bytes as usize);
-        }
-        Ok(VerifierCore { verifier })
+            }),
+    };
+    match verifier {
+        Ok(verifier) => match max_body {
+            Some(bytes) => VerifierCore { verifier: verifier.max_body(bytes as usize) }.into(),
+            None => VerifierCore { verifier }.into(),
+        },
+        Err(e) => to_js(&e),
     }
+}
 
-    /// The URL the public key is fetched from, without credentials (undefined for a given key).
+#[wasm_bindgen]
+impl VerifierCore {
+    /// The URL the public key is fetched from, without credentials (undefined
+    /// for a given key). A `JsValue`, not an `Option<String>`: one value, as
+    /// `make_client_core` says why.
     #[wasm_bindgen(js_name = keyURL)]
-    pub fn key_url(&self) -> Option<String> {
-        self.verifier.key_url().map(url_without_credentials)
+    pub fn key_url(&self) -> JsValue {
+        self.verifier.key_url().map_or(JsValue::UNDEFINED, |url| url_without_credentials(url).into())
     }
 
     /// The largest body accepted, in bytes.
