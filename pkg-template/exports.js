@@ -1,7 +1,8 @@
 // The package's public surface, shared by every runtime entry. Each entry
 // initialises the wasm module its own way, then re-exports this. The build
 // bundles this file with the package modules it names (src/js/), leaving
-// out only the wasm glue and errors.js, which stay one copy each.
+// out the wasm glue and the JS snippets it imports (errors.js, fetch.js,
+// shape.js), which stay one copy each.
 export { WebhooksClient } from "./client.js";
 export { WebhookVerifier, deliveryKey } from "./verifier.js";
 export { WebhookReceiver, MemoryDeliveryStore, createNodeHandler } from "./receiver.js";

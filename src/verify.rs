@@ -306,7 +306,9 @@ impl Verifier {
             }
             if key.tick > arrival {
                 return Err(VerifyError::Signature(
-                    "the rtk-signature does not match the body (verify the raw body bytes as received, not re-serialised JSON)".into(),
+                    "the rtk-signature does not match the body: the body is not the bytes that were signed (verify the raw body as \
+                     received, not re-serialised JSON), or the key that signed it is not this verifier's"
+                        .into(),
                 ));
             }
             key = self.newer_key(key.tick).await?;

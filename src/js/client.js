@@ -18,25 +18,26 @@ const NO_ID = Symbol("no id");
 /** A client for one RealtimeKit app's webhooks. */
 export class WebhooksClient {
   #core;
-  #names;
+  /** `[accountId, appId, baseURL]`, which never change. */
+  #settings;
 
   constructor(options) {
     const core = makeClientCore(...clientOptions(options));
     if (!(core instanceof ClientCore)) throw core; // the ValidationError
     this.#core = core;
-    this.#names = this.#core.names();
+    this.#settings = core.settings();
   }
 
   get accountId() {
-    return this.#name(0);
+    return this.#setting(0);
   }
 
   get appId() {
-    return this.#name(1);
+    return this.#setting(1);
   }
 
   get baseURL() {
-    return this.#name(2);
+    return this.#setting(2);
   }
 
   list(options) {
@@ -101,12 +102,14 @@ export class WebhooksClient {
     } catch (error) {
       return Promise.reject(error);
     }
+    // The checks run the caller's getters, which may have freed this client.
+    if (!this.#core) return Promise.reject(freed("WebhooksClient"));
     return this.#core.call(...args);
   }
 
-  #name(at) {
+  #setting(at) {
     if (!this.#core) throw freed("WebhooksClient");
-    return this.#names[at];
+    return this.#settings[at];
   }
 }
 

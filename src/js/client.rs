@@ -85,7 +85,7 @@ pub fn make_client_core(
 #[wasm_bindgen]
 impl ClientCore {
     /// `[accountId, appId, baseURL]`, which never change (client.js keeps them).
-    pub fn names(&self) -> Array {
+    pub fn settings(&self) -> Array {
         let c = &self.client;
         [JsValue::from(c.account_id()), c.app_id().into(), c.base_url().into()].into_iter().collect()
     }

@@ -89,7 +89,7 @@ async function readBody(response, max, until) {
  * Sends one request and reads its reply.
  * @param {Function | undefined} custom  the user's fetch, called as `fetch(url, init)`; the global one when undefined
  * @param {string} base  the client's URL, which `path` follows
- * @param {string[][]} headers  `[name, value]` pairs, already checked (the client's, made once: never changed here)
+ * @param {string[][]} headers  `[name, value]` pairs, already checked (the client's, made once: copied, never changed)
  * @param {string | undefined} body
  * @param {AbortSignal | undefined} signal  the caller's
  * @param {number} maxSuccess  body bytes read for a 2xx reply
@@ -115,8 +115,9 @@ export async function exchange(custom, base, path, method, headers, body, timeou
     until = (promise) => Promise.race([promise, stopped]);
   }
   try {
-    // A user's fetch gets its own copy of the headers, which it may change.
-    const init = { method, headers: custom ? headers.map((pair) => pair.slice()) : headers, signal: controller.signal };
+    // The fetch gets its own copy of the client's headers, which it (or a
+    // wrapper around the global fetch) may change.
+    const init = { method, headers: headers.map((pair) => pair.slice()), signal: controller.signal };
     if (body !== undefined) init.body = body;
     const fetchFn = custom ?? globalThis.fetch;
     if (typeof fetchFn !== "function") return { failure: "connection", message: "there is no global fetch in this runtime" };

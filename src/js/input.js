@@ -1,8 +1,9 @@
-// JS values in: the options objects, webhook inputs and ids of WebhooksClient
-// and WebhookVerifier, checked for type and unknown keys before they reach
-// the wasm module. Every read that can run user code (getters, proxies) is
-// caught. What the values mean (ids, URLs, header names, event names) is
-// still checked by the Rust core (src/validate.rs), before anything is sent.
+// JS values in: the options objects, webhook inputs and ids of WebhooksClient,
+// checked for type and unknown keys before they reach the wasm module (and
+// the helpers verifier.js and receiver.js check their options with). Every
+// read that can run user code (getters, proxies) is caught. What the values
+// mean (ids, URLs, header names, event names) is still checked by the Rust
+// core (src/validate.rs), before anything is sent.
 //
 // A package module beside the wasm glue, not a wasm snippet.
 import { ValidationError } from "./errors.js";
@@ -23,13 +24,13 @@ const WEBHOOK_FIELDS = ["name", "url", "events", "enabled", "id", "created_at", 
 export const invalid = (field, message) => new ValidationError(`${field}: ${message}`, field);
 
 /** The error for a value of the wrong type. */
-export function wrongType(field, expected, got) {
+function wrongType(field, expected, got) {
   const type = got === null ? "null" : Array.isArray(got) ? "an array" : typeof got;
   return invalid(field, `must be ${expected}, got ${type}`);
 }
 
 /** `value` if it is a plain object (not `null`, an array or a function). */
-export function object(value, field) {
+function object(value, field) {
   if (value !== null && typeof value === "object" && !Array.isArray(value)) return value;
   throw wrongType(field, "an object", value);
 }
@@ -84,10 +85,11 @@ export function knownKeys(o, allowed, shown, what) {
   }
 }
 
-const asciiLower = (text) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+/** Lower case for ASCII letters only, as HTTP header names and Rust's `to_ascii_lowercase`. */
+export const asciiLower = (text) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 /** The allowed name `key` is most likely a typo of: the same but for case, or at most two edits away. */
-function closest(key, allowed) {
+export function closest(key, allowed) {
   const lower = asciiLower(key);
   let best;
   let bestDistance = 3;
@@ -121,8 +123,19 @@ function events(o) {
   if (value === undefined) return undefined;
   if (!Array.isArray(value)) throw wrongType("events", "an array of event names", value);
   const names = [];
-  for (let i = 0; i < value.length; i++) {
-    const name = value[i];
+  let length;
+  try {
+    length = value.length; // a Proxy's trap may throw, here and below
+  } catch {
+    throw invalid("events", "could not be read");
+  }
+  for (let i = 0; i < length; i++) {
+    let name;
+    try {
+      name = value[i];
+    } catch {
+      throw invalid(`events[${i}]`, "could not be read");
+    }
     if (typeof name !== "string") throw wrongType(`events[${i}]`, "a string", name);
     names.push(name);
   }
@@ -152,7 +165,8 @@ function headers(o, field) {
   if (value === undefined) return flat;
   if (typeof Headers === "function" && value instanceof Headers) {
     try {
-      for (const [name, item] of value) flat.push(name, item);
+      // What is not a pair of strings is skipped, as a Headers never yields one.
+      for (const [name, item] of value) if (typeof name === "string" && typeof item === "string") flat.push(name, item);
     } catch {
       throw invalid(field, "could not be read");
     }

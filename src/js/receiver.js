@@ -10,8 +10,11 @@ import { ReceiverCore } from "./realtimekit_webhooks.js";
 import { VERIFIER_OPTIONS, WebhookVerifier, deliveryInput, readRequest, verifierCore } from "./verifier.js";
 import { ValidationError } from "./errors.js";
 import { WEBHOOK_EVENTS, isWebhookEvent } from "./events.js";
+import { closest, knownKeys } from "./input.js";
 const DEFAULT_LEASE_MS = 60_000;
-const RECEIVER_OPTIONS = new Set(["verifier", "store", "leaseMs", "replayProtection", "onError"]);
+const RECEIVER_OPTIONS = ["verifier", "store", "leaseMs", "replayProtection", "onError"];
+/** Its own options, then those it hands on to its verifier. */
+const ALL_OPTIONS = [...RECEIVER_OPTIONS, ...VERIFIER_OPTIONS];
 /** How createNodeHandler tells a receiver's `onError` of an error (not public). */
 const REPORT = Symbol("report");
 /** Outcomes on our side that `onError` hears of (forged and malformed deliveries are the sender's). */
@@ -31,12 +34,10 @@ export class WebhookReceiver {
     if (options === null || typeof options !== "object" || Array.isArray(options)) {
       throw new ValidationError("options: must be an object", "options");
     }
+    knownKeys(options, ALL_OPTIONS, ALL_OPTIONS.length, "an option of WebhookReceiver");
     const verifierOptions = {};
     for (const key of Object.keys(options)) {
       if (VERIFIER_OPTIONS.includes(key)) verifierOptions[key] = options[key];
-      else if (!RECEIVER_OPTIONS.has(key)) {
-        throw new ValidationError(`${key}: is not an option of WebhookReceiver (${[...RECEIVER_OPTIONS, ...VERIFIER_OPTIONS].join(", ")})`, key);
-      }
     }
     const { verifier, store, leaseMs = DEFAULT_LEASE_MS, replayProtection = true, onError } = options;
     if (verifier !== undefined) {
@@ -78,8 +79,10 @@ export class WebhookReceiver {
     }
     for (const name of names) {
       if (!isWebhookEvent(name)) {
+        const near = typeof name === "string" ? closest(name, WEBHOOK_EVENTS) : undefined;
+        const hint = near === undefined ? "" : `did you mean ${near}? `;
         throw new ValidationError(
-          `events: ${JSON.stringify(name)} is not a webhook event (${[...WEBHOOK_EVENTS].join(", ")}); handle events this version does not know with onUnknown()`,
+          `events: ${JSON.stringify(name)} is not a webhook event (${hint}${WEBHOOK_EVENTS.join(", ")}); handle events this version does not know with onUnknown()`,
           "events",
         );
       }
@@ -132,10 +135,10 @@ export class WebhookReceiver {
     return this.#receive(deliveryInput(body, headers), context);
   }
 
-  /** A delivery read by verifier.js (`[bytes, signature, uuid, webhookId]`), through the core. */
-  async #receive([body, signature, uuid, webhookId], context) {
+  /** A delivery read by verifier.js (`[bytes, header lookup]`), through the core. */
+  async #receive([body, lookup], context) {
     const handle = (delivery) => this.dispatch(delivery, context);
-    return this.#report(await this.#core.receive(body, signature, uuid, webhookId, handle));
+    return this.#report(await this.#core.receive(body, lookup, handle));
   }
 
   /** A fetch handler: `export default { fetch: (request, env, ctx) => receiver.fetch(request, { env, ctx }) }`. */

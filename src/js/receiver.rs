@@ -12,12 +12,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::errors::to_js_verify;
-use super::verifier::{to_object, VerifierCore};
+use super::verifier::{delivery, to_object, VerifierCore};
 use crate::models::WebhookEvent;
 use crate::receive::{Outcome, Receiver};
 use crate::store::{Claim, DeliveryKey, DeliveryStore};
 use crate::transport;
-use crate::verify::{too_large, Delivery, DeliveryHeaders};
+use crate::verify::Delivery;
 
 /// Verifies, de-duplicates and hands a delivery to `receiver.js`'s dispatch;
 /// resolves to `{ outcome, status, delivery?, error?, storeError?, retryAfter? }`.
@@ -42,22 +42,15 @@ impl ReceiverCore {
     }
 
     /// Receives a delivery, as receiver.js read it (verifier.js's
-    /// `readRequest` or `deliveryInput`): no `body` stands for one refused
-    /// unread, by its content-length. Never rejects: every verdict is an outcome.
-    pub fn receive(
-        &self,
-        body: Option<Uint8Array>,
-        signature: Option<String>,
-        uuid: Option<String>,
-        webhook_id: Option<String>,
-        handle: Function,
-    ) -> Promise {
+    /// `readRequest` or `deliveryInput`: see `verifier::delivery`). Never
+    /// rejects: every verdict is an outcome.
+    pub fn receive(&self, body: Option<Uint8Array>, lookup: Function, handle: Function) -> Promise {
         let receiver = Rc::clone(&self.receiver);
-        let headers = DeliveryHeaders { signature, uuid, webhook_id };
+        let input = delivery(receiver.verifier(), body, &lookup);
         transport::promise(async move {
-            let outcome = match body {
-                Some(body) => receiver.receive_bytes(body, &headers, |d| call(handle, d)).await,
-                None => Outcome::Rejected(too_large(receiver.verifier().max_body_bytes())),
+            let outcome = match input {
+                Ok((body, headers)) => receiver.receive_bytes(body, &headers, |d| call(handle, d)).await,
+                Err(verdict) => Outcome::Rejected(verdict),
             };
             Ok(result(outcome))
         })

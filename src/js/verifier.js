@@ -1,15 +1,15 @@
 // WebhookVerifier: reads deliveries in JS (a Request's body and headers, a
-// raw body in any of its forms) and hands the bytes and the three delivery
-// headers to the wasm module's VerifierCore (src/js/verifier.rs), which
-// checks the signature, keeps the key cache and decodes the payload.
-// receiver.js reads deliveries with the same functions.
+// raw body in any of its forms) and hands the bytes and a lookup of the
+// headers to the wasm module's VerifierCore (src/js/verifier.rs), which picks
+// the delivery headers, checks the signature, keeps the key cache and decodes
+// the payload. receiver.js reads deliveries with the same functions.
 //
 // A package module beside the wasm glue, not a wasm snippet.
 import { VerifierCore, deliveryKeyOf, makeVerifierCore } from "./realtimekit_webhooks.js";
 import { APIConnectionError } from "./errors.js";
 import { describe } from "./fetch.js";
 import { INSPECT, freed, shown } from "./lifecycle.js";
-import { get, invalid, knownKeys } from "./input.js";
+import { asciiLower, get, invalid, knownKeys } from "./input.js";
 
 /** The options of `new WebhookVerifier(options)`; WebhookReceiver hands these of its own on to its verifier. */
 export const VERIFIER_OPTIONS = ["publicKey", "keyURL", "fetch", "maxBodyBytes", "keyCooldown", "keyMaxAge"];
@@ -18,8 +18,10 @@ const MAX_KEY_MS = 86_400_000;
 
 const utf8 = new TextEncoder();
 
-/** What readRequest gives for a Request whose content-length is over the limit: no body, refused unread. */
-const TOO_LARGE = undefined;
+/** The body readRequest gives for a Request whose content-length is over the limit: none, refused unread. */
+const UNREAD = undefined;
+/** The header lookup of headers that could not be read: none of them. */
+const NO_HEADERS = () => undefined;
 
 let coreOf;
 
@@ -28,9 +30,12 @@ export class WebhookVerifier {
   #core;
   #keyURL;
   #maxBody;
+  /** Calls under way: free() lets them finish before it releases the core. */
+  #pending = 0;
+  #freed = false;
 
   static {
-    coreOf = (verifier) => verifier.#core;
+    coreOf = (verifier) => (verifier.#freed ? undefined : verifier.#core);
   }
 
   constructor(options) {
@@ -42,7 +47,7 @@ export class WebhookVerifier {
   }
 
   get keyURL() {
-    if (!this.#core) throw freed("WebhookVerifier");
+    if (this.#freed) throw freed("WebhookVerifier");
     return this.#keyURL;
   }
 
@@ -54,25 +59,33 @@ export class WebhookVerifier {
     return this.#verify(() => deliveryInput(body, headers));
   }
 
-  /** Releases the wasm memory now; later calls reject with ValidationError, a second free() does nothing. */
+  /**
+   * Releases the wasm memory (once the calls under way have finished); later
+   * calls reject with ValidationError, a second free() does nothing.
+   */
   free() {
-    const core = this.#core;
-    this.#core = undefined;
-    if (core) core.free();
+    if (this.#freed) return;
+    this.#freed = true;
+    if (this.#pending === 0) this.#core.free();
   }
 
   [INSPECT](depth, options, inspect) {
-    if (!this.#core) return "WebhookVerifier (freed)";
+    if (this.#freed) return "WebhookVerifier (freed)";
     const url = this.#keyURL;
     return url === undefined ? "WebhookVerifier { publicKey: (given) }" : `WebhookVerifier { keyURL: ${shown(url, options, inspect)} }`;
   }
 
   /** Reads the delivery with `read`, then verifies it; every failure rejects. */
   async #verify(read) {
+    if (this.#freed) throw freed("WebhookVerifier");
     const core = this.#core;
-    if (!core) throw freed("WebhookVerifier");
-    const [body, signature, uuid, webhookId] = await read();
-    return core.verify(body, signature, uuid, webhookId);
+    this.#pending++;
+    try {
+      const [body, lookup] = await read();
+      return await core.verify(body, lookup);
+    } finally {
+      if (--this.#pending === 0 && this.#freed) core.free();
+    }
   }
 }
 
@@ -127,18 +140,21 @@ export function deliveryBody(body) {
   throw invalid("body", "must be the raw body as a string, Uint8Array or ArrayBuffer");
 }
 
-/** The delivery headers, `[signature, uuid, webhookId]`, of a `Headers` or a plain object (any case; a list gives its first item). */
+/**
+ * A lookup of a delivery's headers, `(lower-case name) => string | undefined`,
+ * over a `Headers` or a plain object (any case; a list gives its first item).
+ * Which headers a delivery has (rtk-*, or the older dyte-*) is the core's to say.
+ */
 export function deliveryHeaders(headers) {
   if (headers === null || typeof headers !== "object" || Array.isArray(headers)) {
     throw invalid("headers", "must be a Headers or a plain object of header values");
   }
-  let lookup;
   let getter;
   try {
     getter = headers.get;
   } catch {}
   if (typeof getter === "function") {
-    lookup = (name) => {
+    return (name) => {
       try {
         const value = getter.call(headers, name);
         return typeof value === "string" ? value : undefined;
@@ -146,46 +162,43 @@ export function deliveryHeaders(headers) {
         return undefined;
       }
     };
-  } else {
-    // A plain object: its keys read once, only the delivery headers kept.
-    let keys;
-    try {
-      keys = Object.keys(headers);
-    } catch {
-      throw invalid("headers", "could not be read");
-    }
-    const ours = new Map();
-    for (const key of keys) {
-      const lower = key.toLowerCase();
-      if ((lower.startsWith("rtk-") || lower.startsWith("dyte-")) && !ours.has(lower)) ours.set(lower, key);
-    }
-    lookup = (name) => {
-      if (!ours.has(name)) return undefined;
-      let value;
-      try {
-        value = headers[ours.get(name)];
-      } catch {
-        return undefined;
-      }
-      if (Array.isArray(value)) value = value[0];
-      return typeof value === "string" ? value : undefined;
-    };
   }
-  const either = (name) => lookup(`rtk-${name}`) ?? lookup(`dyte-${name}`);
-  return [either("signature"), either("uuid"), either("webhook-id")];
+  // A plain object: its keys read once, each name as written by its lower
+  // case (the first of any that differ only in case).
+  let keys;
+  try {
+    keys = Object.keys(headers);
+  } catch {
+    throw invalid("headers", "could not be read");
+  }
+  const byName = new Map();
+  for (const key of keys) {
+    const lower = asciiLower(key);
+    if (!byName.has(lower)) byName.set(lower, key);
+  }
+  return (name) => {
+    if (!byName.has(name)) return undefined;
+    let value;
+    try {
+      value = headers[byName.get(name)];
+      if (Array.isArray(value)) value = value[0];
+    } catch {
+      return undefined;
+    }
+    return typeof value === "string" ? value : undefined;
+  };
 }
 
-/** A raw body and its headers, as `verifyBody` takes them: `[bytes, signature, uuid, webhookId]`. */
+/** A raw body and its headers, as `verifyBody` takes them: `[bytes, header lookup]`. */
 export function deliveryInput(body, headers) {
-  return [deliveryBody(body), ...deliveryHeaders(headers)];
+  return [deliveryBody(body), deliveryHeaders(headers)];
 }
 
 /**
- * A fetch Request's body and delivery headers, as `[bytes, signature, uuid,
- * webhookId]`; the bytes are TOO_LARGE (undefined) when its content-length is
- * over `maxBody` (the body is then not read). Throws ValidationError for a
- * value that is not a readable Request, APIConnectionError when reading the
- * body fails.
+ * A fetch Request's body and headers, as `[bytes, header lookup]`; the bytes
+ * are UNREAD (undefined) when its content-length is over `maxBody` (the body
+ * is then not read). Throws ValidationError for a value that is not a
+ * readable Request, APIConnectionError when reading the body fails.
  */
 export async function readRequest(request, maxBody) {
   let headers;
@@ -198,7 +211,7 @@ export async function readRequest(request, maxBody) {
     length = headers.get("content-length");
   } catch {}
   if (typeof length === "string" && /^\+?[0-9]+$/.test(length.trim()) && Number(length.trim()) > maxBody) {
-    return [TOO_LARGE, ...safeHeaders(headers)];
+    return [UNREAD, safeHeaders(headers)];
   }
   let used;
   let read;
@@ -214,15 +227,15 @@ export async function readRequest(request, maxBody) {
   } catch (error) {
     throw new APIConnectionError(`connection error: reading the request body failed: ${describe(error)}`);
   }
-  return [deliveryBody(buffer), ...safeHeaders(headers)];
+  return [deliveryBody(buffer), safeHeaders(headers)];
 }
 
-/** A Request's delivery headers; headers that cannot be read are none. */
+/** A Request's header lookup; headers that cannot be read are none. */
 function safeHeaders(headers) {
   try {
     return deliveryHeaders(headers);
   } catch {
-    return [];
+    return NO_HEADERS;
   }
 }
 

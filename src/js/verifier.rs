@@ -13,7 +13,7 @@ use super::errors::{to_js, to_js_verify};
 use crate::error::url_without_credentials;
 use crate::transport::{self, Fetch};
 use crate::validate;
-use crate::verify::{too_large, Delivery, DeliveryHeaders, Verifier};
+use crate::verify::{too_large, Delivery, DeliveryHeaders, Verifier, VerifyError};
 
 /// A [`Verifier`] for verifier.js, which owns its lifecycle.
 #[wasm_bindgen(skip_typescript)]
@@ -78,18 +78,32 @@ impl VerifierCore {
         self.verifier.max_body_bytes() as f64
     }
 
-    /// Verifies a delivery's body and headers; resolves to the delivery, or
-    /// rejects with `SignatureError`, `PayloadError` or `KeyUnavailableError`.
-    /// No `body` stands for one refused unread, by its content-length.
-    pub fn verify(&self, body: Option<Uint8Array>, signature: Option<String>, uuid: Option<String>, webhook_id: Option<String>) -> Promise {
+    /// Verifies a delivery, as verifier.js read it (see [`delivery`]);
+    /// resolves to the delivery, or rejects with `SignatureError`,
+    /// `PayloadError` or `KeyUnavailableError`.
+    pub fn verify(&self, body: Option<Uint8Array>, lookup: Function) -> Promise {
         let verifier = self.verifier.clone();
-        let headers = DeliveryHeaders { signature, uuid, webhook_id };
+        let input = delivery(&verifier, body, &lookup);
         transport::promise(async move {
-            let body = body.ok_or_else(|| to_js_verify(&too_large(verifier.max_body_bytes())))?;
+            let (body, headers) = input.map_err(|e| to_js_verify(&e))?;
             let delivery = verifier.verify_bytes(body, &headers).await.map_err(|e| to_js_verify(&e))?;
             Ok(to_object(delivery))
         })
     }
+}
+
+/// A delivery as verifier.js read it: its body (none: refused unread, by its
+/// content-length) and its headers, through `lookup(lower-case name)`, which
+/// gives a string or undefined. Which headers count (rtk-*, else dyte-*) is
+/// [`DeliveryHeaders::from_lookup`]'s to say.
+pub(super) fn delivery(
+    verifier: &Verifier,
+    body: Option<Uint8Array>,
+    lookup: &Function,
+) -> Result<(Uint8Array, DeliveryHeaders), VerifyError> {
+    let body = body.ok_or_else(|| too_large(verifier.max_body_bytes()))?;
+    let headers = DeliveryHeaders::from_lookup(|name| lookup.call1(&JsValue::UNDEFINED, &name.into()).ok().and_then(|v| v.as_string()));
+    Ok((body, headers))
 }
 
 /// `{ id, webhookId, event, payload }`

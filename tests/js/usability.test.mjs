@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import {
   WebhooksClient, WebhookVerifier, ValidationError, NotFoundError, APIConnectionError, APIConnectionTimeoutError,
-  APIUserAbortError, WEBHOOK_EVENTS, isWebhookEvent,
+  APIUserAbortError, WEBHOOK_EVENTS, isWebhookEvent, WebhookReceiver,
 } from "realtimekit-webhooks";
 import { startEmulator, options, input, rejection, assertNoSecrets, TOKEN, ACCOUNT } from "./support.mjs";
 
@@ -86,6 +86,8 @@ test("unknown option keys are ValidationErrors that name the key and guess the r
     [() => new WebhooksClient({ ...options(emu), baseUrl: "x" }), "baseUrl", /did you mean baseURL\?/],
     [() => new WebhookVerifier({ keyUrl: "https://example.com" }), "keyUrl", /did you mean keyURL\?/],
     [() => new WebhookVerifier({ colour: 1 }), "colour", /is not an option of WebhookVerifier \(expected publicKey, keyURL/],
+    [() => new WebhookReceiver({ publicKy: "x" }), "publicKy", /is not an option of WebhookReceiver \(did you mean publicKey\? expected verifier, store/],
+    [() => new WebhookReceiver().on("meeting.strated", () => {}), "events", /"meeting.strated" is not a webhook event \(did you mean meeting.started\? /],
   ];
   for (const [make, field, message] of cases) {
     assert.throws(make, (e) => e instanceof ValidationError && e.field === field && message.test(e.message), field);
@@ -145,6 +147,23 @@ test("util.inspect shows what a client is for, never a secret; a freed object re
     scoped[Symbol.dispose]();
     assert.ok((await rejection(scoped.list())) instanceof ValidationError);
   }
+  // A call under way finishes when its client is freed; one whose own option getters free it rejects, never throws.
+  const { client: racing } = fresh();
+  const listed = racing.list();
+  racing.free();
+  assert.deepEqual(await listed, []);
+  const { client: selfFreeing } = fresh();
+  const freedMidway = await rejection(selfFreeing.list({ get timeout() { selfFreeing.free(); return 1000; } }));
+  assert.ok(freedMidway instanceof ValidationError && /was freed/.test(freedMidway.message), String(freedMidway));
+  // A Headers that yields what a real one never does (not two strings) has that skipped.
+  class OddHeaders extends Headers {
+    *[Symbol.iterator]() {
+      yield ["x-a", 1];
+      yield ["x-b"];
+      yield ["x-ok", "1"];
+    }
+  }
+  assert.deepEqual(await fresh().client.list({ headers: new OddHeaders() }), []);
 });
 
 test("repeated events are refused; ensure reports the other webhooks of the same name", async () => {
@@ -188,7 +207,7 @@ test("a verifier handed re-serialised JSON or a parsed body says the raw bytes a
   const raw = '{ "event": "meeting.started",\n  "meeting": { "id": "m" } }';
   const headers = { "rtk-signature": createSign("RSA-SHA256").update(raw).sign(keys.privateKey, "base64"), "rtk-uuid": "u" };
   const reserialised = await rejection(verifier.verifyBody(JSON.stringify(JSON.parse(raw)), headers));
-  assert.match(reserialised.message, /raw body bytes as received, not re-serialised JSON/);
+  assert.match(reserialised.message, /raw body as received, not re-serialised JSON\), or the key that signed it is not this verifier's/);
   const parsed = await rejection(verifier.verifyBody(JSON.parse(raw), headers));
   assert.ok(parsed instanceof ValidationError && parsed.field === "body");
   assert.match(parsed.message, /not a parsed object.*express\.raw\(\{ type: "application\/json" \}\).*Node's http/);

@@ -137,6 +137,22 @@ test("every wrong delivery is refused with the right class, and the verifier kee
   assert.ok((await rejection(verifier.verify({ body }))) instanceof ValidationError);
 });
 
+test("a verify under way finishes when its verifier is freed; a later call rejects with ValidationError", async () => {
+  const body = FIXTURES["meeting.started"];
+  const starts = [
+    (v) => v.verifyBody(body, headersFor(body)),
+    (v) => v.verify(new Request("http://127.0.0.1/hook", { method: "POST", body, headers: headersFor(body) })),
+  ];
+  for (const start of starts) {
+    const verifier = new WebhookVerifier({ publicKey: PUBLIC_PEM });
+    const pending = start(verifier);
+    verifier.free();
+    assert.equal((await pending).event, "meeting.started");
+    const e = await rejection(start(verifier));
+    assert.ok(e instanceof ValidationError && /was freed/.test(e.message), String(e));
+  }
+});
+
 /** The bytes as a DataView in the middle of a larger buffer (a view whose offset is not 0). */
 function viewWithin(bytes) {
   const padded = new Uint8Array(bytes.length + 6);

@@ -35,9 +35,6 @@ const GLUE: &str = "realtimekit_webhooks.js";
 const PACKAGE_MODULES: [&str; 6] = ["client.js", "verifier.js", "input.js", "receiver.js", "testing.js", "lifecycle.js"];
 /// The command line: the package's `bin`, its own file, not minified.
 const CLI: &str = "cli.js";
-/// What `exports.js` leaves out of its bundle: the glue and the JS snippets it
-/// imports, which must stay one copy each (one set of error classes).
-const UNBUNDLED: [&str; 4] = [GLUE, "errors.js", "fetch.js", "shape.js"];
 /// The example body of each event, for `exampleDelivery` (made into `examples.js`).
 const EXAMPLES_DIR: &str = "emulator/fixtures";
 const WASM: &str = "realtimekit_webhooks_bg.wasm";
@@ -75,8 +72,8 @@ pub fn package(tools: &Tools) -> Result {
     let glue = read(&out.join(GLUE))?;
     let (glue, snippets) = relink_snippets(&drop_self_types(&glue))?;
     write(&pkg.join(GLUE), glue)?;
-    for file in snippets {
-        std::fs::copy(root.join("src/js").join(&file), pkg.join(&file)).map_err(|e| format!("src/js/{file}: {e}"))?;
+    for file in &snippets {
+        std::fs::copy(root.join("src/js").join(file), pkg.join(file)).map_err(|e| format!("src/js/{file}: {e}"))?;
     }
     // Package modules written in JS over the wasm classes (not wasm snippets).
     for file in PACKAGE_MODULES.iter().chain([&CLI]) {
@@ -101,7 +98,7 @@ pub fn package(tools: &Tools) -> Result {
     // The same declarations for `require` (TypeScript reads a `.d.ts` in a
     // `"type": "module"` package as ESM, which a CommonJS file cannot require).
     write(&pkg.join("index.d.cts"), &dts)?;
-    bundle_exports(&pkg)?;
+    bundle_exports(&pkg, &snippets)?;
     commonjs(&pkg, &read(&template.join("node.cjs.js"))?)?;
     minify(&pkg)?;
     println!("pkg/ is ready: {}", pkg.display());
@@ -256,6 +253,7 @@ fn commonjs(pkg: &Path, source: &str) -> Result {
             "--sourcefile=node.cjs.js",
             "--outfile=node.cjs",
             "--minify",
+            "--line-limit=200", // as `minify` says why
             "--keep-names",
             "--log-level=warning",
             "--log-override:empty-import-meta=silent",
@@ -299,12 +297,13 @@ fn compile(nightly: bool) -> Result<std::path::PathBuf> {
     Ok(dir.join("wasm32-unknown-unknown").join("release").join("realtimekit_webhooks.wasm"))
 }
 
-/// `exports.js` as one module with the package modules it imports (the glue
-/// and the snippets stay outside: see [`UNBUNDLED`]); the modules bundled are
-/// then removed from `pkg/`.
-fn bundle_exports(pkg: &Path) -> Result {
+/// `exports.js` as one module with the package modules it imports; the modules
+/// bundled are then removed from `pkg/`. The glue and the JS snippets it
+/// imports (`snippets`) stay outside, one copy each: the wasm module and the
+/// package share one set of error classes.
+fn bundle_exports(pkg: &Path, snippets: &[String]) -> Result {
     step("bundle exports.js with the package modules");
-    let externals = UNBUNDLED.iter().map(|file| format!("--external:./{file}"));
+    let externals = std::iter::once(GLUE).chain(snippets.iter().map(String::as_str)).map(|file| format!("--external:./{file}"));
     exec(Command::new(build_bin("esbuild")).current_dir(pkg).arg("exports.js").args(externals).args([
         "--bundle",
         "--format=esm",
@@ -337,6 +336,9 @@ fn minify(pkg: &Path) -> Result {
         let mut esbuild = Command::new(build_bin("esbuild"));
         esbuild.current_dir(pkg).args(&files).args([
             "--minify",
+            // Lines of at most about 200 characters: Node prints the line an
+            // uncaught error was thrown from, and a whole file is one line.
+            "--line-limit=200",
             "--outdir=.",
             "--allow-overwrite",
             "--log-level=warning",
