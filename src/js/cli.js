@@ -371,7 +371,8 @@ async function trigger({ values, positionals, out, command }) {
     const answer = await post(url, sent, signed.headers);
     answer.fate = fate(answer.status);
     answers.push(answer);
-    const shown = answer.status === undefined ? `no answer (${answer.error})` : `${answer.status}${answer.text ? ` ${oneLine(answer.text)}` : ""}`;
+    // The receiver's answer whole, as far as is reasonable: its reasons run long.
+    const shown = answer.status === undefined ? `no answer (${answer.error})` : `${answer.status}${answer.text ? ` ${oneLine(answer.text, 400)}` : ""}`;
     out.line(`${repeat > 1 ? `[${n}/${repeat}] ` : ""}POST ${url.href} rtk-uuid ${signed.headers["rtk-uuid"]}${values.tamper ? " (tampered)" : ""} -> ${shown}: ${FATE_TEXT[answer.fate]}`);
   }
   if (repeat === 1 && values.body !== undefined && /^repeat\b/.test(answers[0].text ?? "")) {
@@ -486,9 +487,10 @@ function table(header, rows) {
   return all.map((row) => row.map((cell, i) => (i === row.length - 1 ? String(cell) : String(cell).padEnd(widths[i]))).join("  ")).join("\n");
 }
 
-function oneLine(text) {
+/** `text` on one line, cut at `max` characters. */
+function oneLine(text, max = 120) {
   const line = text.replace(/\s+/g, " ").trim();
-  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
 }
 
 function mainHelp() {
