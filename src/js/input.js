@@ -64,7 +64,7 @@ function boolean(o, key) {
 }
 
 /** `Object.keys`, with a throwing proxy a ValidationError for `field`. */
-function keysOf(o, field) {
+export function keysOf(o, field) {
   try {
     return Object.keys(o);
   } catch {
@@ -79,17 +79,21 @@ function keysOf(o, field) {
 export function knownKeys(o, allowed, shown, what) {
   for (const key of keysOf(o, "options")) {
     if (allowed.includes(key)) continue;
-    const near = closest(key, allowed);
-    const hint = near === undefined ? "" : `did you mean ${near}? `;
-    throw invalid(key, `is not ${what} (${hint}expected ${allowed.slice(0, shown).join(", ")})`);
+    throw invalid(key, `is not ${what} (${suggestion(key, allowed)}expected ${allowed.slice(0, shown).join(", ")})`);
   }
 }
 
 /** Lower case for ASCII letters only, as HTTP header names and Rust's `to_ascii_lowercase`. */
 export const asciiLower = (text) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
+/** `"did you mean NAME? "`, naming the allowed name `key` is most likely a typo of, or `""` when none is near. */
+export function suggestion(key, allowed) {
+  const near = closest(key, allowed);
+  return near === undefined ? "" : `did you mean ${near}? `;
+}
+
 /** The allowed name `key` is most likely a typo of: the same but for case, or at most two edits away. */
-export function closest(key, allowed) {
+function closest(key, allowed) {
   const lower = asciiLower(key);
   let best;
   let bestDistance = 3;

@@ -10,7 +10,7 @@ import { ReceiverCore } from "./realtimekit_webhooks.js";
 import { VERIFIER_OPTIONS, WebhookVerifier, deliveryInput, readRequest, verifierCore } from "./verifier.js";
 import { ValidationError } from "./errors.js";
 import { WEBHOOK_EVENTS, isWebhookEvent } from "./events.js";
-import { closest, knownKeys } from "./input.js";
+import { knownKeys, suggestion } from "./input.js";
 const DEFAULT_LEASE_MS = 60_000;
 const RECEIVER_OPTIONS = ["verifier", "store", "leaseMs", "replayProtection", "onError"];
 /** Its own options, then those it hands on to its verifier. */
@@ -79,8 +79,7 @@ export class WebhookReceiver {
     }
     for (const name of names) {
       if (!isWebhookEvent(name)) {
-        const near = typeof name === "string" ? closest(name, WEBHOOK_EVENTS) : undefined;
-        const hint = near === undefined ? "" : `did you mean ${near}? `;
+        const hint = typeof name === "string" ? suggestion(name, WEBHOOK_EVENTS) : "";
         throw new ValidationError(
           `events: ${JSON.stringify(name)} is not a webhook event (${hint}${WEBHOOK_EVENTS.join(", ")}); handle events this version does not know with onUnknown()`,
           "events",

@@ -9,7 +9,7 @@ import { VerifierCore, deliveryKeyOf, makeVerifierCore } from "./realtimekit_web
 import { APIConnectionError } from "./errors.js";
 import { describe } from "./fetch.js";
 import { INSPECT, freed, shown } from "./lifecycle.js";
-import { asciiLower, get, invalid, knownKeys } from "./input.js";
+import { asciiLower, get, invalid, keysOf, knownKeys } from "./input.js";
 
 /** The options of `new WebhookVerifier(options)`; WebhookReceiver hands these of its own on to its verifier. */
 export const VERIFIER_OPTIONS = ["publicKey", "keyURL", "fetch", "maxBodyBytes", "keyCooldown", "keyMaxAge"];
@@ -165,14 +165,8 @@ export function deliveryHeaders(headers) {
   }
   // A plain object: its keys read once, each name as written by its lower
   // case (the first of any that differ only in case).
-  let keys;
-  try {
-    keys = Object.keys(headers);
-  } catch {
-    throw invalid("headers", "could not be read");
-  }
   const byName = new Map();
-  for (const key of keys) {
+  for (const key of keysOf(headers, "headers")) {
     const lower = asciiLower(key);
     if (!byName.has(lower)) byName.set(lower, key);
   }
@@ -208,9 +202,9 @@ export async function readRequest(request, maxBody) {
   if (headers === null || typeof headers !== "object") throw invalid("request", "must be a fetch Request");
   let length;
   try {
-    length = headers.get("content-length");
+    length = headers.get("content-length")?.trim();
   } catch {}
-  if (typeof length === "string" && /^\+?[0-9]+$/.test(length.trim()) && Number(length.trim()) > maxBody) {
+  if (typeof length === "string" && /^\+?[0-9]+$/.test(length) && Number(length) > maxBody) {
     return [UNREAD, safeHeaders(headers)];
   }
   let used;
