@@ -73,8 +73,8 @@ pub fn make_client_core(
     if let Some(f) = fetch {
         builder = builder.fetch(Fetch::custom(f));
     }
-    for pair in headers.chunks_exact(2) {
-        builder = builder.default_header(&pair[0], &pair[1]);
+    for (name, value) in pairs(&headers) {
+        builder = builder.default_header(name, value);
     }
     match builder.build() {
         Ok(client) => ClientCore { client }.into(),
@@ -113,7 +113,7 @@ impl ClientCore {
             signal,
             timeout: timeout_ms.map(|ms| Duration::from_millis(ms as u64)),
             max_retries,
-            headers: headers.unwrap_or_default().chunks_exact(2).map(|pair| (pair[0].clone(), pair[1].clone())).collect(),
+            headers: headers.as_deref().map_or_else(Vec::new, pairs),
         };
         let client = self.client.with_options(options);
         let id = id.unwrap_or_default();
@@ -132,6 +132,11 @@ impl ClientCore {
         };
         transport::promise(async move { run.await.map_err(|e| to_js(&e)) })
     }
+}
+
+/// Headers as input.js hands them over, `[name, value, name, value, ...]`, as pairs.
+fn pairs(flat: &[String]) -> Vec<(String, String)> {
+    flat.chunks_exact(2).map(|pair| (pair[0].clone(), pair[1].clone())).collect()
 }
 
 /// The webhook of `create`, `replace` and `ensure` (input.js required `name`, `url` and `events`).
