@@ -208,16 +208,15 @@ fn package_json(template: &str) -> Result<String> {
     Ok(template.replacen("\"version\": \"0.0.0\"", &format!("\"version\": \"{version}\""), 1))
 }
 
-/// The doc comment of every class's `free()`.
-const FREE_DOC: &str = "    /**\n     * Releases the object's wasm memory now (else the garbage collector does, later). Calls after it reject\n     * with ValidationError; a second free() does nothing.\n     */\n";
-
-/// index.d.ts: the generated types without wasm-bindgen's init functions
-/// (the entries initialise the module), plus the hand-written declarations
-/// (the error classes, the receiver).
+/// index.d.ts: the types wasm-bindgen emitted (the shared ones of
+/// src/js/types.rs: its wasm cores are `skip_typescript`) without its init
+/// functions (the entries initialise the module), plus the hand-written
+/// declarations (the classes, the error classes, the receiver, the test
+/// helpers).
 ///
-/// The `[Symbol.dispose]` members go too: they need TypeScript's
+/// The classes declare no `[Symbol.dispose]`: it needs TypeScript's
 /// `esnext.disposable` lib, so under a consumer's `lib: ["es2022"]` the file
-/// would not compile. `free()` stays, and the glue still sets
+/// would not compile. They declare `free()`, and client.js and verifier.js set
 /// `[Symbol.dispose]` where the runtime has it.
 ///
 /// It ends with `export {};`, so that only what is marked `export` is
@@ -225,15 +224,7 @@ const FREE_DOC: &str = "    /**\n     * Releases the object's wasm memory now (e
 /// helpers such as a `declare const` brand included).
 fn types(generated: &str, declarations: &[String]) -> Result<String> {
     let cut = generated.find("export type InitInput").ok_or("the generated .d.ts has no init section to cut")?;
-    let kept: String = generated[..cut]
-        .lines()
-        .filter(|line| line.trim() != "[Symbol.dispose](): void;")
-        .map(|line| match line.trim() {
-            "free(): void;" => format!("{FREE_DOC}{line}\n"),
-            _ => format!("{line}\n"),
-        })
-        .collect();
-    let mut dts = kept.trim_end().to_owned();
+    let mut dts = generated[..cut].trim_end().to_owned();
     for declaration in declarations {
         dts.push('\n');
         dts.push_str(declaration.trim_end());
