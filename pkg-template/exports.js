@@ -4,7 +4,7 @@
 // out the wasm glue and the JS snippets it imports (errors.js, fetch.js,
 // shape.js), which stay one copy each.
 export { WebhooksClient } from "./client.js";
-export { WebhookVerifier, deliveryKey } from "./verifier.js";
+export { WebhookVerifier, deliveryKey, readDeliveryBody } from "./verifier.js";
 export { WebhookReceiver, MemoryDeliveryStore, createNodeHandler } from "./receiver.js";
 export { generateTestKeys, signDelivery, exampleDelivery } from "./testing.js";
 export { WEBHOOK_EVENTS, isWebhookEvent } from "./events.js";

@@ -484,7 +484,8 @@ impl Client {
 
     /// Attempt number `retry` + 1: one exchange; a 2xx reply, or an error.
     async fn attempt(&self, call: Call<'_>, retry: u32, body: Option<&str>, headers: &Array) -> Result<Reply, Error> {
-        let outgoing = Outgoing { method: call.method, base: &self.shared.webhooks_url_js, path: call.path, headers, body };
+        let outgoing =
+            Outgoing { method: call.method, base: &self.shared.webhooks_url_js, path: call.path, headers, body, no_store: false };
         let limits = BodyLimits { success: MAX_BODY, error: MAX_ERROR_BODY };
         let sent = transport::send(&self.shared.fetch, &outgoing, self.timeout(), self.options.signal.as_ref(), limits).await;
         let reply = sent.map_err(|failure| failed(failure, Some(self.context(call, retry, false))))?;

@@ -197,6 +197,34 @@ pub(crate) fn url_without_credentials(url: &str) -> String {
     }
 }
 
+/// `url` as messages show it: without a user or password, nor the query
+/// string (which may hold a secret).
+pub(crate) fn shown_url(url: &str) -> String {
+    let url = url_without_credentials(url);
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    match url[end..].starts_with('?') {
+        true => format!("{}?[redacted]", &url[..end]),
+        false => url[..end].to_owned(),
+    }
+}
+
+/// What of a URL may be a secret: its query string, and each value in it
+/// (a key server may echo one on its own), but values too short to be one.
+pub(crate) fn query_secrets(url: &str) -> Vec<&str> {
+    let mut secrets = Vec::new();
+    if let Some((_, query)) = url.split_once('?') {
+        let query = query.split('#').next().unwrap_or(query);
+        secrets.push(query);
+        for pair in query.split('&') {
+            if let Some((_, value)) = pair.split_once('=') {
+                secrets.push(value);
+            }
+        }
+    }
+    secrets.retain(|secret| secret.len() >= 4);
+    secrets
+}
+
 impl std::error::Error for Error {}
 
 impl ApiError {
@@ -366,6 +394,18 @@ fn reason_phrase(status: u16) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shown_url_has_no_credentials_nor_query() {
+        assert_eq!(shown_url("https://user:pw@keys.example/k.json?token=abcd#frag"), "https://keys.example/k.json?[redacted]");
+        assert_eq!(shown_url("https://keys.example/k.json#frag"), "https://keys.example/k.json");
+        assert_eq!(shown_url("https://keys.example/k.json"), "https://keys.example/k.json");
+        assert_eq!(
+            query_secrets("https://k.example/k?token=abcd&v=1&sig=0123456789#x"),
+            ["token=abcd&v=1&sig=0123456789", "abcd", "0123456789"]
+        );
+        assert!(query_secrets("https://k.example/k").is_empty());
+    }
 
     #[test]
     fn cloudflare_envelope() {

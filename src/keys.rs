@@ -12,6 +12,9 @@ use std::time::Duration;
 pub const DEFAULT_KEY_COOLDOWN: Duration = Duration::from_secs(30);
 /// How long a fetched key is used before it is fetched again, by default.
 pub const DEFAULT_KEY_MAX_AGE: Duration = Duration::from_secs(600);
+/// How long a key stays accepted after a fetch brought a new one, by default
+/// (a day: RealtimeKit's retries of deliveries signed before a rotation).
+pub const DEFAULT_PREVIOUS_KEY_GRACE: Duration = Duration::from_secs(24 * 60 * 60);
 /// The first wait after a failed fetch.
 const FIRST_RETRY_MS: f64 = 1000.0;
 
@@ -20,6 +23,8 @@ const FIRST_RETRY_MS: f64 = 1000.0;
 pub(crate) struct Schedule {
     pub cooldown_ms: f64,
     pub max_age_ms: f64,
+    /// How long a replaced key stays accepted (0: not at all).
+    pub grace_ms: f64,
     /// When the last fetch started.
     last_attempt: Option<f64>,
     /// Failed fetches since the last success.
@@ -31,6 +36,7 @@ impl Default for Schedule {
         Schedule {
             cooldown_ms: DEFAULT_KEY_COOLDOWN.as_millis() as f64,
             max_age_ms: DEFAULT_KEY_MAX_AGE.as_millis() as f64,
+            grace_ms: DEFAULT_PREVIOUS_KEY_GRACE.as_millis() as f64,
             last_attempt: None,
             failures: 0,
         }

@@ -8,17 +8,34 @@
 //! certain; every doubt (the key unavailable, the store down, the same
 //! delivery being handled right now, a handler that failed) is a 5xx, and
 //! the delivery comes back.
+//!
+//! # Once, and only once at a time
+//!
+//! Each attempt claims the delivery under an owner token of its own, and
+//! renews the claim's lease while its handler runs (every third of the
+//! lease), so a slow handler is never run a second time beside itself. The
+//! outcome (done, or released for the next attempt) is written by the owner
+//! only, and a failed write is retried on its own ([`OUTCOME_RETRY_DELAYS`]):
+//! a handler that succeeded is not run again because a write failed once.
 
-use std::future::Future;
+use std::cell::Cell;
+use std::fmt;
+use std::future::{poll_fn, Future};
+use std::pin::pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use js_sys::Uint8Array;
 
 use crate::store::{Claim, DeliveryKey, DeliveryStore, NoStore};
+use crate::transport;
 use crate::verify::{self, Delivery, DeliveryHeaders, Verifier, VerifyError};
 
 /// How long a claim holds by default before another attempt may take the delivery over.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
+/// The waits before each retry of an outcome's write (`complete` or
+/// `release`): four tries within about 2 s.
+pub const OUTCOME_RETRY_DELAYS: [Duration; 3] = [Duration::from_millis(100), Duration::from_millis(400), Duration::from_millis(1600)];
 
 /// Verifies, de-duplicates and hands deliveries to a handler.
 #[derive(Debug, Clone)]
@@ -37,11 +54,15 @@ pub enum Outcome<H, S> {
     Handled {
         /// The delivery.
         delivery: Delivery,
-        /// The store's error if it could not record that (a redelivery would then be handled again).
+        /// The store's error if it could not record that, after every retry
+        /// (a redelivery would then be handled again).
         unrecorded: Option<S>,
+        /// The claim was taken over while the handler ran (its lease ran out
+        /// unrenewed): another attempt may have run it too.
+        lease_lost: bool,
     },
-    /// Verified and handled before (same `rtk-uuid`, or the same body under
-    /// another: a replay), so the handler did not run (200).
+    /// Verified and handled before (same `rtk-uuid` and body, or the same
+    /// body under another `rtk-uuid`: a replay), so the handler did not run (200).
     Repeat(Delivery),
     /// Not verified: forged (401), malformed (400) or the key unavailable (503).
     Rejected(VerifyError),
@@ -60,9 +81,11 @@ pub enum Outcome<H, S> {
         delivery: Delivery,
         /// The handler's error.
         error: H,
-        /// The store's error if the claim could not be dropped (the next
-        /// attempt then waits for the lease to run out).
+        /// The store's error if the claim could not be dropped after every
+        /// retry (the next attempt then waits for the lease to run out).
         unreleased: Option<S>,
+        /// The claim was taken over while the handler ran.
+        lease_lost: bool,
     },
 }
 
@@ -126,8 +149,8 @@ impl<S: DeliveryStore> Receiver<S> {
         Receiver { verifier: self.verifier, store, lease: self.lease, replay_protection: true }
     }
 
-    /// How long a claim holds before another attempt may take over ([`DEFAULT_LEASE`]):
-    /// longer than the handler takes.
+    /// How long a claim holds unrenewed before another attempt may take over
+    /// ([`DEFAULT_LEASE`]); it is renewed every third of it while the handler runs.
     pub fn lease(mut self, lease: Duration) -> Self {
         self.lease = lease;
         self
@@ -135,7 +158,7 @@ impl<S: DeliveryStore> Receiver<S> {
 
     /// Whether a body handled before under another `rtk-uuid` is a repeat
     /// (on with a store). Events whose bodies can repeat for real
-    /// ([`crate::WebhookEvent::body_may_repeat`]) are keyed on `rtk-uuid` only.
+    /// ([`crate::WebhookEvent::body_may_repeat`]) are keyed on `rtk-uuid` and body only.
     pub fn replay_protection(mut self, on: bool) -> Self {
         self.replay_protection = on;
         self
@@ -155,6 +178,7 @@ impl<S: DeliveryStore> Receiver<S> {
     /// to run for it (`match delivery.payload()` to handle each event).
     pub async fn receive<H, F, Fut>(&self, body: &[u8], headers: &DeliveryHeaders, handle: F) -> Outcome<H, S::Error>
     where
+        H: fmt::Display,
         F: FnOnce(Delivery) -> Fut,
         Fut: Future<Output = Result<(), H>>,
     {
@@ -167,47 +191,131 @@ impl<S: DeliveryStore> Receiver<S> {
     /// [`Receiver::receive`] of a body that is already a JS byte array.
     pub(crate) async fn receive_bytes<H, F, Fut>(&self, body: Uint8Array, headers: &DeliveryHeaders, handle: F) -> Outcome<H, S::Error>
     where
+        H: fmt::Display,
         F: FnOnce(Delivery) -> Fut,
         Fut: Future<Output = Result<(), H>>,
     {
-        let delivery = match self.verifier.verify_bytes(body.clone(), headers).await {
-            Ok(delivery) => delivery,
-            Err(error) => return Outcome::Rejected(error),
-        };
-        let key = match key_of(&delivery, &body, self.replay_protection).await {
-            Ok(key) => key,
-            Err(error) => return Outcome::Rejected(error),
-        };
-        match self.store.claim(&key, self.lease).await {
+        match self.verified(body, headers).await {
+            Ok((delivery, key)) => self.handle_once(delivery, &key, handle).await,
+            Err(error) => Outcome::Rejected(error),
+        }
+    }
+
+    /// A delivery verified, and its key for the store.
+    pub(crate) async fn verified(&self, body: Uint8Array, headers: &DeliveryHeaders) -> Result<(Delivery, DeliveryKey), VerifyError> {
+        let delivery = self.verifier.verify_bytes(body.clone(), headers).await?;
+        let key = key_of(&delivery, &body, self.replay_protection).await?;
+        Ok((delivery, key))
+    }
+
+    /// Runs the handler of a delivery verified before (a queue consumer's,
+    /// say), once across the store: claims it under a new owner, renews the
+    /// claim while the handler runs, and writes the outcome (retried on its
+    /// own). `key` is [`delivery_key`]'s for it.
+    pub async fn handle_once<H, F, Fut>(&self, delivery: Delivery, key: &DeliveryKey, handle: F) -> Outcome<H, S::Error>
+    where
+        H: fmt::Display,
+        F: FnOnce(Delivery) -> Fut,
+        Fut: Future<Output = Result<(), H>>,
+    {
+        let owner = transport::random_id();
+        match self.store.claim(key, &owner, self.lease).await {
             Ok(Claim::Claimed) => {}
             Ok(Claim::Done) => return Outcome::Repeat(delivery),
             Ok(Claim::Busy) => return Outcome::InProgress(delivery),
             Err(error) => return Outcome::StoreFailed { delivery, error },
         }
-        match handle(delivery.clone()).await {
-            Ok(()) => Outcome::Handled { unrecorded: self.store.complete(&key).await.err(), delivery },
-            Err(error) => Outcome::HandlerFailed { unreleased: self.store.release(&key).await.err(), delivery, error },
+        let store = &self.store;
+        let owner = owner.as_str();
+        let kept = Cell::new(true);
+        let (result, written) = while_renewing(store, key, owner, self.lease, &kept, async {
+            let result = handle(delivery.clone()).await;
+            let written = match &result {
+                Ok(()) => retried(|| store.complete(key, owner)).await,
+                Err(error) => {
+                    let reason = error.to_string();
+                    retried(|| store.release(key, owner, &reason)).await
+                }
+            };
+            (result, written)
+        })
+        .await;
+        let lease_lost = !kept.get() || matches!(written, Ok(false));
+        let store_error = written.err();
+        match result {
+            Ok(()) => Outcome::Handled { delivery, unrecorded: store_error, lease_lost },
+            Err(error) => Outcome::HandlerFailed { delivery, error, unreleased: store_error, lease_lost },
         }
     }
 }
 
+/// Runs `work` while renewing `owner`'s claim on `key` every third of
+/// `lease`; `kept` turns false if the store says the claim is no longer
+/// the owner's. The renewal stops (its timer cleared) as `work` ends.
+async fn while_renewing<S: DeliveryStore, T>(
+    store: &S,
+    key: &DeliveryKey,
+    owner: &str,
+    lease: Duration,
+    kept: &Cell<bool>,
+    work: impl Future<Output = T>,
+) -> T {
+    let stop = transport::Stop::new();
+    let every = (lease / 3).max(Duration::from_millis(10));
+    let renewing = async {
+        // A renewal that fails (the store down) is tried again at the next
+        // tick; one answered false ends the renewals: the claim is another's.
+        while transport::sleep(every, stop.signal()).await.is_ok() {
+            if let Ok(false) = store.renew(key, owner, lease).await {
+                kept.set(false);
+                break;
+            }
+        }
+    };
+    let (mut work, mut renewing) = (pin!(work), pin!(renewing));
+    let mut renewed_all = false;
+    poll_fn(|cx| {
+        if let Poll::Ready(out) = work.as_mut().poll(cx) {
+            return Poll::Ready(out);
+        }
+        if !renewed_all && renewing.as_mut().poll(cx).is_ready() {
+            renewed_all = true;
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// `write()`, tried again after each of [`OUTCOME_RETRY_DELAYS`] while it fails.
+async fn retried<T, E, Fut: Future<Output = Result<T, E>>>(mut write: impl FnMut() -> Fut) -> Result<T, E> {
+    let mut result = write().await;
+    for delay in OUTCOME_RETRY_DELAYS {
+        if result.is_ok() {
+            break;
+        }
+        let _ = transport::sleep(delay, None).await;
+        result = write().await;
+    }
+    result
+}
+
 /// The keys a [`DeliveryStore`] is given for a verified delivery: its
-/// `rtk-uuid`, and with `replay_protection` the SHA-256 of its raw `body`
-/// (unless its event's bodies can repeat for real,
-/// [`crate::WebhookEvent::body_may_repeat`]). For pipelines of one's own (a
-/// queue, say) that de-duplicate as [`Receiver`] does.
+/// `rtk-uuid` and the SHA-256 of its raw `body` (its identity), and with
+/// `replay_protection` that hash as its replay key (unless its event's
+/// bodies can repeat for real, [`crate::WebhookEvent::body_may_repeat`]).
+/// For pipelines of one's own (a queue, say) that de-duplicate as
+/// [`Receiver`] does.
 pub async fn delivery_key(delivery: &Delivery, body: &[u8], replay_protection: bool) -> Result<DeliveryKey, VerifyError> {
     key_of(delivery, &Uint8Array::from(body), replay_protection).await
 }
 
 pub(crate) async fn key_of(delivery: &Delivery, body: &Uint8Array, replay_protection: bool) -> Result<DeliveryKey, VerifyError> {
-    let replay_key = match replay_protection && !delivery.event.body_may_repeat() {
-        // WebCrypto digests wherever it verifies; if it cannot, try again later.
-        true => Some(verify::sha256_hex(body).await.map_err(|why| verify::key_unusable(format!("the body could not be hashed: {why}")))?),
-        false => None,
-    };
+    // WebCrypto digests wherever it verifies; if it cannot, try again later.
+    let body_hash = verify::sha256_hex(body).await.map_err(|why| verify::key_unusable(format!("the body could not be hashed: {why}")))?;
+    let replay_key = (replay_protection && !delivery.event.body_may_repeat()).then(|| body_hash.clone());
     Ok(DeliveryKey {
         id: delivery.id.clone(),
+        body_hash,
         replay_key,
         event: delivery.event.as_str().to_owned(),
         webhook_id: delivery.webhook_id.clone(),

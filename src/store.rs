@@ -2,10 +2,22 @@
 //! [`DeliveryStore`] interface and [`MemoryStore`], the in-memory one for a
 //! single process and for tests. The logic is pure and tested natively.
 //!
-//! A delivery is known by two keys: its `rtk-uuid` (retries of a delivery
-//! share it) and, when replay protection is on, its replay key (the SHA-256
-//! of the raw body: a captured body re-sent under a new `rtk-uuid` has the
-//! same one). Either key being done makes the delivery a repeat.
+//! # What a delivery is
+//!
+//! Only the body is signed: `rtk-uuid` is the sender's word. So a delivery is
+//! its `rtk-uuid` **and** the SHA-256 of its body (`body_hash`): the same id
+//! with other bytes is another delivery, never a repeat of it (else anyone
+//! with one captured body could send it under a genuine delivery's id and
+//! have that delivery taken for done). When replay protection is on, the
+//! body's hash is also its replay key: a body handled before under another
+//! id is a repeat.
+//!
+//! # Claims
+//!
+//! A claim has an owner (a token each attempt makes) and a lease. The owner
+//! renews the lease while its handlers run, and only the owner's `complete`
+//! or `release` acts on it: an attempt whose lease ran out and was taken over
+//! cannot free or finish the claim of the one that took it.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
@@ -17,7 +29,10 @@ use std::time::Duration;
 pub struct DeliveryKey {
     /// The `rtk-uuid`.
     pub id: String,
-    /// The SHA-256 of the raw body (hex), when replay protection is on.
+    /// The SHA-256 of the raw body (hex). With `id`, the delivery's identity.
+    pub body_hash: String,
+    /// The SHA-256 of the raw body (hex), when replay protection applies: a
+    /// delivery with the same replay key is a repeat, whatever its id.
     pub replay_key: Option<String>,
     /// The body's `event`.
     pub event: String,
@@ -26,11 +41,19 @@ pub struct DeliveryKey {
 }
 
 impl DeliveryKey {
-    /// The keys to look up: the id, and the replay key when there is one.
+    /// The keys a memory store records: the identity, and the replay key when there is one.
     fn keys(&self) -> impl Iterator<Item = String> + '_ {
-        std::iter::once(format!("id:{}", self.id)).chain(self.replay_key.iter().map(|k| format!("sha256:{k}")))
+        std::iter::once(self.identity()).chain(self.replay_key.iter().map(|k| format!("{REPLAY}{k}")))
+    }
+
+    /// `delivery:<body hash>:<id>` (the hash is of fixed length, so no two pairs give one key).
+    fn identity(&self) -> String {
+        format!("{IDENTITY}{}:{}", self.body_hash, self.id)
     }
 }
+
+const IDENTITY: &str = "delivery:";
+const REPLAY: &str = "sha256:";
 
 /// What [`DeliveryStore::claim`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,20 +89,40 @@ impl Claim {
 
 /// Records deliveries so that each is handled once. To hold across isolates
 /// and machines, back it with storage they all share and that is consistent
-/// at once (D1, a Durable Object; not KV, whose writes take up to a minute to
-/// reach other locations).
+/// at once (D1, PostgreSQL, a Durable Object; not KV, whose writes take up to
+/// a minute to reach other locations).
+///
+/// What an implementation must guarantee:
+/// - a delivery is its `id` **and** its `body_hash`; with a `replay_key`, a
+///   delivery whose replay key is done is done, and one whose replay key is
+///   claimed is busy;
+/// - [`claim`](DeliveryStore::claim) is atomic: of two attempts at once, one
+///   gets [`Claim::Claimed`];
+/// - only the claim's `owner` may [`renew`](DeliveryStore::renew),
+///   [`complete`](DeliveryStore::complete) or [`release`](DeliveryStore::release)
+///   it, and each answers `false` when the claim is not (or no longer) the
+///   owner's; `complete` by the same owner twice is `true` both times (a write
+///   retried after an ambiguous failure);
+/// - a done delivery stays done at least as long as its sender may send it
+///   again (RealtimeKit retries for hours; a day is safe).
 #[allow(async_fn_in_trait)] // runs on one thread (wasm): no `Send` bound is wanted
 pub trait DeliveryStore {
     /// The store's own error (it becomes a 503: the delivery comes back).
     type Error;
-    /// Claims the delivery for `lease`: [`Claim::Claimed`] when none of its
-    /// keys is done or claimed (a claim older than its lease counts as none),
-    /// [`Claim::Done`] when one is done, [`Claim::Busy`] when one is claimed.
-    async fn claim(&self, delivery: &DeliveryKey, lease: Duration) -> Result<Claim, Self::Error>;
-    /// The handlers succeeded: every key of the delivery is done.
-    async fn complete(&self, delivery: &DeliveryKey) -> Result<(), Self::Error>;
-    /// The handlers failed: the claim is dropped, so the next attempt claims it.
-    async fn release(&self, delivery: &DeliveryKey) -> Result<(), Self::Error>;
+    /// Claims the delivery for `owner` until `lease` from now: [`Claim::Claimed`]
+    /// when it is new, released, or its last claim's lease ran out;
+    /// [`Claim::Done`] when it (or its replay key) is done; [`Claim::Busy`]
+    /// when another claim holds it (or its replay key).
+    async fn claim(&self, delivery: &DeliveryKey, owner: &str, lease: Duration) -> Result<Claim, Self::Error>;
+    /// Extends `owner`'s claim to `lease` from now: `true` while the claim is
+    /// the owner's (even past its lease, if nobody took it), `false` when it is not.
+    async fn renew(&self, delivery: &DeliveryKey, owner: &str, lease: Duration) -> Result<bool, Self::Error>;
+    /// The handlers succeeded: the delivery (and its replay key) is done.
+    /// `false` when the claim is not `owner`'s (nothing changes).
+    async fn complete(&self, delivery: &DeliveryKey, owner: &str) -> Result<bool, Self::Error>;
+    /// The handlers failed (`reason` says how): the claim is dropped, so the
+    /// next attempt claims it. `false` when the claim is not `owner`'s.
+    async fn release(&self, delivery: &DeliveryKey, owner: &str, reason: &str) -> Result<bool, Self::Error>;
 }
 
 /// No store: every delivery is claimed, nothing is remembered (repeats are
@@ -89,14 +132,17 @@ pub struct NoStore;
 
 impl DeliveryStore for NoStore {
     type Error = std::convert::Infallible;
-    async fn claim(&self, _: &DeliveryKey, _: Duration) -> Result<Claim, Self::Error> {
+    async fn claim(&self, _: &DeliveryKey, _: &str, _: Duration) -> Result<Claim, Self::Error> {
         Ok(Claim::Claimed)
     }
-    async fn complete(&self, _: &DeliveryKey) -> Result<(), Self::Error> {
-        Ok(())
+    async fn renew(&self, _: &DeliveryKey, _: &str, _: Duration) -> Result<bool, Self::Error> {
+        Ok(true)
     }
-    async fn release(&self, _: &DeliveryKey) -> Result<(), Self::Error> {
-        Ok(())
+    async fn complete(&self, _: &DeliveryKey, _: &str) -> Result<bool, Self::Error> {
+        Ok(true)
+    }
+    async fn release(&self, _: &DeliveryKey, _: &str, _: &str) -> Result<bool, Self::Error> {
+        Ok(true)
     }
 }
 
@@ -107,7 +153,13 @@ pub const DEFAULT_MEMORY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// A [`DeliveryStore`] in this process's memory: one process only (each
 /// Worker isolate would have its own), for tests and single-process servers.
-/// It keeps the last `max_entries` deliveries, each for at most `ttl`.
+///
+/// It remembers each delivery for at most `ttl`. Past `max_entries`
+/// deliveries, the oldest are forgotten first, but for the replay keys of
+/// handled deliveries, which are kept for their whole `ttl` whatever the
+/// volume: a flood of requests cannot flush them, since a replay key comes
+/// only from a body RealtimeKit signed. Their number is bounded by the
+/// genuine deliveries of one `ttl` (about 100 bytes each).
 #[derive(Debug)]
 pub struct MemoryStore {
     max_entries: usize,
@@ -117,20 +169,28 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct Memory {
-    /// Key (`id:…` or `sha256:…`) to its state.
+    /// Key (`delivery:…` or `sha256:…`) to its state.
     states: HashMap<String, State>,
-    /// Keys by first claim, oldest first, with that time: the eviction order.
+    /// Keys by first claim, oldest first, with that time: forgotten past
+    /// their ttl, and the oldest past the bound (a handled replay key moves
+    /// to `kept` instead).
     order: VecDeque<(String, f64)>,
+    /// Handled replay keys that left `order` for the bound, still by first
+    /// claim: forgotten only past their ttl. A key is in one of the two.
+    kept: VecDeque<(String, f64)>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 enum State {
     Claimed {
+        owner: String,
         until: f64,
     },
     /// Released: claimable (kept so that the key keeps its place in `order`).
     Free,
-    Done,
+    Done {
+        owner: String,
+    },
 }
 
 impl Default for MemoryStore {
@@ -140,14 +200,15 @@ impl Default for MemoryStore {
 }
 
 impl MemoryStore {
-    /// A store that keeps at most `max_entries` deliveries, each for at most `ttl`.
+    /// A store that keeps at most `max_entries` deliveries (but the replay
+    /// keys of handled ones), each for at most `ttl`.
     pub fn new(max_entries: usize, ttl: Duration) -> MemoryStore {
         MemoryStore { max_entries: max_entries.max(1), ttl_ms: ttl.as_millis() as f64, inner: RefCell::default() }
     }
 
     /// How many deliveries it holds.
     pub fn len(&self) -> usize {
-        self.inner.borrow().order.iter().filter(|(key, _)| key.starts_with("id:")).count()
+        self.inner.borrow().states.keys().filter(|key| key.starts_with(IDENTITY)).count()
     }
 
     /// Whether it holds none.
@@ -156,14 +217,14 @@ impl MemoryStore {
     }
 
     /// [`DeliveryStore::claim`] at time `now` (ms).
-    pub fn claim_at(&self, delivery: &DeliveryKey, lease: Duration, now: f64) -> Claim {
+    pub fn claim_at(&self, delivery: &DeliveryKey, owner: &str, lease: Duration, now: f64) -> Claim {
         let mut memory = self.inner.borrow_mut();
         memory.evict(now - self.ttl_ms, self.max_entries * 2);
         let mut busy = false;
         for key in delivery.keys() {
             match memory.states.get(&key) {
-                Some(State::Done) => return Claim::Done,
-                Some(State::Claimed { until }) if *until > now => busy = true,
+                Some(State::Done { .. }) => return Claim::Done,
+                Some(State::Claimed { until, .. }) if *until > now => busy = true,
                 _ => {}
             }
         }
@@ -172,7 +233,7 @@ impl MemoryStore {
         }
         let until = now + lease.as_millis() as f64;
         for key in delivery.keys() {
-            if memory.states.insert(key.clone(), State::Claimed { until }).is_none() {
+            if memory.states.insert(key.clone(), State::Claimed { owner: owner.to_owned(), until }).is_none() {
                 memory.order.push_back((key, now));
             }
         }
@@ -180,53 +241,95 @@ impl MemoryStore {
         Claim::Claimed
     }
 
-    /// [`DeliveryStore::complete`].
-    pub fn complete_now(&self, delivery: &DeliveryKey) {
+    /// [`DeliveryStore::renew`] at time `now` (ms).
+    pub fn renew_at(&self, delivery: &DeliveryKey, owner: &str, lease: Duration, now: f64) -> bool {
         let mut memory = self.inner.borrow_mut();
+        if !memory.is_claimed_by(&delivery.identity(), owner) {
+            return false;
+        }
         for key in delivery.keys() {
-            if let Some(state) = memory.states.get_mut(&key) {
-                *state = State::Done;
+            if let Some(State::Claimed { owner: held, until }) = memory.states.get_mut(&key) {
+                if held == owner {
+                    *until = now + lease.as_millis() as f64;
+                }
             }
         }
+        true
+    }
+
+    /// [`DeliveryStore::complete`].
+    pub fn complete_now(&self, delivery: &DeliveryKey, owner: &str) -> bool {
+        let mut memory = self.inner.borrow_mut();
+        let identity = delivery.identity();
+        let already = matches!(memory.states.get(&identity), Some(State::Done { owner: by }) if by == owner);
+        if !already && !memory.is_claimed_by(&identity, owner) {
+            return false;
+        }
+        for key in delivery.keys() {
+            // Every key is in `order` or `kept` already: claim put it there.
+            if let Some(state) = memory.states.get_mut(&key) {
+                *state = State::Done { owner: owner.to_owned() };
+            }
+        }
+        true
     }
 
     /// [`DeliveryStore::release`].
-    pub fn release_now(&self, delivery: &DeliveryKey) {
+    pub fn release_now(&self, delivery: &DeliveryKey, owner: &str) -> bool {
         let mut memory = self.inner.borrow_mut();
+        if !memory.is_claimed_by(&delivery.identity(), owner) {
+            return false;
+        }
         for key in delivery.keys() {
             if let Some(state @ State::Claimed { .. }) = memory.states.get_mut(&key) {
-                *state = State::Free;
+                if matches!(state, State::Claimed { owner: held, .. } if held == owner) {
+                    *state = State::Free;
+                }
             }
         }
+        true
     }
 }
 
 impl Memory {
+    fn is_claimed_by(&self, key: &str, owner: &str) -> bool {
+        matches!(self.states.get(key), Some(State::Claimed { owner: held, .. }) if held == owner)
+    }
+
     /// Forgets keys first claimed before `oldest`, then the oldest keys while
-    /// there are more than `max_keys`.
+    /// there are more than `max_keys`, but for handled replay keys, which
+    /// move to `kept` until `oldest` passes them.
     fn evict(&mut self, oldest: f64, max_keys: usize) {
-        while let Some((key, at)) = self.order.front() {
-            if *at >= oldest && self.order.len() <= max_keys {
-                break;
+        while self.order.front().is_some_and(|(_, at)| *at < oldest) || self.order.len() > max_keys {
+            let Some((key, at)) = self.order.pop_front() else { break };
+            let handled_replay = key.starts_with(REPLAY) && matches!(self.states.get(&key), Some(State::Done { .. }));
+            if handled_replay && at >= oldest {
+                self.kept.push_back((key, at));
+            } else {
+                self.states.remove(&key);
             }
-            self.states.remove(key);
-            self.order.pop_front();
+        }
+        while self.kept.front().is_some_and(|(_, at)| *at < oldest) {
+            if let Some((key, _)) = self.kept.pop_front() {
+                self.states.remove(&key);
+            }
         }
     }
 }
 
 impl DeliveryStore for MemoryStore {
     type Error = std::convert::Infallible;
-    async fn claim(&self, delivery: &DeliveryKey, lease: Duration) -> Result<Claim, Self::Error> {
-        Ok(self.claim_at(delivery, lease, now_ms()))
+    async fn claim(&self, delivery: &DeliveryKey, owner: &str, lease: Duration) -> Result<Claim, Self::Error> {
+        Ok(self.claim_at(delivery, owner, lease, now_ms()))
     }
-    async fn complete(&self, delivery: &DeliveryKey) -> Result<(), Self::Error> {
-        self.complete_now(delivery);
-        Ok(())
+    async fn renew(&self, delivery: &DeliveryKey, owner: &str, lease: Duration) -> Result<bool, Self::Error> {
+        Ok(self.renew_at(delivery, owner, lease, now_ms()))
     }
-    async fn release(&self, delivery: &DeliveryKey) -> Result<(), Self::Error> {
-        self.release_now(delivery);
-        Ok(())
+    async fn complete(&self, delivery: &DeliveryKey, owner: &str) -> Result<bool, Self::Error> {
+        Ok(self.complete_now(delivery, owner))
+    }
+    async fn release(&self, delivery: &DeliveryKey, owner: &str, _reason: &str) -> Result<bool, Self::Error> {
+        Ok(self.release_now(delivery, owner))
     }
 }
 
@@ -244,65 +347,130 @@ mod tests {
 
     const LEASE: Duration = Duration::from_secs(60);
 
-    fn delivery(id: &str, body: Option<&str>) -> DeliveryKey {
-        DeliveryKey { id: id.into(), replay_key: body.map(str::to_owned), event: "meeting.started".into(), webhook_id: None }
+    fn delivery(id: &str, body: &str, replay: bool) -> DeliveryKey {
+        DeliveryKey {
+            id: id.into(),
+            body_hash: body.into(),
+            replay_key: replay.then(|| body.to_owned()),
+            event: "meeting.started".into(),
+            webhook_id: None,
+        }
     }
 
     #[test]
     fn a_delivery_is_claimed_once_then_done() {
         let store = MemoryStore::default();
-        let d = delivery("a", Some("h1"));
-        assert_eq!(store.claim_at(&d, LEASE, 0.0), Claim::Claimed);
-        assert_eq!(store.claim_at(&d, LEASE, 1.0), Claim::Busy);
-        store.complete_now(&d);
-        assert_eq!(store.claim_at(&d, LEASE, 2.0), Claim::Done);
+        let d = delivery("a", "h1", true);
+        assert_eq!(store.claim_at(&d, "one", LEASE, 0.0), Claim::Claimed);
+        assert_eq!(store.claim_at(&d, "two", LEASE, 1.0), Claim::Busy);
+        assert!(store.complete_now(&d, "one"));
+        assert!(store.complete_now(&d, "one"), "a retried complete by the same owner");
+        assert_eq!(store.claim_at(&d, "three", LEASE, 2.0), Claim::Done);
         assert_eq!(store.len(), 1);
     }
 
     #[test]
     fn a_released_or_expired_claim_can_be_claimed_again() {
         let store = MemoryStore::default();
-        let d = delivery("a", None);
-        assert_eq!(store.claim_at(&d, LEASE, 0.0), Claim::Claimed);
-        store.release_now(&d);
-        assert_eq!(store.claim_at(&d, LEASE, 1.0), Claim::Claimed);
-        assert_eq!(store.claim_at(&d, LEASE, 60_000.0), Claim::Busy);
-        assert_eq!(store.claim_at(&d, LEASE, 60_001.0), Claim::Claimed, "the lease ran out");
+        let d = delivery("a", "h", false);
+        assert_eq!(store.claim_at(&d, "one", LEASE, 0.0), Claim::Claimed);
+        assert!(store.release_now(&d, "one"));
+        assert_eq!(store.claim_at(&d, "two", LEASE, 1.0), Claim::Claimed);
+        assert_eq!(store.claim_at(&d, "three", LEASE, 60_000.0), Claim::Busy);
+        assert_eq!(store.claim_at(&d, "three", LEASE, 60_001.0), Claim::Claimed, "the lease ran out");
         // A release after completion does not undo it.
-        store.complete_now(&d);
-        store.release_now(&d);
-        assert_eq!(store.claim_at(&d, LEASE, 60_002.0), Claim::Done);
+        assert!(store.complete_now(&d, "three"));
+        assert!(!store.release_now(&d, "three"));
+        assert_eq!(store.claim_at(&d, "four", LEASE, 60_002.0), Claim::Done);
+    }
+
+    #[test]
+    fn only_the_owner_renews_completes_or_releases_its_claim() {
+        let store = MemoryStore::default();
+        let d = delivery("a", "h", true);
+        assert_eq!(store.claim_at(&d, "slow", LEASE, 0.0), Claim::Claimed);
+        assert!(store.renew_at(&d, "slow", LEASE, 50_000.0), "renewed before it ran out");
+        assert_eq!(store.claim_at(&d, "other", LEASE, 100_000.0), Claim::Busy, "the renewed lease holds");
+        // Not renewed in time: taken over by another attempt.
+        assert_eq!(store.claim_at(&d, "other", LEASE, 110_001.0), Claim::Claimed);
+        assert!(!store.renew_at(&d, "slow", LEASE, 110_002.0));
+        assert!(!store.release_now(&d, "slow"), "a late release does not free the other's claim");
+        assert_eq!(store.claim_at(&d, "third", LEASE, 110_003.0), Claim::Busy);
+        assert!(!store.complete_now(&d, "slow"));
+        assert_eq!(store.claim_at(&d, "third", LEASE, 110_005.0), Claim::Busy);
+        assert!(store.complete_now(&d, "other"));
+        assert_eq!(store.claim_at(&d, "third", LEASE, 110_007.0), Claim::Done);
+        // A lease past its end that nobody took is still the owner's.
+        let e = delivery("b", "h2", false);
+        assert_eq!(store.claim_at(&e, "late", Duration::from_millis(10), 0.0), Claim::Claimed);
+        assert!(store.renew_at(&e, "late", LEASE, 1_000.0));
+        assert!(store.complete_now(&e, "late"));
+    }
+
+    #[test]
+    fn the_same_id_with_another_body_is_another_delivery() {
+        let store = MemoryStore::default();
+        let genuine = delivery("id-1", "genuine", true);
+        let captured = delivery("id-2", "captured", true);
+        assert_eq!(store.claim_at(&captured, "c", LEASE, 0.0), Claim::Claimed);
+        assert!(store.complete_now(&captured, "c"));
+        // An attacker sends the captured body under the genuine delivery's id, before and after it.
+        let forged = delivery("id-1", "captured", true);
+        assert_eq!(store.claim_at(&forged, "x", LEASE, 1.0), Claim::Done, "a replay of the captured body");
+        assert_eq!(store.claim_at(&genuine, "g", LEASE, 2.0), Claim::Claimed, "the genuine delivery is not a repeat");
+        assert!(store.complete_now(&genuine, "g"));
+        assert_eq!(store.claim_at(&forged, "x", LEASE, 3.0), Claim::Done);
+        // Without a replay key (bodies that repeat for real), only the identity counts.
+        let live = delivery("id-1", "live", false);
+        assert_eq!(store.claim_at(&live, "l", LEASE, 4.0), Claim::Claimed);
     }
 
     #[test]
     fn the_same_body_under_another_id_is_a_replay() {
         let store = MemoryStore::default();
-        let first = delivery("a", Some("same"));
-        assert_eq!(store.claim_at(&first, LEASE, 0.0), Claim::Claimed);
-        assert_eq!(store.claim_at(&delivery("b", Some("same")), LEASE, 1.0), Claim::Busy);
-        store.complete_now(&first);
-        assert_eq!(store.claim_at(&delivery("b", Some("same")), LEASE, 2.0), Claim::Done);
-        // Without a replay key, only the id counts.
-        assert_eq!(store.claim_at(&delivery("c", None), LEASE, 3.0), Claim::Claimed);
-        assert_eq!(store.claim_at(&delivery("d", Some("other")), LEASE, 4.0), Claim::Claimed);
+        let first = delivery("a", "same", true);
+        assert_eq!(store.claim_at(&first, "one", LEASE, 0.0), Claim::Claimed);
+        assert_eq!(store.claim_at(&delivery("b", "same", true), "two", LEASE, 1.0), Claim::Busy);
+        assert!(store.complete_now(&first, "one"));
+        assert_eq!(store.claim_at(&delivery("b", "same", true), "two", LEASE, 2.0), Claim::Done);
+        assert_eq!(store.claim_at(&delivery("c", "same", false), "three", LEASE, 3.0), Claim::Claimed);
+        assert_eq!(store.claim_at(&delivery("d", "other", true), "four", LEASE, 4.0), Claim::Claimed);
     }
 
     #[test]
     fn old_and_surplus_deliveries_are_forgotten() {
         let store = MemoryStore::new(3, Duration::from_secs(10));
         for (n, id) in ["a", "b", "c", "d"].iter().enumerate() {
-            let d = delivery(id, None);
-            assert_eq!(store.claim_at(&d, LEASE, n as f64), Claim::Claimed);
-            store.complete_now(&d);
+            let d = delivery(id, id, false);
+            assert_eq!(store.claim_at(&d, "o", LEASE, n as f64), Claim::Claimed);
+            assert!(store.complete_now(&d, "o"));
         }
-        // Keys are evicted beyond twice the entries (an id and a replay key each).
-        assert_eq!(store.claim_at(&delivery("a", None), LEASE, 5.0), Claim::Done);
-        assert_eq!(store.claim_at(&delivery("a", None), LEASE, 10_001.0), Claim::Claimed, "past its ttl");
+        // Keys are forgotten beyond twice the entries (an identity and a replay key each).
+        assert_eq!(store.claim_at(&delivery("a", "a", false), "o", LEASE, 5.0), Claim::Done);
+        assert_eq!(store.claim_at(&delivery("a", "a", false), "o", LEASE, 10_001.0), Claim::Claimed, "past its ttl");
         for n in 0..100 {
-            store.claim_at(&delivery(&format!("x{n}"), Some(&format!("h{n}"))), LEASE, 10_002.0);
+            store.claim_at(&delivery(&format!("x{n}"), &format!("h{n}"), true), "o", LEASE, 10_002.0);
         }
         assert!(store.inner.borrow().states.len() <= 6);
         assert!(store.inner.borrow().order.len() <= 6);
+    }
+
+    #[test]
+    fn a_flood_does_not_flush_the_replay_keys_of_handled_deliveries() {
+        let store = MemoryStore::new(100, Duration::from_secs(3600));
+        let ended = delivery("ended", "ended-body", true);
+        assert_eq!(store.claim_at(&ended, "o", LEASE, 0.0), Claim::Claimed);
+        assert!(store.complete_now(&ended, "o"));
+        // 20 001 replays of a body with no replay key, each under a fresh id.
+        for n in 0..20_001 {
+            let live = delivery(&format!("flood-{n}"), "live-body", false);
+            assert_eq!(store.claim_at(&live, "f", LEASE, 1.0), Claim::Claimed);
+            store.complete_now(&live, "f");
+        }
+        assert!(store.inner.borrow().order.len() <= 200, "the rest stays bounded");
+        assert_eq!(store.claim_at(&delivery("ended-again", "ended-body", true), "x", LEASE, 2.0), Claim::Done);
+        // Past its ttl, it goes.
+        assert_eq!(store.claim_at(&delivery("ended-later", "ended-body", true), "x", LEASE, 3_600_001.0), Claim::Claimed);
     }
 
     #[test]

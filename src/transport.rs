@@ -87,6 +87,8 @@ pub(crate) struct Outgoing<'a> {
     /// As [`header_list`] made them.
     pub headers: &'a Array,
     pub body: Option<&'a str>,
+    /// Ask caches for no stored copy (`cache: "no-store"`, where the runtime takes it).
+    pub no_store: bool,
 }
 
 /// Request headers as `exchange` hands them to `fetch`: `[name, value]`
@@ -163,6 +165,7 @@ pub(crate) async fn send(
         outgoing.method.as_str(),
         outgoing.headers,
         outgoing.body,
+        outgoing.no_store,
         timeout.as_millis().min(i32::MAX as u128) as f64,
         signal,
         limits.success as f64,
@@ -187,6 +190,39 @@ pub(crate) async fn sleep(delay: Duration, signal: Option<&AbortSignal>) -> Resu
         Ok(slept) if slept.is_truthy() => Ok(()),
         _ => Err(Failure::Aborted(signal.map(AbortSignal::reason).filter(|r| !r.is_undefined()), false)),
     }
+}
+
+/// An `AbortController` that aborts as it is dropped: a [`sleep`] given its
+/// signal ends (its timer cleared) with the code that owns it, so no timer
+/// outlives what it was for (a pending one keeps Node's process alive).
+pub(crate) struct Stop(Option<(web_sys::AbortController, AbortSignal)>);
+
+impl Stop {
+    pub(crate) fn new() -> Stop {
+        Stop(web_sys::AbortController::new().ok().map(|controller| {
+            let signal = controller.signal();
+            (controller, signal)
+        }))
+    }
+
+    /// Its signal (none where the runtime has no `AbortController`).
+    pub(crate) fn signal(&self) -> Option<&AbortSignal> {
+        self.0.as_ref().map(|(_, signal)| signal)
+    }
+}
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        if let Some((controller, _)) = &self.0 {
+            controller.abort();
+        }
+    }
+}
+
+/// A token that no other attempt, in this process or another, will have:
+/// the time and 53 random bits (an owner token: unique, not secret).
+pub(crate) fn random_id() -> String {
+    format!("{}-{}", now_ms() as u64, (random() * 9_007_199_254_740_992.0) as u64)
 }
 
 /// A Rust future as a JS promise, through one shared adapter: the future is
@@ -221,6 +257,7 @@ extern "C" {
         method: &str,
         headers: &Array,
         body: Option<&str>,
+        no_store: bool,
         timeout_ms: f64,
         signal: Option<&AbortSignal>,
         max_success: f64,

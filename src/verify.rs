@@ -15,9 +15,17 @@
 //! (503) and RealtimeKit sends it again later. The same goes for a key URL
 //! that fails or serves something that is not a usable key.
 //!
-//! A key older than its max age (10 min) is fetched again before use, so a
-//! key the URL no longer serves (a rotation may be a revocation) is not
-//! accepted for long; a new key replaces the old one, never sits beside it.
+//! A key older than its max age (10 min) is fetched again before use. When
+//! a fetch brings a new key, the one it replaces stays accepted for the
+//! previous-key grace (24 h, [`DEFAULT_PREVIOUS_KEY_GRACE`]): RealtimeKit's
+//! retries of a delivery signed before the rotation carry the old signature.
+//! A grace of 0 drops the old key at once (for a rotation that is a revocation).
+//!
+//! `rtk-signature` may be a comma-separated list (a proxy that repeats the
+//! header, a sender that signs with two keys during a rotation): the
+//! delivery verifies when one of them does.
+//!
+//! The key URL may carry a secret in its query string: no message shows it.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -30,7 +38,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::client::{reply_data, reply_error, unexpected_reply};
-use crate::error::{Error, MAX_ERROR_BODY};
+use crate::error::{query_secrets, shown_url, Error, MAX_ERROR_BODY};
 use crate::events::{Decoder, Payload};
 use crate::keys::Schedule;
 use crate::models::WebhookEvent;
@@ -41,9 +49,11 @@ use crate::transport::{self, BodyLimits, Fetch, Method, Outgoing};
 pub const DEFAULT_KEY_URL: &str = "https://api.realtime.cloudflare.com/.well-known/webhooks.json";
 /// Largest body verified by default (1 MiB).
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
-pub use crate::keys::{DEFAULT_KEY_COOLDOWN, DEFAULT_KEY_MAX_AGE};
+pub use crate::keys::{DEFAULT_KEY_COOLDOWN, DEFAULT_KEY_MAX_AGE, DEFAULT_PREVIOUS_KEY_GRACE};
 /// Time allowed for fetching the key.
 const KEY_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+/// Most signatures of one delivery checked (a rotation gives two; a proxy may repeat the header).
+const MAX_SIGNATURES: usize = 8;
 
 /// Why a delivery was not accepted, and what to answer RealtimeKit.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,15 +178,25 @@ enum KeySource {
 struct CachedKey {
     /// The `CryptoKey`.
     key: JsValue,
+    /// Its SPKI DER bytes (to tell a new key from the same one fetched again).
+    der: Rc<[u8]>,
     /// The tick its fetch started at (`u64::MAX` for a given key: always current).
     tick: u64,
     /// When it was fetched, in ms since the epoch.
     at_ms: f64,
 }
 
+/// A key a rotation replaced, accepted until its grace ends.
+struct PreviousKey {
+    key: JsValue,
+    until_ms: f64,
+}
+
 #[derive(Default)]
 struct KeyState {
     key: Option<CachedKey>,
+    /// The key the last rotation replaced, while in its grace.
+    previous: Option<PreviousKey>,
     /// A load under way; callers that need a newer key await the same one.
     loading: Option<Promise>,
     /// Orders arrivals and key fetches (one isolate runs one thing at a time).
@@ -185,6 +205,24 @@ struct KeyState {
     schedule: Schedule,
     /// Why the last load failed.
     error: Option<KeyUnavailable>,
+}
+
+impl KeyState {
+    /// Makes `key` the current key; the one it replaces (another key, not
+    /// the same one fetched again) stays accepted for `grace_ms`.
+    fn replace_key(&mut self, key: CachedKey, now: f64) {
+        if let Some(old) = self.key.take() {
+            if old.der != key.der && self.schedule.grace_ms > 0.0 {
+                self.previous = Some(PreviousKey { key: old.key, until_ms: now + self.schedule.grace_ms });
+            }
+        }
+        self.key = Some(key);
+    }
+
+    /// The replaced key, while in its grace at `now`.
+    fn previous_key(&self, now: f64) -> Option<JsValue> {
+        self.previous.as_ref().filter(|previous| previous.until_ms > now).map(|previous| previous.key.clone())
+    }
 }
 
 impl KeyState {
@@ -198,7 +236,7 @@ impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let source = match &*self.source {
             KeySource::Given(_) => "given key".to_owned(),
-            KeySource::Fetched { url, .. } => format!("key from {url}"),
+            KeySource::Fetched { url, .. } => format!("key from {}", shown_url(url)),
         };
         f.debug_struct("Verifier").field("source", &source).field("max_body", &self.max_body).finish()
     }
@@ -240,6 +278,14 @@ impl Verifier {
         self
     }
 
+    /// How long a key stays accepted after a fetch brought a new one
+    /// ([`DEFAULT_PREVIOUS_KEY_GRACE`], 24 h: the sender's retries of
+    /// deliveries signed before the rotation); zero drops it at once.
+    pub fn previous_key_grace(self, grace: Duration) -> Verifier {
+        self.state.borrow_mut().schedule.grace_ms = grace.as_millis() as f64;
+        self
+    }
+
     /// The URL the key is fetched from (`None` for a given key).
     pub fn key_url(&self) -> Option<&str> {
         match &*self.source {
@@ -272,14 +318,8 @@ impl Verifier {
         if body.length() as usize > self.max_body {
             return Err(too_large(self.max_body));
         }
-        let signature = headers.signature.as_deref().map(str::trim).unwrap_or_default();
-        if signature.is_empty() {
-            return Err(VerifyError::Signature("the rtk-signature header is missing or empty".into()));
-        }
-        let signature = pem::base64(signature).ok_or_else(|| VerifyError::Signature("the rtk-signature header is not base64".into()))?;
-        let signature = Uint8Array::from(signature.as_slice());
-
-        self.check_signature(&signature, &body).await?;
+        let signatures = signatures(headers.signature.as_deref())?;
+        self.check_signature(&signatures, &body).await?;
 
         let id = headers.uuid.as_deref().map(str::trim).filter(|id| !id.is_empty());
         let id = id.ok_or_else(|| VerifyError::Payload("the delivery has no rtk-uuid header".into()))?;
@@ -294,14 +334,23 @@ impl Verifier {
         Ok(Delivery { id: id.to_owned(), webhook_id: headers.webhook_id.clone(), event: WebhookEvent::from_name(&event), body: parsed })
     }
 
-    /// Ok when `signature` is a current key's signature of `body`; see the module docs.
-    async fn check_signature(&self, signature: &Uint8Array, body: &Uint8Array) -> Result<(), VerifyError> {
+    /// Ok when one of `signatures` is a current key's signature of `body`, or
+    /// a replaced key's within its grace; see the module docs.
+    async fn check_signature(&self, signatures: &[Uint8Array], body: &Uint8Array) -> Result<(), VerifyError> {
         let arrival = self.state.borrow_mut().tick();
         let mut key = self.current_key().await?;
+        // The key the last rotation replaced, once: a key this loop fetches
+        // makes the one it replaces the previous one, which was checked already.
+        let previous = self.state.borrow().previous_key(transport::now_ms());
+        if let Some(old) = previous {
+            if check(&old, signatures, body).await? {
+                return Ok(());
+            }
+        }
         // At most: the cached key, then one fetched for this delivery (or one
         // another delivery's fetch brought meanwhile, then one more).
         for _ in 0..3 {
-            if check(&key.key, signature, body).await? {
+            if check(&key.key, signatures, body).await? {
                 return Ok(());
             }
             if key.tick > arrival {
@@ -403,7 +452,9 @@ async fn load(source: Rc<KeySource>, state: Rc<RefCell<KeyState>>, tick: u64) ->
     let result = match &*source {
         KeySource::Given(der) => import(der).await.map_err(|why| unusable(format!("the configured public key cannot be imported: {why}"))),
         KeySource::Fetched { url, fetch } => match fetch_key(url, fetch).await {
-            Ok(der) => import(&der).await.map_err(|why| unusable(format!("the public key from {url} cannot be imported: {why}"))),
+            Ok(der) => {
+                import(&der).await.map_err(|why| unusable(format!("the public key from {} cannot be imported: {why}", shown_url(url))))
+            }
             Err(error) => Err(error),
         },
     };
@@ -411,8 +462,9 @@ async fn load(source: Rc<KeySource>, state: Rc<RefCell<KeyState>>, tick: u64) ->
     state.loading = None;
     let tick = if matches!(*source, KeySource::Given(_)) { u64::MAX } else { tick };
     match result {
-        Ok(key) => {
-            state.key = Some(CachedKey { key, tick, at_ms: transport::now_ms() });
+        Ok((key, der)) => {
+            let now = transport::now_ms();
+            state.replace_key(CachedKey { key, der, tick, at_ms: now }, now);
             state.schedule.succeeded();
             state.error = None;
         }
@@ -436,16 +488,41 @@ pub(crate) fn key_unusable(message: String) -> VerifyError {
     VerifyError::KeyUnavailable(unusable(message))
 }
 
-/// Fetches `{"data":{"publicKey":"-----BEGIN PUBLIC KEY-----..."}}` and
-/// returns the key's DER bytes; any failure is the key server's, not the delivery's.
+/// `cause` with every occurrence of each of `secrets` replaced, and without
+/// the JS error a failed fetch threw (its message may carry the URL, and
+/// cannot be rewritten).
+fn redacted(mut cause: Error, secrets: &[&str]) -> Error {
+    if secrets.is_empty() {
+        return cause;
+    }
+    match &mut cause {
+        Error::Api(api) => api.redact(secrets),
+        Error::Connection(failure) | Error::Timeout(failure) | Error::Aborted(failure) => {
+            for secret in secrets {
+                failure.message = failure.message.replace(secret, "[redacted]");
+            }
+            failure.cause = None;
+        }
+        Error::Validation(_) => {}
+    }
+    cause
+}
+
+/// Fetches `{"data":{"publicKey":"-----BEGIN PUBLIC KEY-----..."}}` (asking
+/// caches for no stored copy) and returns the key's DER bytes; any failure is
+/// the key server's, not the delivery's.
 async fn fetch_key(url: &str, fetch: &Fetch) -> Result<Vec<u8>, KeyUnavailable> {
-    let failed = |cause: Error| KeyUnavailable {
-        message: format!("could not fetch the webhook public key from {url}: {cause}"),
-        retry_after: cause.as_api().and_then(|api| api.retry_after),
-        cause: Some(cause),
+    let secrets = query_secrets(url);
+    let failed = |cause: Error| {
+        let cause = redacted(cause, &secrets);
+        KeyUnavailable {
+            message: format!("could not fetch the webhook public key from {}: {cause}", shown_url(url)),
+            retry_after: cause.as_api().and_then(|api| api.retry_after),
+            cause: Some(cause),
+        }
     };
     let (base, headers) = (JsString::from(url), Array::new());
-    let outgoing = Outgoing { method: Method::Get, base: &base, path: "", headers: &headers, body: None };
+    let outgoing = Outgoing { method: Method::Get, base: &base, path: "", headers: &headers, body: None, no_store: true };
     let limits = BodyLimits { success: 64 * 1024, error: MAX_ERROR_BODY };
     let reply = transport::send(fetch, &outgoing, KEY_FETCH_TIMEOUT, None, limits)
         .await
@@ -460,22 +537,50 @@ async fn fetch_key(url: &str, fetch: &Fetch) -> Result<Vec<u8>, KeyUnavailable> 
     pem::spki_der(&public_key).map_err(|why| bad(format!("its data.publicKey is not usable: {why}")))
 }
 
-/// Imports SPKI DER bytes as an RSASSA-PKCS1-v1_5 / SHA-256 verification key.
-async fn import(der: &[u8]) -> Result<JsValue, String> {
+/// Imports SPKI DER bytes as an RSASSA-PKCS1-v1_5 / SHA-256 verification
+/// key; gives the key and its bytes.
+async fn import(der: &[u8]) -> Result<(JsValue, Rc<[u8]>), String> {
     let subtle = subtle()?;
     let usages = Array::of1(&"verify".into());
     let pending =
         subtle.import_key("spki", &Uint8Array::from(der), &algorithm(), false, &usages).map_err(|e| transport::describe_js(&e))?;
-    JsFuture::from(pending).await.map_err(|e| transport::describe_js(&e))
+    let key = JsFuture::from(pending).await.map_err(|e| transport::describe_js(&e))?;
+    Ok((key, der.into()))
 }
 
-/// Whether `signature` is `key`'s signature of `body`. WebCrypto refusing to
-/// check at all is this runtime's or this key's fault, not the delivery's.
-async fn check(key: &JsValue, signature: &Uint8Array, body: &Uint8Array) -> Result<bool, VerifyError> {
+/// The signatures of an `rtk-signature` header: the entries of a
+/// comma-separated list that are base64, of the first [`MAX_SIGNATURES`].
+/// None at all, or none that is base64, is a forgery.
+fn signatures(header: Option<&str>) -> Result<Vec<Uint8Array>, VerifyError> {
+    let header = header.unwrap_or_default();
+    if header.trim().is_empty() {
+        return Err(VerifyError::Signature("the rtk-signature header is missing or empty".into()));
+    }
+    let mut decoded = Vec::new();
+    for entry in header.split(',').take(MAX_SIGNATURES) {
+        if let Some(bytes) = pem::base64(entry.trim()) {
+            decoded.push(Uint8Array::from(bytes.as_slice()));
+        }
+    }
+    match decoded.is_empty() {
+        true => Err(VerifyError::Signature("the rtk-signature header is not base64".into())),
+        false => Ok(decoded),
+    }
+}
+
+/// Whether one of `signatures` is `key`'s signature of `body`. WebCrypto
+/// refusing to check at all is this runtime's or this key's fault, not the
+/// delivery's.
+async fn check(key: &JsValue, signatures: &[Uint8Array], body: &Uint8Array) -> Result<bool, VerifyError> {
     let failed = |why: String| key_unusable(format!("the signature could not be checked: {why}"));
     let subtle = subtle().map_err(failed)?;
-    let pending = subtle.verify(&algorithm(), key, signature, body).map_err(|e| failed(transport::describe_js(&e)))?;
-    Ok(JsFuture::from(pending).await.map_err(|e| failed(transport::describe_js(&e)))?.as_bool() == Some(true))
+    for signature in signatures {
+        let pending = subtle.verify(&algorithm(), key, signature, body).map_err(|e| failed(transport::describe_js(&e)))?;
+        if JsFuture::from(pending).await.map_err(|e| failed(transport::describe_js(&e)))?.as_bool() == Some(true) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The SHA-256 of `body` in lower-case hex: the replay key of a delivery.

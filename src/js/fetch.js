@@ -9,6 +9,9 @@
 // for none (`error`: what was thrown, or the abort's reason, for the JS
 // error's `cause`; `unsent`: aborted before it was sent).
 
+/** Set once a fetch refused the `cache` option: it is not given again. */
+let cacheOptionRefused = false;
+
 /** One decoder for every body (decoding without `stream` keeps no state between calls). */
 const utf8 = new TextDecoder();
 
@@ -91,11 +94,12 @@ async function readBody(response, max, until) {
  * @param {string} base  the client's URL, which `path` follows
  * @param {string[][]} headers  `[name, value]` pairs, already checked (the client's, made once: copied, never changed)
  * @param {string | undefined} body
+ * @param {boolean} noStore  ask caches for no stored copy (`cache: "no-store"`, where the runtime takes it)
  * @param {AbortSignal | undefined} signal  the caller's
  * @param {number} maxSuccess  body bytes read for a 2xx reply
  * @param {number} maxError  body bytes read for any other reply
  */
-export async function exchange(custom, base, path, method, headers, body, timeoutMs, signal, maxSuccess, maxError) {
+export async function exchange(custom, base, path, method, headers, body, noStore, timeoutMs, signal, maxSuccess, maxError) {
   if (signal && signal.aborted) return { failure: "aborted", message: "the request was aborted", error: signal.reason, unsent: true };
   const controller = new AbortController();
   let timedOut = false;
@@ -119,10 +123,23 @@ export async function exchange(custom, base, path, method, headers, body, timeou
     // wrapper around the global fetch) may change.
     const init = { method, headers: headers.map((pair) => pair.slice()), signal: controller.signal };
     if (body !== undefined) init.body = body;
+    if (noStore && !cacheOptionRefused) init.cache = "no-store";
     const fetchFn = custom ?? globalThis.fetch;
     if (typeof fetchFn !== "function") return { failure: "connection", message: "there is no global fetch in this runtime" };
     // Called as a function, never as a method of an options object (browsers throw "Illegal invocation").
-    const response = asResponse(await until(Promise.resolve(fetchFn(base + path, init))));
+    const send = () => until(Promise.resolve().then(() => fetchFn(base + path, init)));
+    let sent;
+    try {
+      sent = await send();
+    } catch (error) {
+      // A runtime that has no `cache` option (workerd before its
+      // cache_option_enabled date) refuses it at once: send it without.
+      if (!("cache" in init) || controller.signal.aborted || !/cache/i.test(describe(error))) throw error;
+      cacheOptionRefused = true;
+      delete init.cache;
+      sent = await send();
+    }
+    const response = asResponse(sent);
     if (!response) return { failure: "connection", message: "fetch did not return a Response" };
     const status = response.status;
     if (!Number.isInteger(status) || status < 100 || status > 599) {

@@ -1,8 +1,15 @@
-/** What a `DeliveryStore` is told of a delivery: the keys it de-duplicates on, and what the delivery is. */
+/**
+ * What a `DeliveryStore` is told of a delivery: the keys it de-duplicates on,
+ * and what the delivery is. A delivery is its `id` **and** its `bodyHash`:
+ * only the body is signed, so the same `rtk-uuid` with other bytes is another
+ * delivery, never a repeat of this one.
+ */
 export interface DeliveryKey {
-  /** The `rtk-uuid`: retries of a delivery share it. */
+  /** The `rtk-uuid`: retries of a delivery share it (but it is not signed). */
   id: string;
-  /** The SHA-256 of the raw body (hex) when replay protection applies: a body re-sent under a new `rtk-uuid` has the same one. Else null. */
+  /** The SHA-256 of the raw body (hex): with `id`, the delivery's identity. */
+  bodyHash: string;
+  /** The SHA-256 of the raw body (hex) when replay protection applies: a delivery whose replay key is done is done, whatever its `id`. Else null. */
   replayKey: string | null;
   /** The body's `event`. */
   event: string;
@@ -16,21 +23,34 @@ export type Claim = "claimed" | "done" | "busy";
 /**
  * Where deliveries are recorded so that each is handled once. To hold across
  * isolates and machines, back it with storage they all share and that is
- * consistent at once: D1 or a Durable Object (not KV, whose writes take up to
- * a minute to reach other locations). A method that throws or rejects makes
- * the receiver answer 503, so the delivery comes back.
+ * consistent at once: D1, PostgreSQL or a Durable Object (not KV, whose
+ * writes take up to a minute to reach other locations). A method that throws
+ * or rejects makes the receiver answer 503, so the delivery comes back.
+ *
+ * What a store must guarantee:
+ * - a delivery is its `id` and `bodyHash` together; a delivery whose
+ *   `replayKey` is done is done, and one whose `replayKey` is claimed is busy;
+ * - `claim` is atomic: of two attempts at once, one gets "claimed";
+ * - a claim has an owner (a token each attempt makes): only the owner's
+ *   `renew`, `complete` and `release` act on it, and each returns false when
+ *   the claim is not (or no longer) the owner's; `complete` by the same owner
+ *   twice returns true both times (the receiver retries a write that failed);
+ * - a done delivery stays done at least as long as RealtimeKit may send it
+ *   again (a day is safe).
  */
 export interface DeliveryStore {
   /**
-   * Claims the delivery for `leaseMs`: "claimed" when neither its `id` nor its
-   * `replayKey` is done or claimed (a claim older than its lease counts as
-   * none), "done" when one is done, "busy" when one is claimed.
+   * Claims the delivery for `owner` until `leaseMs` from now: "claimed" when it
+   * is new, released, or its last claim's lease ran out; "done" when it (or
+   * its `replayKey`) is done; "busy" when another claim holds it (or its `replayKey`).
    */
-  claim(delivery: DeliveryKey, leaseMs: number): Claim | Promise<Claim>;
-  /** The handlers succeeded: the delivery (both its keys) is done. */
-  complete(delivery: DeliveryKey): unknown;
-  /** The handlers failed: drop the claim, so the next attempt claims it. */
-  release(delivery: DeliveryKey): unknown;
+  claim(delivery: DeliveryKey, owner: string, leaseMs: number): Claim | Promise<Claim>;
+  /** Extends `owner`'s claim to `leaseMs` from now (the receiver calls it every third of the lease while the handlers run): true while the claim is the owner's, false when not. */
+  renew(delivery: DeliveryKey, owner: string, leaseMs: number): boolean | Promise<boolean>;
+  /** The handlers succeeded: the delivery (and its `replayKey`) is done. False (and nothing changes) when the claim is not `owner`'s. */
+  complete(delivery: DeliveryKey, owner: string): boolean | void | Promise<boolean | void>;
+  /** The handlers failed (`reason` says how): drop the claim, so the next attempt claims it. False when the claim is not `owner`'s. */
+  release(delivery: DeliveryKey, owner: string, reason: string): boolean | void | Promise<boolean | void>;
 }
 
 /** Options of `new MemoryDeliveryStore(options)`. */
@@ -44,15 +64,18 @@ export interface MemoryStoreOptions {
 /**
  * A `DeliveryStore` in this process's memory: for tests and single-process
  * servers (each Worker isolate would have its own; use D1 or a Durable Object
- * to de-duplicate across isolates).
+ * to de-duplicate across isolates). Past `maxEntries` the oldest deliveries
+ * are forgotten first, but the replay keys of handled deliveries are kept for
+ * their whole `ttl`, so a flood of requests cannot flush them.
  */
 export class MemoryDeliveryStore implements DeliveryStore {
   constructor(options?: MemoryStoreOptions);
   /** How many deliveries it holds. */
   readonly size: number;
-  claim(delivery: DeliveryKey, leaseMs: number): Claim;
-  complete(delivery: DeliveryKey): void;
-  release(delivery: DeliveryKey): void;
+  claim(delivery: DeliveryKey, owner: string, leaseMs: number): Claim;
+  renew(delivery: DeliveryKey, owner: string, leaseMs: number): boolean;
+  complete(delivery: DeliveryKey, owner: string): boolean;
+  release(delivery: DeliveryKey, owner: string, reason?: string): boolean;
 }
 
 /** The payload of event `E`. */
@@ -77,7 +100,7 @@ export interface UnknownDelivery {
 export type ReceiveOutcome =
   /** 200: verified, new, and every handler succeeded. */
   | "handled"
-  /** 200: handled before (same `rtk-uuid`, or the same body under another: a replay); no handler ran. */
+  /** 200: handled before (same `rtk-uuid` and body, or the same body under another `rtk-uuid`: a replay); no handler ran. */
   | "repeat"
   /** 401: the signature is missing, malformed, or does not match a current key (`error` is a SignatureError). Not retried. */
   | "forged"
@@ -102,8 +125,10 @@ export interface ReceiveResult {
   delivery?: Delivery | UnknownDelivery;
   /** Why it was not handled. */
   error?: unknown;
-  /** The store's error when it could not record the outcome (handled: a redelivery is handled again; handler-failed: the next attempt waits for the lease). */
+  /** The store's error when it could not record the outcome after every retry (handled: a redelivery is handled again; handler-failed: the next attempt waits for the lease). */
   storeError?: unknown;
+  /** True when the store gave the claim to another attempt while the handlers ran (its lease ran out unrenewed): they may have run twice. */
+  leaseLost?: boolean;
   /** Seconds until the key may be fetched again (key-unavailable). */
   retryAfter?: number;
 }
@@ -131,11 +156,16 @@ export type ReceiverOptions = (
       maxBodyBytes?: undefined;
       keyCooldown?: undefined;
       keyMaxAge?: undefined;
+      previousKeyGrace?: undefined;
     }
 ) & {
   /** Where deliveries are recorded so each is handled once (default: none, so repeats are handled again). */
   store?: DeliveryStore;
-  /** Milliseconds a claim holds before another attempt may take the delivery over: longer than the handlers take (default 60000). */
+  /**
+   * Milliseconds a claim holds unrenewed before another attempt may take the
+   * delivery over (default 60000). It is renewed every third of it while the
+   * handlers run, so it only needs to outlast the store being unreachable.
+   */
   leaseMs?: number;
   /**
    * With a store: a body handled before under another `rtk-uuid` is a repeat
@@ -173,6 +203,13 @@ export class WebhookReceiver<C = any> {
   onUnknown(handler: (delivery: UnknownDelivery, context: C) => unknown): this;
   /** Runs a verified delivery's handlers one after another; rejects with the first handler's error. */
   dispatch(delivery: Delivery | UnknownDelivery, context?: C): Promise<void>;
+  /**
+   * Runs the handlers of a delivery verified before (by a queue consumer, say)
+   * once across the store, as `receive` does after verifying: claims it, renews
+   * the claim while they run, and records the outcome (a failed write is retried
+   * on its own). `key` is `deliveryKey(delivery, body)`'s.
+   */
+  handleOnce(delivery: Delivery | UnknownDelivery, key: DeliveryKey, context?: C): Promise<ReceiveResult>;
   /** Verifies, de-duplicates and handles a delivery given as a fetch `Request`; rejects only for a value that is not a readable Request. */
   receive(request: Request, context?: C): Promise<ReceiveResult>;
   /** `receive` for a raw body and its headers. */

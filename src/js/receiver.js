@@ -7,8 +7,9 @@
 // core verifies, de-duplicates, and decides every status; this file routes
 // events to handlers and writes the answer.
 import { ReceiverCore } from "./realtimekit_webhooks.js";
-import { VERIFIER_OPTIONS, WebhookVerifier, deliveryInput, readRequest, verifierCore } from "./verifier.js";
-import { ValidationError } from "./errors.js";
+import { VERIFIER_OPTIONS, WebhookVerifier, concat, deliveryInput, readRequest, verifierCore } from "./verifier.js";
+import { APIConnectionError, ValidationError } from "./errors.js";
+import { describe } from "./fetch.js";
 import { WEBHOOK_EVENTS, isWebhookEvent } from "./events.js";
 import { knownKeys, suggestion } from "./input.js";
 const DEFAULT_LEASE_MS = 60_000;
@@ -19,6 +20,24 @@ const ALL_OPTIONS = [...RECEIVER_OPTIONS, ...VERIFIER_OPTIONS];
 const REPORT = Symbol("report");
 /** Outcomes on our side that `onError` hears of (forged and malformed deliveries are the sender's). */
 const OUR_FAILURES = new Set(["key-unavailable", "store-failed", "handler-failed"]);
+/**
+ * What an HTTP answer says of each outcome: its name, and for a final one
+ * (4xx) a generic reason. The caller may be anyone, so an answer shows no
+ * detail (a key URL, a key server's reply, a store's error): those go to `onError`.
+ */
+const ANSWERS = {
+  handled: "handled",
+  repeat: "repeat",
+  forged: "forged: the signature does not verify",
+  malformed: "malformed: not a webhook delivery",
+  "key-unavailable": "key-unavailable",
+  "in-progress": "in-progress",
+  "store-failed": "store-failed",
+  "handler-failed": "handler-failed",
+  unreadable: "unreadable",
+};
+/** The methods of a DeliveryStore. */
+const STORE_METHODS = ["claim", "renew", "complete", "release"];
 
 /** Verifies deliveries, handles each once, and answers RealtimeKit with the status that makes it retry or not. */
 export class WebhookReceiver {
@@ -47,7 +66,8 @@ export class WebhookReceiver {
       }
     }
     if (store !== undefined && !isStore(store)) {
-      throw new ValidationError("store: must have claim(), complete() and release() methods (see DeliveryStore)", "store");
+      const missing = STORE_METHODS.filter((method) => typeof store?.[method] !== "function");
+      throw new ValidationError(`store: must be a DeliveryStore, with ${STORE_METHODS.map((m) => `${m}()`).join(", ")} (this one has no ${missing.join("(), ")}())`, "store");
     }
     if (!Number.isInteger(leaseMs) || leaseMs < 1 || leaseMs > 86_400_000) {
       throw new ValidationError("leaseMs: must be a whole number of milliseconds, from 1 to 86400000", "leaseMs");
@@ -134,6 +154,22 @@ export class WebhookReceiver {
     return this.#receive(deliveryInput(body, headers), context);
   }
 
+  /**
+   * Runs the handlers of a delivery verified before (by a queue consumer,
+   * say) once across the store, as `receive` does after verifying: claims it,
+   * renews the claim while the handlers run, and records the outcome.
+   * `key` is `deliveryKey(delivery, body)`'s. Resolves to a ReceiveResult
+   * (`handled`, `repeat`, `in-progress`, `store-failed` or `handler-failed`).
+   */
+  async handleOnce(delivery, key, context) {
+    const id = field(delivery, "id", "delivery");
+    field(delivery, "event", "delivery");
+    if (field(key, "id", "key") !== id) throw new ValidationError("key: is not this delivery's (its id differs): make it with deliveryKey(delivery, body)", "key");
+    field(key, "bodyHash", "key");
+    const handle = (verified) => this.dispatch(verified, context);
+    return this.#report(await this.#core.handleOnce(delivery, key, handle));
+  }
+
   /** A delivery read by verifier.js (`[bytes, header lookup]`), through the core. */
   async #receive([body, lookup], context) {
     const handle = (delivery) => this.dispatch(delivery, context);
@@ -151,17 +187,26 @@ export class WebhookReceiver {
     } catch (error) {
       // Not a readable request (a programming error), or its body broke off: 500, so it comes back.
       this[REPORT](error, { outcome: "unreadable", status: 500, error });
-      return new Response("the delivery could not be read\n", { status: 500 });
+      return new Response(`${ANSWERS.unreadable}\n`, { status: 500, headers: TEXT });
     }
-    const headers = { "content-type": "text/plain; charset=utf-8" };
+    const headers = { ...TEXT };
     if (result.retryAfter !== undefined) headers["retry-after"] = String(Math.ceil(result.retryAfter));
-    return new Response(`${answer(result)}\n`, { status: result.status, headers });
+    return new Response(`${ANSWERS[result.outcome]}\n`, { status: result.status, headers });
   }
 
-  /** Tells `onError` of a failure on our side, and of a store that could not record an outcome. */
+  /**
+   * Tells `onError` of a failure on our side, of a store that could not
+   * record an outcome, and of a claim taken over while the handlers ran.
+   */
   #report(result) {
     if (OUR_FAILURES.has(result.outcome)) this.#tell(result.error, result);
     if (result.storeError !== undefined) this.#tell(result.storeError, result);
+    if (result.leaseLost) {
+      this.#tell(new Error(
+        "the store gave this delivery's claim to another attempt while its handlers ran (its lease ran out unrenewed: the store was " +
+          "unreachable, or its renew() answered false), so they may have run twice",
+      ), result);
+    }
     return result;
   }
 
@@ -182,13 +227,19 @@ export class WebhookReceiver {
 /**
  * A DeliveryStore in this process's memory: for tests and single-process
  * servers. Each Worker isolate would have its own, so use D1 or a Durable
- * Object to de-duplicate across isolates. It keeps the last `maxEntries`
- * deliveries (default 10 000), each for at most `ttl` ms (default a day).
+ * Object to de-duplicate across isolates. It remembers each delivery for at
+ * most `ttl` ms (default a day); past `maxEntries` deliveries (default
+ * 10 000) the oldest are forgotten first, but for the replay keys of handled
+ * deliveries, kept for their whole `ttl` whatever the volume: a flood cannot
+ * flush them (a replay key comes only from a body RealtimeKit signed, so
+ * their number is bounded by the genuine deliveries of one `ttl`).
  * (The same rules as the Rust crate's `MemoryStore`.)
  */
 export class MemoryDeliveryStore {
-  /** Key (`id:…` or `sha256:…`) to `{ state: "claimed" | "free" | "done", until, at }`, oldest first claim first. */
+  /** Key (`delivery:…` or `sha256:…`) to `{ state: "claimed" | "free" | "done", owner, until, at }`, oldest first claim first. */
   #entries = new Map();
+  /** Handled replay keys that left #entries past the bound, still by first claim: forgotten only past their ttl. */
+  #kept = new Map();
   #maxEntries;
   #ttl;
 
@@ -208,19 +259,20 @@ export class MemoryDeliveryStore {
 
   /** How many deliveries it holds. */
   get size() {
-    let ids = 0;
-    for (const key of this.#entries.keys()) if (key.startsWith("id:")) ids++;
-    return ids;
+    let deliveries = 0;
+    for (const key of this.#entries.keys()) if (key.startsWith(IDENTITY)) deliveries++;
+    return deliveries;
   }
 
-  /** Claims a delivery for `leaseMs`: "claimed", "done" (handled already) or "busy" (claimed by another attempt). */
-  claim(delivery, leaseMs) {
+  /** Claims a delivery for `owner` until `leaseMs` from now: "claimed", "done" (handled already) or "busy" (claimed by another attempt). */
+  claim(delivery, owner, leaseMs) {
     const keys = keysOf(delivery);
+    checkOwner(owner);
     const now = Date.now();
     this.#evict(now);
     let busy = false;
     for (const key of keys) {
-      const entry = this.#entries.get(key);
+      const entry = this.#get(key);
       if (entry?.state === "done") return "done";
       if (entry?.state === "claimed" && entry.until > now) busy = true;
     }
@@ -228,55 +280,109 @@ export class MemoryDeliveryStore {
     const until = now + Math.max(0, Number(leaseMs) || 0);
     for (const key of keys) {
       const entry = this.#entries.get(key);
-      if (entry) Object.assign(entry, { state: "claimed", until });
-      else this.#entries.set(key, { state: "claimed", until, at: now });
+      if (entry) Object.assign(entry, { state: "claimed", owner, until });
+      else this.#entries.set(key, { state: "claimed", owner, until, at: now });
     }
     this.#evict(now);
     return "claimed";
   }
 
-  /** Marks a claimed delivery handled. */
-  complete(delivery) {
-    for (const key of keysOf(delivery)) {
-      const entry = this.#entries.get(key);
-      if (entry) entry.state = "done";
-    }
+  /** Extends `owner`'s claim to `leaseMs` from now: true while the claim is the owner's, false when not. */
+  renew(delivery, owner, leaseMs) {
+    const keys = keysOf(delivery);
+    if (!this.#claimedBy(keys[0], owner)) return false;
+    const until = Date.now() + Math.max(0, Number(leaseMs) || 0);
+    for (const key of keys) if (this.#claimedBy(key, owner)) this.#entries.get(key).until = until;
+    return true;
   }
 
-  /** Drops a claim, so that the next attempt can claim the delivery. */
-  release(delivery) {
-    for (const key of keysOf(delivery)) {
-      const entry = this.#entries.get(key);
-      if (entry?.state === "claimed") entry.state = "free";
+  /** Marks a delivery handled: false (nothing changes) when the claim is not `owner`'s. */
+  complete(delivery, owner) {
+    const keys = keysOf(delivery);
+    const identity = this.#get(keys[0]);
+    const already = identity?.state === "done" && identity.owner === owner;
+    if (!already && !this.#claimedBy(keys[0], owner)) return false;
+    for (const key of keys) {
+      const entry = this.#get(key);
+      if (entry) Object.assign(entry, { state: "done", owner });
     }
+    return true;
   }
 
-  /** Forgets keys first claimed more than `ttl` ago, then the oldest while there are too many. */
+  /** Drops `owner`'s claim, so that the next attempt can claim the delivery: false when the claim is not the owner's. */
+  release(delivery, owner) {
+    const keys = keysOf(delivery);
+    if (!this.#claimedBy(keys[0], owner)) return false;
+    for (const key of keys) if (this.#claimedBy(key, owner)) this.#entries.get(key).state = "free";
+    return true;
+  }
+
+  #get(key) {
+    return this.#entries.get(key) ?? this.#kept.get(key);
+  }
+
+  #claimedBy(key, owner) {
+    const entry = this.#entries.get(key);
+    return entry?.state === "claimed" && entry.owner === owner;
+  }
+
+  /**
+   * Forgets keys first claimed more than `ttl` ago, then the oldest while
+   * there are too many, but for handled replay keys, which move to #kept
+   * until their `ttl` passes.
+   */
   #evict(now) {
+    const oldest = now - this.#ttl;
     for (const [key, entry] of this.#entries) {
-      if (entry.at >= now - this.#ttl && this.#entries.size <= this.#maxEntries * 2) break;
+      if (entry.at >= oldest && this.#entries.size <= this.#maxEntries * 2) break;
       this.#entries.delete(key);
+      if (entry.state === "done" && key.startsWith(REPLAY) && entry.at >= oldest) this.#kept.set(key, entry);
+    }
+    for (const [key, entry] of this.#kept) {
+      if (entry.at >= oldest) break;
+      this.#kept.delete(key);
     }
   }
 }
 
-/** The keys of a delivery in a store: its id, and its replay key when there is one. */
+const IDENTITY = "delivery:";
+const REPLAY = "sha256:";
+
+/** The keys of a delivery in a store: its identity (body hash and id), and its replay key when there is one. */
 function keysOf(delivery) {
-  if (delivery === null || typeof delivery !== "object" || typeof delivery.id !== "string" || delivery.id === "") {
-    throw new ValidationError("delivery: must be an object with a non-empty string id", "delivery");
+  let id;
+  let bodyHash;
+  let replayKey;
+  try {
+    ({ id, bodyHash, replayKey } = delivery);
+  } catch {}
+  if (typeof id !== "string" || id === "" || typeof bodyHash !== "string" || bodyHash === "") {
+    throw new ValidationError("delivery: must be a DeliveryKey, with a non-empty string id and bodyHash", "delivery");
   }
-  return typeof delivery.replayKey === "string" ? [`id:${delivery.id}`, `sha256:${delivery.replayKey}`] : [`id:${delivery.id}`];
+  const identity = `${IDENTITY}${bodyHash}:${id}`;
+  return typeof replayKey === "string" ? [identity, `${REPLAY}${replayKey}`] : [identity];
 }
 
-/** The answer's body text: the outcome, and why for a rejection. */
-function answer(result) {
-  const why = result.error instanceof Error && result.outcome !== "handler-failed" && result.outcome !== "store-failed" ? `: ${result.error.message}` : "";
-  return `${result.outcome}${why}`;
+function checkOwner(owner) {
+  if (typeof owner !== "string" || owner === "") throw new ValidationError("owner: must be a non-empty string", "owner");
 }
+
+/** `object[name]`, a non-empty string, or a ValidationError naming `what`. */
+function field(object, name, what) {
+  let value;
+  try {
+    value = object?.[name];
+  } catch {}
+  if (typeof value !== "string" || value === "") {
+    throw new ValidationError(`${what}: must have a non-empty string ${name} (as ${what === "key" ? "deliveryKey" : "verify"} gives it)`, what);
+  }
+  return value;
+}
+
+const TEXT = { "content-type": "text/plain; charset=utf-8" };
 
 function isStore(store) {
-  return store !== null && typeof store === "object" &&
-    ["claim", "complete", "release"].every((method) => typeof store[method] === "function");
+  return store !== null && typeof store === "object" && STORE_METHODS.every((method) => typeof store[method] === "function");
 }
 
 function checkHandler(handler) {
@@ -306,30 +412,40 @@ export function createNodeHandler(receiver, options = {}) {
   if (context !== undefined && typeof context !== "function") throw new ValidationError("context: must be a function (req, res) => context", "context");
 
   return async function realtimeKitWebhooks(req, res, next) {
-    const send = (status, text, headers = {}) => {
+    const send = (status, text, headers = {}, then) => {
       if (res.headersSent) return;
-      res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers });
-      res.end(`${text}\n`);
+      res.writeHead(status, { ...TEXT, ...headers });
+      res.end(`${text}\n`, then);
     };
     try {
       if (req.method !== "POST") return send(405, "POST RealtimeKit webhook deliveries here.", { allow: "POST" });
       const body = await rawBody(req, receiver.maxBodyBytes);
-      if (body === TOO_LARGE) return send(400, `malformed: the body is larger than ${receiver.maxBodyBytes} bytes`);
+      if (body === TOO_LARGE) {
+        // Answered before the rest of the body is read; then the connection
+        // is closed, so nothing more of it is read.
+        return send(400, ANSWERS.malformed, { connection: "close" }, () => setTimeout(() => req.destroy?.(), 0));
+      }
       const result = await receiver.receiveBody(body, req.headers, context ? context(req, res) : undefined);
       const headers = result.retryAfter === undefined ? {} : { "retry-after": String(Math.ceil(result.retryAfter)) };
-      send(result.status, answer(result), headers);
+      send(result.status, ANSWERS[result.outcome], headers);
     } catch (error) {
       // 500, never a 4xx: once the cause is fixed, RealtimeKit's retry gets through.
       if (typeof next === "function") return next(error);
-      send(500, error instanceof ValidationError ? error.message : "the delivery could not be read");
+      send(500, ANSWERS.unreadable);
       receiver[REPORT](error, { outcome: "unreadable", status: 500, error });
     }
   };
 }
 
 const TOO_LARGE = Symbol("too large");
+const utf8 = new TextEncoder();
 
-/** The request's raw body: what a raw or text parser left, or the stream read to its end (at most `max` bytes). */
+/**
+ * The request's raw body: what a raw or text parser left, or the stream read
+ * to its end, or TOO_LARGE as soon as it passes `max` bytes (the rest is left
+ * unread: the iterator is not closed, which would destroy the socket to
+ * answer on).
+ */
 async function rawBody(req, max) {
   const parsed = req.body;
   if (typeof parsed === "string" || parsed instanceof Uint8Array) return parsed;
@@ -337,23 +453,21 @@ async function rawBody(req, max) {
     throw new ValidationError(PARSED_BODY, "body");
   }
   if (req.readableEnded) throw new ValidationError("the request's body was already read by another handler; give this handler the raw body", "body");
-  // Read to the end even past `max` (what is past it is dropped): leaving the
-  // loop early would destroy the request, and with it the socket to answer on.
   const chunks = [];
   let total = 0;
-  let tooLarge = false;
-  for await (const chunk of req) {
-    const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk;
+  const iterator = req[Symbol.asyncIterator]();
+  for (;;) {
+    let next;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      throw new APIConnectionError(`connection error: reading the request body failed: ${describe(error)}`);
+    }
+    if (next.done) break;
+    const bytes = typeof next.value === "string" ? utf8.encode(next.value) : next.value;
     total += bytes.length;
-    if (total > max) tooLarge = true;
-    else chunks.push(bytes);
+    if (total > max) return TOO_LARGE;
+    chunks.push(bytes);
   }
-  if (tooLarge) return TOO_LARGE;
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return body;
+  return concat(chunks, total);
 }

@@ -48,12 +48,41 @@ impl ReceiverCore {
         let receiver = Rc::clone(&self.receiver);
         let input = delivery(receiver.verifier(), body, &lookup);
         transport::promise(async move {
-            let outcome = match input {
-                Ok((body, headers)) => receiver.receive_bytes(body, &headers, |d| call(handle, d)).await,
-                Err(verdict) => Outcome::Rejected(verdict),
+            let verified = match input {
+                Ok((body, headers)) => receiver.verified(body, &headers).await,
+                Err(verdict) => Err(verdict),
             };
-            Ok(result(outcome))
+            Ok(match verified {
+                Ok((delivery, key)) => run(&receiver, delivery, key, handle).await,
+                Err(verdict) => result(Outcome::Rejected(verdict)),
+            })
         })
+    }
+
+    /// Runs the handlers of a delivery verified before, once across the
+    /// store (`Receiver::handle_once`); `delivery` and `key` are as
+    /// `verify` and `deliveryKey` gave them (receiver.js checked their
+    /// types). Never rejects.
+    #[wasm_bindgen(js_name = handleOnce)]
+    pub fn handle_once(&self, delivery: JsValue, key: JsValue, handle: Function) -> Promise {
+        let receiver = Rc::clone(&self.receiver);
+        let text = |object: &JsValue, field: &str| Reflect::get(object, &field.into()).ok().and_then(|v| v.as_string());
+        let payload = Reflect::get(&delivery, &"payload".into()).unwrap_or(JsValue::UNDEFINED);
+        let event = text(&delivery, "event").unwrap_or_default();
+        let delivery = Delivery {
+            id: text(&delivery, "id").unwrap_or_default(),
+            webhook_id: text(&delivery, "webhookId"),
+            event: WebhookEvent::from_name(&event),
+            body: payload,
+        };
+        let key = DeliveryKey {
+            id: text(&key, "id").unwrap_or_default(),
+            body_hash: text(&key, "bodyHash").unwrap_or_default(),
+            replay_key: text(&key, "replayKey"),
+            event: text(&key, "event").unwrap_or(event),
+            webhook_id: text(&key, "webhookId"),
+        };
+        transport::promise(async move { Ok(run(&receiver, delivery, key, handle).await) })
     }
 }
 
@@ -68,14 +97,31 @@ pub fn delivery_key_of(id: String, webhook_id: Option<String>, event: String, bo
     })
 }
 
+/// Handles a verified delivery once with the JS `handle` (the one place the
+/// receiving core is instantiated for JS); resolves to the result object.
+async fn run(receiver: &Receiver<JsStore>, delivery: Delivery, key: DeliveryKey, handle: Function) -> JsValue {
+    result(receiver.handle_once(delivery, &key, |d| call(handle, d)).await)
+}
+
+/// What a JS handler threw or rejected with; a store's `release` is told
+/// what it says.
+#[derive(Debug)]
+struct Thrown(JsValue);
+
+impl std::fmt::Display for Thrown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&transport::describe_js(&self.0))
+    }
+}
+
 /// Runs the JS handler on the delivery; its rejection (or throw) is the handler's error.
-async fn call(handle: Function, delivery: crate::verify::Delivery) -> Result<(), JsValue> {
-    let returned = handle.call1(&JsValue::UNDEFINED, &to_object(delivery))?;
-    JsFuture::from(Promise::resolve(&returned)).await.map(|_| ())
+async fn call(handle: Function, delivery: crate::verify::Delivery) -> Result<(), Thrown> {
+    let returned = handle.call1(&JsValue::UNDEFINED, &to_object(delivery)).map_err(Thrown)?;
+    JsFuture::from(Promise::resolve(&returned)).await.map(|_| ()).map_err(Thrown)
 }
 
 /// The outcome as the object `receiver.js` reads.
-fn result(outcome: Outcome<JsValue, JsValue>) -> JsValue {
+fn result(outcome: Outcome<Thrown, JsValue>) -> JsValue {
     let object = Object::new();
     let set = |key: &str, value: &JsValue| {
         let _ = Reflect::set(&object, &key.into(), value);
@@ -86,10 +132,13 @@ fn result(outcome: Outcome<JsValue, JsValue>) -> JsValue {
         set("retryAfter", &JsValue::from_f64(seconds));
     }
     match outcome {
-        Outcome::Handled { delivery, unrecorded } => {
+        Outcome::Handled { delivery, unrecorded, lease_lost } => {
             set("delivery", &to_object(delivery));
             if let Some(error) = unrecorded {
                 set("storeError", &error);
+            }
+            if lease_lost {
+                set("leaseLost", &JsValue::TRUE);
             }
         }
         Outcome::Repeat(delivery) | Outcome::InProgress(delivery) => set("delivery", &to_object(delivery)),
@@ -98,46 +147,52 @@ fn result(outcome: Outcome<JsValue, JsValue>) -> JsValue {
             set("delivery", &to_object(delivery));
             set("error", &error);
         }
-        Outcome::HandlerFailed { delivery, error, unreleased } => {
+        Outcome::HandlerFailed { delivery, error, unreleased, lease_lost } => {
             set("delivery", &to_object(delivery));
-            set("error", &error);
+            set("error", &error.0);
             if let Some(error) = unreleased {
                 set("storeError", &error);
+            }
+            if lease_lost {
+                set("leaseLost", &JsValue::TRUE);
             }
         }
     }
     object.into()
 }
 
-/// A `DeliveryStore` written in JS (any object with `claim`, `complete` and
-/// `release`, each returning a value or a promise); `None` for no store.
+/// A `DeliveryStore` written in JS (any object with `claim`, `renew`,
+/// `complete` and `release`, each returning a value or a promise); `None`
+/// for no store.
 #[derive(Debug, Clone)]
 struct JsStore(Option<JsValue>);
 
 impl JsStore {
-    /// Calls `store[method](delivery, ...args)` and awaits what it returns.
-    async fn call(&self, method: &str, delivery: &DeliveryKey, lease: Option<Duration>) -> Result<JsValue, JsValue> {
-        let Some(store) = &self.0 else { return Ok(JsValue::UNDEFINED) };
+    /// Calls `store[method](delivery, owner, extra)` and awaits what it returns.
+    async fn call(&self, method: &str, delivery: &DeliveryKey, owner: &str, extra: JsValue) -> Result<JsValue, JsValue> {
+        let Some(store) = &self.0 else { return Ok(JsValue::TRUE) };
         let function = Reflect::get(store, &method.into())?
             .dyn_into::<Function>()
             .map_err(|_| js_sys::Error::new(&format!("the store has no {method}() method")))?;
-        let key = key_object(delivery);
-        let returned = match lease {
-            Some(lease) => function.call2(store, &key, &JsValue::from_f64(lease.as_millis() as f64))?,
-            None => function.call1(store, &key)?,
-        };
+        let returned = function.call3(store, &key_object(delivery), &owner.into(), &extra)?;
         JsFuture::from(Promise::resolve(&returned)).await
+    }
+
+    /// `store[method](...)` for a method that answers whether the claim is
+    /// the owner's: only `false` says it is not.
+    async fn owned(&self, method: &str, delivery: &DeliveryKey, owner: &str, extra: JsValue) -> Result<bool, JsValue> {
+        Ok(self.call(method, delivery, owner, extra).await? != JsValue::FALSE)
     }
 }
 
 impl DeliveryStore for JsStore {
     type Error = JsValue;
 
-    async fn claim(&self, delivery: &DeliveryKey, lease: Duration) -> Result<Claim, JsValue> {
+    async fn claim(&self, delivery: &DeliveryKey, owner: &str, lease: Duration) -> Result<Claim, JsValue> {
         if self.0.is_none() {
             return Ok(Claim::Claimed);
         }
-        let claim = self.call("claim", delivery, Some(lease)).await?;
+        let claim = self.call("claim", delivery, owner, millis(lease)).await?;
         claim
             .as_string()
             .as_deref()
@@ -145,22 +200,31 @@ impl DeliveryStore for JsStore {
             .ok_or_else(|| js_sys::Error::new("the store's claim() gave something other than \"claimed\", \"done\" or \"busy\"").into())
     }
 
-    async fn complete(&self, delivery: &DeliveryKey) -> Result<(), JsValue> {
-        self.call("complete", delivery, None).await.map(|_| ())
+    async fn renew(&self, delivery: &DeliveryKey, owner: &str, lease: Duration) -> Result<bool, JsValue> {
+        self.owned("renew", delivery, owner, millis(lease)).await
     }
 
-    async fn release(&self, delivery: &DeliveryKey) -> Result<(), JsValue> {
-        self.call("release", delivery, None).await.map(|_| ())
+    async fn complete(&self, delivery: &DeliveryKey, owner: &str) -> Result<bool, JsValue> {
+        self.owned("complete", delivery, owner, JsValue::UNDEFINED).await
+    }
+
+    async fn release(&self, delivery: &DeliveryKey, owner: &str, reason: &str) -> Result<bool, JsValue> {
+        self.owned("release", delivery, owner, reason.into()).await
     }
 }
 
-/// `{ id, replayKey, event, webhookId }`, as stores receive it.
+fn millis(duration: Duration) -> JsValue {
+    JsValue::from_f64(duration.as_millis() as f64)
+}
+
+/// `{ id, bodyHash, replayKey, event, webhookId }`, as stores receive it.
 fn key_object(delivery: &DeliveryKey) -> JsValue {
     let object = Object::new();
     let set = |key: &str, value: JsValue| {
         let _ = Reflect::set(&object, &key.into(), &value);
     };
     set("id", delivery.id.as_str().into());
+    set("bodyHash", delivery.body_hash.as_str().into());
     set("replayKey", delivery.replay_key.as_deref().map_or(JsValue::NULL, JsValue::from_str));
     set("event", delivery.event.as_str().into());
     set("webhookId", delivery.webhook_id.as_deref().map_or(JsValue::NULL, JsValue::from_str));

@@ -122,7 +122,7 @@ export type VerifierOptions = {
   /** Bodies larger than this many bytes are refused with PayloadError (default 1 MiB). */
   maxBodyBytes?: number;
 } & (
-  | { /** The PEM SPKI public key ("-----BEGIN PUBLIC KEY-----"); escaped \n newlines are fine. */ publicKey: string; keyURL?: undefined; fetch?: undefined; keyCooldown?: undefined; keyMaxAge?: undefined }
+  | { /** The PEM SPKI public key ("-----BEGIN PUBLIC KEY-----"); escaped \n newlines are fine. */ publicKey: string; keyURL?: undefined; fetch?: undefined; keyCooldown?: undefined; keyMaxAge?: undefined; previousKeyGrace?: undefined }
   | {
       publicKey?: undefined;
       /** Where to fetch `{"data":{"publicKey":...}}` (default "https://api.realtime.cloudflare.com/.well-known/webhooks.json"). */
@@ -133,6 +133,12 @@ export type VerifierOptions = {
       keyCooldown?: number;
       /** Milliseconds a fetched key is used before it is fetched again (default 600000). */
       keyMaxAge?: number;
+      /**
+       * Milliseconds a key stays accepted after the key URL started serving a new one (default 86400000, a day):
+       * RealtimeKit's retries of a delivery signed before a rotation carry the old signature. 0: not at all
+       * (for a rotation that revokes a leaked key).
+       */
+      previousKeyGrace?: number;
     }
 );
 

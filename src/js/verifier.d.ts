@@ -35,9 +35,20 @@ export class WebhookVerifier {
 }
 
 /**
- * The keys a `DeliveryStore` is given for a verified delivery: its `rtk-uuid`,
- * and (with replay protection, the default) the SHA-256 of its raw body,
- * unless its event's bodies can repeat for real. For queues and stores of
- * one's own that de-duplicate as `WebhookReceiver` does.
+ * The keys a `DeliveryStore` is given for a verified delivery: its identity
+ * (its `rtk-uuid` and the SHA-256 of its raw body), and (with replay
+ * protection, the default) that hash as its replay key, unless its event's
+ * bodies can repeat for real. For queues and stores of one's own that
+ * de-duplicate as `WebhookReceiver` does.
  */
 export function deliveryKey(delivery: Delivery | UnknownDelivery, body: string | Uint8Array | ArrayBuffer, replayProtection?: boolean | null): Promise<DeliveryKey>;
+
+/**
+ * The raw body of a delivery given as a fetch `Request`, read up to
+ * `maxBodyBytes` (default 1048576): a larger one rejects with `PayloadError`
+ * (answer 400) as soon as the read passes the limit, and its stream is
+ * cancelled, so an endless body costs no more than the limit. A body that
+ * cannot be read rejects with `APIConnectionError` (answer 503). For
+ * pipelines of one's own, with `verifyBody` and `deliveryKey`.
+ */
+export function readDeliveryBody(request: Request, maxBodyBytes?: number): Promise<Uint8Array>;

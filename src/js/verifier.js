@@ -6,15 +6,19 @@
 //
 // A package module beside the wasm glue, not a wasm snippet.
 import { VerifierCore, deliveryKeyOf, makeVerifierCore } from "./realtimekit_webhooks.js";
-import { APIConnectionError } from "./errors.js";
+import { APIConnectionError, PayloadError } from "./errors.js";
 import { describe } from "./fetch.js";
 import { INSPECT, freed, shown } from "./lifecycle.js";
 import { asciiLower, get, invalid, keysOf, knownKeys } from "./input.js";
 
 /** The options of `new WebhookVerifier(options)`; WebhookReceiver hands these of its own on to its verifier. */
-export const VERIFIER_OPTIONS = ["publicKey", "keyURL", "fetch", "maxBodyBytes", "keyCooldown", "keyMaxAge"];
+export const VERIFIER_OPTIONS = ["publicKey", "keyURL", "fetch", "maxBodyBytes", "keyCooldown", "keyMaxAge", "previousKeyGrace"];
 /** The longest `keyCooldown` and `keyMaxAge`: a day, in ms. */
 const MAX_KEY_MS = 86_400_000;
+/** The longest `previousKeyGrace`: a week, in ms. */
+const MAX_GRACE_MS = 604_800_000;
+/** The largest body read by default (the core's default too), in bytes. */
+const DEFAULT_MAX_BODY = 1024 * 1024;
 
 const utf8 = new TextEncoder();
 
@@ -103,24 +107,24 @@ function verifierOptions(options) {
   if (options === undefined || options === null) return [];
   if (typeof options !== "object" || Array.isArray(options)) throw invalid("options", "must be an object");
   knownKeys(options, VERIFIER_OPTIONS, VERIFIER_OPTIONS.length, "an option of WebhookVerifier");
-  const [publicKey, keyURL, fetch, maxBody, cooldown, maxAge] = VERIFIER_OPTIONS.map((key) => get(options, key));
+  const [publicKey, keyURL, fetch, maxBody, cooldown, maxAge, grace] = VERIFIER_OPTIONS.map((key) => get(options, key));
   if (publicKey !== undefined) {
     if (typeof publicKey !== "string") throw invalid("publicKey", "must be a PEM string");
-    if (keyURL !== undefined || fetch !== undefined || cooldown !== undefined || maxAge !== undefined) {
-      throw invalid("publicKey", "give publicKey, or keyURL (with fetch, keyCooldown, keyMaxAge), not both");
+    if (keyURL !== undefined || fetch !== undefined || cooldown !== undefined || maxAge !== undefined || grace !== undefined) {
+      throw invalid("publicKey", "give publicKey, or keyURL (with fetch, keyCooldown, keyMaxAge, previousKeyGrace), not both");
     }
   }
   if (keyURL !== undefined && typeof keyURL !== "string") throw invalid("keyURL", "must be a string");
   if (fetch !== undefined && typeof fetch !== "function") throw invalid("fetch", "must be a function");
-  for (const [field, value] of [["keyCooldown", cooldown], ["keyMaxAge", maxAge]]) {
-    if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= MAX_KEY_MS)) {
-      throw invalid(field, `must be a whole number of milliseconds, from 0 to ${MAX_KEY_MS}`);
+  for (const [field, value, max] of [["keyCooldown", cooldown, MAX_KEY_MS], ["keyMaxAge", maxAge, MAX_KEY_MS], ["previousKeyGrace", grace, MAX_GRACE_MS]]) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= max)) {
+      throw invalid(field, `must be a whole number of milliseconds, from 0 to ${max}`);
     }
   }
   if (maxBody !== undefined && !(Number.isInteger(maxBody) && maxBody >= 1 && maxBody <= 1e15)) {
     throw invalid("maxBodyBytes", "must be a whole number of bytes, at least 1");
   }
-  return [publicKey, keyURL, fetch, maxBody, cooldown, maxAge];
+  return [publicKey, keyURL, fetch, maxBody, cooldown, maxAge, grace];
 }
 
 /** A raw delivery body (string, Uint8Array, ArrayBuffer or another view of one) as bytes. */
@@ -142,8 +146,9 @@ export function deliveryBody(body) {
 
 /**
  * A lookup of a delivery's headers, `(lower-case name) => string | undefined`,
- * over a `Headers` or a plain object (any case; a list gives its first item).
- * Which headers a delivery has (rtk-*, or the older dyte-*) is the core's to say.
+ * over a `Headers` or a plain object (any case; a list, as a header sent
+ * twice, gives its items joined by ", ", as `Headers` does). Which headers a
+ * delivery has (rtk-*, or the older dyte-*) is the core's to say.
  */
 export function deliveryHeaders(headers) {
   if (headers === null || typeof headers !== "object" || Array.isArray(headers)) {
@@ -175,7 +180,7 @@ export function deliveryHeaders(headers) {
     let value;
     try {
       value = headers[byName.get(name)];
-      if (Array.isArray(value)) value = value[0];
+      if (Array.isArray(value)) value = value.filter((item) => typeof item === "string").join(", ");
     } catch {
       return undefined;
     }
@@ -190,9 +195,10 @@ export function deliveryInput(body, headers) {
 
 /**
  * A fetch Request's body and headers, as `[bytes, header lookup]`; the bytes
- * are UNREAD (undefined) when its content-length is over `maxBody` (the body
- * is then not read). Throws ValidationError for a value that is not a
- * readable Request, APIConnectionError when reading the body fails.
+ * are UNREAD (undefined) when the body is over `maxBody`: refused by its
+ * content-length unread, or by a read that stops (and cancels the stream) as
+ * soon as it passes the limit. Throws ValidationError for a value that is not
+ * a readable Request, APIConnectionError when reading the body fails.
  */
 export async function readRequest(request, maxBody) {
   let headers;
@@ -200,20 +206,54 @@ export async function readRequest(request, maxBody) {
     headers = request.headers;
   } catch {}
   if (headers === null || typeof headers !== "object") throw invalid("request", "must be a fetch Request");
+  const body = await boundedBody(request, headers, maxBody);
+  return [body, safeHeaders(headers)];
+}
+
+/**
+ * The raw body of a delivery given as a fetch `Request`, read up to
+ * `maxBodyBytes` (default 1 MiB): a larger one rejects with PayloadError
+ * (answer 400) as soon as the read passes the limit, its stream cancelled, so
+ * an endless body costs no more than the limit. For pipelines of one's own
+ * (with `verifyBody` and `deliveryKey`).
+ */
+export async function readDeliveryBody(request, maxBodyBytes = DEFAULT_MAX_BODY) {
+  if (!(Number.isInteger(maxBodyBytes) && maxBodyBytes >= 1 && maxBodyBytes <= 1e15)) {
+    throw invalid("maxBodyBytes", "must be a whole number of bytes, at least 1");
+  }
+  let headers;
+  try {
+    headers = request.headers;
+  } catch {}
+  if (headers === null || typeof headers !== "object") throw invalid("request", "must be a fetch Request");
+  const body = await boundedBody(request, headers, maxBodyBytes);
+  if (body === UNREAD) throw new PayloadError(`the body is larger than ${maxBodyBytes} bytes`);
+  return body;
+}
+
+/** `request`'s body as bytes, or UNREAD past `maxBody` (see readRequest). */
+async function boundedBody(request, headers, maxBody) {
   let length;
   try {
     length = headers.get("content-length")?.trim();
   } catch {}
-  if (typeof length === "string" && /^\+?[0-9]+$/.test(length) && Number(length) > maxBody) {
-    return [UNREAD, safeHeaders(headers)];
-  }
+  if (typeof length === "string" && /^\+?[0-9]+$/.test(length) && Number(length) > maxBody) return UNREAD;
   let used;
+  let stream;
   let read;
   try {
     used = request.bodyUsed;
+    stream = request.body;
     read = request.arrayBuffer;
   } catch {}
   if (used === true) throw invalid("request", "its body was already read; pass the raw body to verifyBody");
+  if (stream === null) return new Uint8Array(0);
+  try {
+    if (stream && typeof stream.getReader === "function") return await readStream(stream.getReader(), maxBody);
+  } catch (error) {
+    throw new APIConnectionError(`connection error: reading the request body failed: ${describe(error)}`);
+  }
+  // No stream to read bit by bit (a Request of a polyfill): read it whole.
   if (typeof read !== "function") throw invalid("request", "must be a fetch Request");
   let buffer;
   try {
@@ -221,7 +261,38 @@ export async function readRequest(request, maxBody) {
   } catch (error) {
     throw new APIConnectionError(`connection error: reading the request body failed: ${describe(error)}`);
   }
-  return [deliveryBody(buffer), safeHeaders(headers)];
+  const bytes = deliveryBody(buffer);
+  return bytes.length > maxBody ? UNREAD : bytes;
+}
+
+/** A body stream's bytes, or UNREAD once they pass `max` (the stream is then cancelled). */
+async function readStream(reader, max) {
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const chunk = typeof value === "string" ? utf8.encode(value) : deliveryBody(value);
+    total += chunk.length;
+    if (total > max) {
+      reader.cancel().catch(() => {});
+      return UNREAD;
+    }
+    chunks.push(chunk);
+  }
+  return concat(chunks, total);
+}
+
+/** `chunks` (of `total` bytes in all) as one array. */
+export function concat(chunks, total) {
+  if (chunks.length === 1) return chunks[0];
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
 }
 
 /** A Request's header lookup; headers that cannot be read are none. */

@@ -36,6 +36,7 @@ pub fn make_verifier_core(
     max_body: Option<f64>,
     key_cooldown_ms: Option<f64>,
     key_max_age_ms: Option<f64>,
+    previous_key_grace_ms: Option<f64>,
 ) -> JsValue {
     let verifier = match public_key {
         Some(pem) => Verifier::with_public_key(&pem),
@@ -49,6 +50,9 @@ pub fn make_verifier_core(
                 }
                 if let Some(ms) = key_max_age_ms {
                     fetching = fetching.key_max_age(Duration::from_millis(ms as u64));
+                }
+                if let Some(ms) = previous_key_grace_ms {
+                    fetching = fetching.previous_key_grace(Duration::from_millis(ms as u64));
                 }
                 fetching
             }),

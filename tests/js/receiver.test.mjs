@@ -9,7 +9,7 @@ import { createSign, generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import {
-  WebhookReceiver, WebhookVerifier, MemoryDeliveryStore, createNodeHandler, WebhooksClient,
+  WebhookReceiver, WebhookVerifier, MemoryDeliveryStore, createNodeHandler, WebhooksClient, deliveryKey,
   ValidationError, SignatureError, PayloadError, KeyUnavailableError,
 } from "realtimekit-webhooks";
 import { startEmulator, options } from "./support.mjs";
@@ -177,27 +177,29 @@ describe("outcomes", () => {
     const receiver = new WebhookReceiver({ publicKey: PUBLIC_PEM, store, leaseMs: 50 }).onAny(() => {});
     const [body, headers] = signed(FIXTURE("meeting.started"));
     // An attempt that claimed it and was never heard of again.
-    assert.equal(store.claim({ id: headers["rtk-uuid"], replayKey: null, event: "meeting.started", webhookId: null }, 50), "claimed");
+    const key = await deliveryKey(await receiver.verifier.verifyBody(body, headers), body);
+    assert.equal(store.claim(key, "an attempt that died", 50), "claimed");
     assert.equal((await receiver.receiveBody(body, headers)).outcome, "in-progress");
     await sleep(60);
     assert.equal((await receiver.receiveBody(body, headers)).outcome, "handled");
   });
 
-  test("a store that fails is a 503 (nothing handled); one that cannot record the outcome still answers 200", async () => {
+  test("a store that fails is a 503 (nothing handled); one that cannot record the outcome after every retry still answers 200", async () => {
     const errors = [];
     const memory = new MemoryDeliveryStore();
     const faults = { claim: 0, complete: 0, junk: 0 };
     const store = {
-      claim: async (d, lease) => {
+      claim: async (d, owner, lease) => {
         if (faults.claim-- > 0) throw new Error("D1 is down");
         if (faults.junk-- > 0) return "ok";
-        return memory.claim(d, lease);
+        return memory.claim(d, owner, lease);
       },
-      complete: async (d) => {
+      renew: (d, owner, lease) => memory.renew(d, owner, lease),
+      complete: async (d, owner) => {
         if (faults.complete-- > 0) throw new Error("write failed");
-        memory.complete(d);
+        return memory.complete(d, owner);
       },
-      release: (d) => memory.release(d),
+      release: (d, owner) => memory.release(d, owner),
     };
     let runs = 0;
     const receiver = new WebhookReceiver({ publicKey: PUBLIC_PEM, store, onError: (e, r) => errors.push([r.outcome, e.message]) }).onAny(() => runs++);
@@ -207,7 +209,7 @@ describe("outcomes", () => {
     faults.junk = 1;
     assert.deepEqual(pick(await receiver.receiveBody(...delivery)), ["store-failed", 503]);
     assert.equal(runs, 0);
-    faults.complete = 1;
+    faults.complete = 4; // the first write and its three retries
     const result = await receiver.receiveBody(...delivery);
     assert.deepEqual(pick(result), ["handled", 200]);
     assert.equal(result.storeError.message, "write failed");
@@ -428,9 +430,10 @@ describe("node:http, against the emulator's deliveries", () => {
     const memory = new MemoryDeliveryStore();
     let down = 2;
     const store = {
-      claim: (d, lease) => (down-- > 0 ? Promise.reject(new Error("D1 unavailable")) : memory.claim(d, lease)),
-      complete: (d) => memory.complete(d),
-      release: (d) => memory.release(d),
+      claim: (d, owner, lease) => (down-- > 0 ? Promise.reject(new Error("D1 unavailable")) : memory.claim(d, owner, lease)),
+      renew: (d, owner, lease) => memory.renew(d, owner, lease),
+      complete: (d, owner) => memory.complete(d, owner),
+      release: (d, owner) => memory.release(d, owner),
     };
     const { server, handled } = await setUp({ store });
     try {

@@ -300,20 +300,34 @@ export type FetchResolves = Expect<Equal<ReturnType<WebhookReceiver["fetch"]>, P
 export type KeyErrorFields = Expect<Equal<KeyUnavailableError["retryAfter"], number | undefined>>;
 export type DeliveryId = Expect<Equal<Delivery["id"], string>>;
 
-/** A store of one's own (here a Map; D1 or a Durable Object in production). */
+/** A store of one's own (here a Map; D1, PostgreSQL or a Durable Object in production), keyed on id and body hash. */
 class MapStore implements DeliveryStore {
-  readonly states = new Map<string, Claim>();
-  claim(delivery: DeliveryKey, leaseMs: number): Claim {
-    const state = this.states.get(delivery.id);
-    if (state === "done" || (state === "claimed" && leaseMs > 0)) return state === "done" ? "done" : "busy";
-    this.states.set(delivery.id, "claimed");
+  readonly claims = new Map<string, { state: Claim; owner: string; until: number }>();
+  claim(delivery: DeliveryKey, owner: string, leaseMs: number): Claim {
+    const key = `${delivery.bodyHash}:${delivery.id}`;
+    const held = this.claims.get(key);
+    if (held?.state === "done") return "done";
+    if (held && held.until > Date.now()) return "busy";
+    this.claims.set(key, { state: "claimed", owner, until: Date.now() + leaseMs });
     return "claimed";
   }
-  complete(delivery: DeliveryKey): void {
-    this.states.set(delivery.id, "done");
+  renew(delivery: DeliveryKey, owner: string, leaseMs: number): boolean {
+    const held = this.claims.get(`${delivery.bodyHash}:${delivery.id}`);
+    if (held?.owner !== owner || held.state !== "claimed") return false;
+    held.until = Date.now() + leaseMs;
+    return true;
   }
-  async release(delivery: DeliveryKey): Promise<void> {
-    this.states.delete(delivery.id);
+  complete(delivery: DeliveryKey, owner: string): boolean {
+    const held = this.claims.get(`${delivery.bodyHash}:${delivery.id}`);
+    if (held?.owner !== owner) return false;
+    held.state = "done";
+    return true;
+  }
+  async release(delivery: DeliveryKey, owner: string, reason: string): Promise<boolean> {
+    const key = `${delivery.bodyHash}:${delivery.id}`;
+    if (this.claims.get(key)?.owner !== owner) return false;
+    console.log("released:", reason);
+    return this.claims.delete(key);
   }
 }
 

@@ -122,10 +122,12 @@ export function wrongReceivers(): unknown[] {
     receiver.on("meeting.ended", (delivery) => delivery.payload.recording.id),
     // @ts-expect-error: the context is what the receiver was typed with.
     receiver.on("meeting.ended", (_delivery, context) => context.env.KV),
-    // @ts-expect-error: a store needs claim, complete and release.
-    new WebhookReceiver({ store: { claim: () => "claimed" } }),
+    // @ts-expect-error: a store needs claim, renew, complete and release.
+    new WebhookReceiver({ store: { claim: () => "claimed", complete() {}, release() {} } }),
     // @ts-expect-error: a claim is "claimed", "done" or "busy".
-    new WebhookReceiver({ store: { claim: () => "ok", complete() {}, release() {} } }),
+    new WebhookReceiver({ store: { claim: () => "ok", renew: () => true, complete() {}, release() {} } }),
+    // @ts-expect-error: renew says whether the claim is still the owner's.
+    new WebhookReceiver({ store: { claim: () => "claimed", renew: () => "yes", complete() {}, release() {} } }),
     // @ts-expect-error: a verifier, or a verifier's options.
     new WebhookReceiver({ verifier: new WebhookVerifier(), publicKey: "pem" }),
   ];
