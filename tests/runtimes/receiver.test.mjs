@@ -3,7 +3,11 @@
 // wrangler CLI, the Worker started with wrangler's unstable_startWorker (which
 // runs the queue consumers, the dead-letter queue's too). The emulator
 // delivers signed events to it; a backend counts what the handlers handed
-// over. Faults come from a test entry that wraps the shipped Worker.
+// over. Faults come from a test entry that wraps the shipped Worker: a queue
+// that fails to send, D1 writes of an outcome that fail, a second consumer
+// run by hand, a body stream that counts what the Worker read. An attacker
+// replays captured bodies under genuine ids, repeats headers, and streams
+// endless bodies; the key URL fails with a secret in it.
 //
 // Run by `cargo xtask test runtimes`, with the same environment as runtimes.test.mjs.
 import { test, before, after } from "node:test";
@@ -33,16 +37,61 @@ const { unstable_startWorker } = await import("wrangler");
 const TEST_ENTRY = `
 import worker from "./worker.js";
 let failSends = 0;
-const faulty = (env) => ({ ...env, DELIVERIES: { send: async (message, options) => {
+// The next \`deliveries\` deliveries whose outcome "done" is written fail that write \`times\` times each.
+const failing = { deliveries: 0, times: 0, left: new Map(), injected: 0 };
+let counted = 0;
+let countedAnswer;
+// D1, but the next failing.completes writes of an outcome "done" fail.
+let db;
+const faultyDB = (real) => (db ??= {
+  batch: (statements) => real.batch(statements),
+  prepare(sql) {
+    const statement = real.prepare(sql);
+    if (!sql.includes("SET state = 'done'")) return statement;
+    return { bind: (...args) => ({ all: async () => {
+      const id = args[0];
+      if (!failing.left.has(id) && failing.deliveries > 0) { failing.deliveries--; failing.left.set(id, failing.times); }
+      if (failing.left.get(id) > 0) {
+        failing.left.set(id, failing.left.get(id) - 1);
+        failing.injected++;
+        throw new Error("injected: D1 write failed");
+      }
+      return statement.bind(...args).all();
+    } }) };
+  },
+});
+const faulty = (env) => ({ ...env, DB: faultyDB(env.DB), DELIVERIES: { send: async (message, options) => {
   if (failSends > 0) { failSends--; throw new Error("injected: the queue is unavailable"); }
   return env.DELIVERIES.send(message, options);
 } } });
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
-    if (url.pathname === "/__test/fail-sends") { failSends = Number(url.searchParams.get("n")); return new Response("ok"); }
+    if (url.pathname === "/__test/fail-sends") { failSends = Number(url.searchParams.get("n")); return Response.json({ failSends }); }
+    if (url.pathname === "/__test/fail-completes") {
+      Object.assign(failing, { deliveries: Number(url.searchParams.get("deliveries")), times: Number(url.searchParams.get("times")), injected: 0 });
+      return Response.json({ injected: 0 });
+    }
+    if (url.pathname === "/__test/failing") return Response.json({ deliveries: failing.deliveries, injected: failing.injected });
     if (url.pathname === "/__test/dead-letters") return Response.json((await env.DB.prepare("SELECT * FROM dead_letters ORDER BY failed_at").all()).results);
-    if (url.pathname === "/__test/deliveries") return Response.json((await env.DB.prepare("SELECT id, state, attempts FROM deliveries").all()).results);
+    if (url.pathname === "/__test/deliveries") return Response.json((await env.DB.prepare("SELECT id, body_hash AS bodyHash, state, attempts FROM deliveries").all()).results);
+    // A second consumer, run by hand on one delivery's message.
+    if (url.pathname === "/__test/consume") {
+      const outcome = { acked: false, retried: false };
+      const message = { body: await request.json(), attempts: 1, ack: () => (outcome.acked = true), retry: () => (outcome.retried = true) };
+      await worker.queue({ queue: "rtk-deliveries", messages: [message] }, faulty(env), ctx);
+      return Response.json(outcome);
+    }
+    // The delivery, its body read through a counter of the bytes the Worker pulled.
+    if (url.pathname === "/__test/counted") {
+      counted = 0;
+      const counter = new TransformStream({ transform(chunk, controller) { counted += chunk.byteLength; controller.enqueue(chunk); } }, { highWaterMark: 1 }, { highWaterMark: 0 });
+      const body = request.body.pipeThrough(counter);
+      const response = await worker.fetch(new Request(request.url, { method: "POST", headers: request.headers, body, duplex: "half" }), faulty(env), ctx);
+      countedAnswer = [response.status, await response.clone().text()];
+      return response;
+    }
+    if (url.pathname === "/__test/counted-bytes") return Response.json({ counted, answer: countedAnswer });
     return worker.fetch(request, faulty(env), ctx);
   },
   queue: (batch, env, ctx) => worker.queue(batch, faulty(env), ctx),
@@ -55,16 +104,32 @@ let backend;
 let worker;
 let workerURL;
 let webhookId;
-const figures = { sent: 0, replayed: 0, forged: 0 };
+const figures = { sent: 0, replayed: 0, forged: 0, attacks: 0, failedWrites: 0 };
 
-/** The backend the handlers POST to: what it received, and failures on request (by a word in the line). */
+/**
+ * The backend the handlers POST to: what it received, failures on request
+ * (by a word in the line), slow answers on request, and the most runs of one
+ * delivery it saw at once.
+ */
 async function startBackend() {
   const events = [];
   const failing = new Map(); // word in the line -> failures left (Infinity: always)
+  const slow = new Map(); // word in the line -> ms before answering
+  const running = new Map(); // delivery id -> runs under way
+  const state = { mostAtOnce: 0 };
+  const arrivals = []; // each request as it arrives (events: as it is answered)
   const server = createServer(async (req, res) => {
     const chunks = [];
     for await (const chunk of req) chunks.push(chunk);
     const event = JSON.parse(Buffer.concat(chunks).toString());
+    arrivals.push(event);
+    running.set(event.id, (running.get(event.id) ?? 0) + 1);
+    state.mostAtOnce = Math.max(state.mostAtOnce, running.get(event.id));
+    try {
+      for (const [word, ms] of slow) if (event.line.includes(word)) await new Promise((resolve) => setTimeout(resolve, ms));
+    } finally {
+      running.set(event.id, running.get(event.id) - 1);
+    }
     for (const [word, left] of failing) {
       if (event.line.includes(word) && left > 0) {
         failing.set(word, left - 1);
@@ -81,9 +146,13 @@ async function startBackend() {
   return {
     url: `http://127.0.0.1:${server.address().port}/events`,
     events,
+    arrivals,
     /** Events handled (handed over with a 2xx). */
     handled: () => events.filter((e) => !e.failed),
     fail: (word, times) => failing.set(word, times),
+    slow: (word, ms) => slow.set(word, ms),
+    /** The most runs of one delivery under way at once, so far. */
+    mostAtOnce: () => state.mostAtOnce,
     close: () => new Promise((resolve) => {
       server.close(resolve);
       server.closeAllConnections();
@@ -150,17 +219,35 @@ async function deliver(body, extra = {}) {
   });
 }
 
-/** Resolves once `check()` holds, polling; fails after `ms`. */
+/** Resolves once `check()` (which may be async) holds, polling; fails after `ms`. */
 async function until(check, what, ms = 60_000) {
   const deadline = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
-const testRoute = async (path) => (await worker.fetch(`http://worker${path}`)).json();
+const testRoute = async (path, body) =>
+  (await worker.fetch(`http://worker${path}`, body === undefined ? undefined : { method: "POST", body: JSON.stringify(body) })).json();
 const meeting = (event, id) => ({ event, meeting: { id, sessionId: `session-${id}`, title: id } });
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A handled event's identity: its delivery's id and what it was about (a replayed body under a genuine id is another delivery). */
+const identity = (e) => `${e.id} ${e.line}`;
+
+/** The private key of the emulator's current development key: what an attacker signs nothing with, but a captured body carries. */
+async function currentPrivateKey() {
+  const current = (await admin("/.well-known/webhooks.json")).publicKey;
+  const keys = await Promise.all([1, 2].map((n) => readFile(join(ROOT, "emulator", "keys", `dev-key-${n}.pem`), "utf8")));
+  return keys.find((pem) => createPublicKey(pem).export({ type: "spki", format: "pem" }).trim() === current.trim());
+}
+
+/** POSTs `body` to the Worker signed with `privateKey` (as RealtimeKit signed it), under `id`; resolves to [status, text]. */
+async function post(body, id, privateKey, headers = {}) {
+  const signature = createSign("RSA-SHA256").update(body).sign(privateKey, "base64");
+  const response = await fetch(workerURL, { method: "POST", body, headers: { "rtk-signature": signature, "rtk-uuid": id, "rtk-webhook-id": webhookId, ...headers } });
+  return [response.status, await response.text()];
+}
 
 before(async () => {
   await rm(WORK, { recursive: true, force: true });
@@ -197,7 +284,8 @@ after(async () => {
   emulator?.stop();
 });
 
-test("1 000 deliveries, each sent twice (half of them at once): exactly 1 000 handled", { timeout: LIMIT }, async () => {
+test("1 000 deliveries, each sent twice (half of them at once), the outcome writes of 40 failing once: exactly 1 000 handled", { timeout: LIMIT }, async () => {
+  await testRoute("/__test/fail-completes?deliveries=40&times=1");
   const before = backend.handled().length;
   const records = [];
   for (let start = 0; start < 1000; start += 50) {
@@ -218,6 +306,37 @@ test("1 000 deliveries, each sent twice (half of them at once): exactly 1 000 ha
   assert.equal(new Set(handled.map((e) => e.id)).size, 1000);
   const statuses = new Set(records.flatMap((r) => r.attempts.map((a) => a.status)));
   assert.ok([...statuses].every((s) => s === 200 || s === 202), JSON.stringify([...statuses]));
+  const { injected } = await testRoute("/__test/failing");
+  assert.equal(injected, 40, "every injected write failure happened");
+  figures.failedWrites += injected;
+});
+
+test("an attacker replays captured bodies under 100 genuine deliveries' ids, before them and at once: each genuine one handled once", { timeout: LIMIT }, async () => {
+  const privateKey = await currentPrivateKey();
+  // Bodies handled long ago, which the attacker captured: one with a replay key, one without (its bodies repeat for real).
+  const capturedSummary = JSON.stringify(meeting("meeting.summary", "captured-summary"));
+  const capturedLive = JSON.stringify({ event: "livestreaming.statusUpdate", streamId: "captured-stream", status: "LIVE" });
+  for (const body of [capturedSummary, capturedLive]) assert.equal((await post(body, crypto.randomUUID(), privateKey))[0], 202);
+  const before = backend.handled().length;
+  const answers = [];
+  for (let n = 0; n < 100; n++) {
+    const id = crypto.randomUUID();
+    const genuine = JSON.stringify(meeting("meeting.started", `attacked-${n}`));
+    const captured = n % 4 < 2 ? capturedSummary : capturedLive;
+    if (n % 2 === 0) answers.push(await post(captured, id, privateKey), await post(genuine, id, privateKey));
+    else answers.push(...await Promise.all([post(captured, id, privateKey), post(genuine, id, privateKey)]));
+    figures.attacks++;
+  }
+  const attacked = () => backend.handled().filter((e) => e.line.includes("attacked-"));
+  await until(() => attacked().length >= 100, "100 attacked deliveries handled");
+  await sleep(2000);
+  assert.equal(attacked().length, 100);
+  assert.equal(new Set(attacked().map((e) => e.id)).size, 100);
+  assert.ok(answers.every(([status]) => status === 200 || status === 202), JSON.stringify(answers.filter(([s]) => s !== 200 && s !== 202)));
+  // The captured summary is a replay under any id: never handled again. A
+  // livestream status has no replay key: under a new id it is a new delivery.
+  const summaries = backend.handled().slice(before).filter((e) => e.line.includes("captured-summary"));
+  assert.equal(summaries.length, 0);
 });
 
 test("a handler that fails twice is handled once after retries; one that always fails is kept in the dead-letter table with its body", { timeout: LIMIT }, async () => {
@@ -259,6 +378,10 @@ test("key rotation with forged requests interleaved: every genuine delivery is h
   })();
   try {
     const [first] = await deliver(meeting("meeting.started", "rotation-before"));
+    // One signed before the rotation whose only attempt failed (the queue was down): RealtimeKit retries it later.
+    await testRoute("/__test/fail-sends?n=1");
+    const [signedBefore] = await deliver(meeting("meeting.started", "rotation-signed-before"), { maxRetries: 0 });
+    assert.deepEqual(signedBefore.attempts.map((a) => a.status), [503]);
     await admin("/__emulator/keys/rotate", {});
     const genuine = (await Promise.all(Array.from({ length: 10 }, (_, n) => deliver(meeting("meeting.started", `rotation-${n}`))))).flat();
     forging = false;
@@ -268,8 +391,11 @@ test("key rotation with forged requests interleaved: every genuine delivery is h
       assert.equal(record.state, "delivered", JSON.stringify(record.attempts));
       assert.ok(record.attempts.every((a) => a.status === 202 || a.status === 503), JSON.stringify(record.attempts));
     }
-    const ids = new Set([first, ...genuine].map((r) => r.id));
-    await until(() => backend.handled().filter((e) => ids.has(e.id)).length === 11, "11 genuine deliveries handled");
+    // The retry of the one signed before, after the Worker took the new key: the previous key's signature is still accepted.
+    const retry = await admin(`/__emulator/deliveries/${signedBefore.id}/resend`, { wait: true });
+    assert.deepEqual(retry.attempts.map((a) => a.status), [503, 202]);
+    const ids = new Set([first, signedBefore, ...genuine].map((r) => r.id));
+    await until(() => backend.handled().filter((e) => ids.has(e.id)).length === 12, "12 genuine deliveries handled");
     assert.ok(forgedStatuses.length > 10);
     assert.ok(forgedStatuses.every((s) => s === 401 || s === 503), JSON.stringify(forgedStatuses));
     assert.equal(backend.events.filter((e) => e.line.includes("forged-")).length, 0);
@@ -285,23 +411,67 @@ test("key rotation with forged requests interleaved: every genuine delivery is h
 
 test("a replayed body under a new rtk-uuid is handled once", { timeout: LIMIT }, async () => {
   // The body and signature an attacker captured, signed with the emulator's current development key.
-  const current = (await admin("/.well-known/webhooks.json")).publicKey;
-  const keys = [1, 2].map((n) => readFile(join(ROOT, "emulator", "keys", `dev-key-${n}.pem`), "utf8"));
-  const privateKey = (await Promise.all(keys)).find((pem) => createPublicKey(pem).export({ type: "spki", format: "pem" }).trim() === current.trim());
+  const privateKey = await currentPrivateKey();
   const body = JSON.stringify(meeting("meeting.summary", "replayed"));
-  const signature = createSign("RSA-SHA256").update(body).sign(privateKey, "base64");
   figures.replayed++;
-  const send = (id) => fetch(workerURL, { method: "POST", body, headers: { "rtk-signature": signature, "rtk-uuid": id, "rtk-webhook-id": webhookId } });
   const originalId = crypto.randomUUID();
-  const original = await send(originalId);
-  assert.equal(original.status, 202);
+  assert.deepEqual(await post(body, originalId, privateKey), [202, "queued\n"]);
   await until(() => backend.handled().some((e) => e.id === originalId), "the original");
   const replayId = crypto.randomUUID();
-  const replay = await send(replayId);
-  assert.equal(replay.status, 200);
-  assert.equal(await replay.text(), `repeat of ${originalId}\n`);
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.deepEqual(await post(body, replayId, privateKey), [200, "repeat\n"]);
+  await sleep(1500);
   assert.equal(backend.handled().filter((e) => e.id === originalId || e.id === replayId).length, 1);
+});
+
+test("a captured body sent under a genuine delivery's id, first or while the genuine one fails: the genuine one is handled", { timeout: LIMIT }, async () => {
+  const privateKey = await currentPrivateKey();
+  const captured = JSON.stringify({ event: "livestreaming.statusUpdate", streamId: "captured-live-2", status: "OFFLINE" });
+  assert.equal((await post(captured, crypto.randomUUID(), privateKey))[0], 202);
+  // The attacker's request lands first.
+  const first = crypto.randomUUID();
+  assert.equal((await post(captured, first, privateKey))[0], 202);
+  assert.deepEqual(await post(JSON.stringify(meeting("meeting.ended", "genuine-after-attack")), first, privateKey), [202, "queued\n"]);
+  // The genuine delivery is failing (its handler's backend is down) when the attacker sends under its id.
+  backend.fail("genuine-failing", 2);
+  const [[failing]] = await Promise.all([
+    deliver(meeting("meeting.ended", "genuine-failing")),
+    until(() => backend.events.some((e) => e.line.includes("genuine-failing")), "the genuine delivery's first run").then(async () => {
+      const id = backend.events.find((e) => e.line.includes("genuine-failing")).id;
+      assert.equal((await post(captured, id, privateKey))[0], 202);
+    }),
+  ]);
+  assert.deepEqual(failing.attempts.map((a) => a.status), [202]);
+  for (const word of ["genuine-after-attack", "genuine-failing"]) {
+    await until(() => backend.handled().some((e) => e.line.includes(word)), word);
+  }
+  await sleep(1500);
+  assert.equal(backend.handled().filter((e) => e.line.includes("genuine-")).length, 2);
+});
+
+test("an outcome write that fails once, and twice, is retried on its own: the handler runs once", { timeout: LIMIT }, async () => {
+  for (const times of [1, 2]) {
+    await testRoute(`/__test/fail-completes?deliveries=1&times=${times}`);
+    const [record] = await deliver(meeting("meeting.started", `write-fails-${times}`));
+    await until(() => backend.handled().some((e) => e.id === record.id), "the delivery handled");
+    await until(async () => (await testRoute("/__test/failing")).injected === times, "the injected failures used");
+    await sleep(1500);
+    const again = await admin(`/__emulator/deliveries/${record.id}/resend`, { wait: true });
+    assert.equal(again.attempts.at(-1).status, 200, "a repeat");
+    assert.equal(backend.events.filter((e) => e.id === record.id).length, 1, `${times} failed write(s)`);
+    figures.failedWrites += times;
+  }
+});
+
+test("a repeated rtk-signature header (as a proxy repeats it) is accepted", { timeout: LIMIT }, async () => {
+  const privateKey = await currentPrivateKey();
+  const body = JSON.stringify(meeting("meeting.started", "repeated-signature"));
+  const signature = createSign("RSA-SHA256").update(body).sign(privateKey, "base64");
+  const headers = new Headers({ "rtk-uuid": crypto.randomUUID(), "rtk-webhook-id": webhookId });
+  headers.append("rtk-signature", signature);
+  headers.append("rtk-signature", signature);
+  const response = await fetch(workerURL, { method: "POST", body, headers });
+  assert.equal(response.status, 202, await response.text());
+  await until(() => backend.handled().some((e) => e.line.includes("repeated-signature")), "handled");
 });
 
 test("the enqueue fails: answered 503, delivered again, handled once, never taken for a repeat", { timeout: LIMIT }, async () => {
@@ -341,12 +511,15 @@ test("the Worker restarts before the consumer ran: a redelivery is enqueued agai
 test("the figures: every genuine delivery handled once, none lost, the failing one in the dead-letter table", async () => {
   const rows = await testRoute("/__test/deliveries");
   const handled = backend.handled();
-  const duplicated = handled.length - new Set(handled.map((e) => e.id)).size;
+  const duplicated = handled.length - new Set(handled.map(identity)).size;
   const done = rows.filter((r) => r.state === "done").length;
   const dead = rows.filter((r) => r.state === "dead").length;
   const lost = rows.length - done - dead;
-  console.log(`durable receiver: ${figures.sent} deliveries sent by the emulator (1 000 of them twice), ${figures.replayed} sent and replayed, ${figures.forged} forged; ` +
-    `${rows.length} recorded, ${handled.length} handled, ${duplicated} duplicated, ${lost} lost, ${dead} in the dead-letter table`);
+  console.log(`durable receiver: ${figures.sent} deliveries sent by the emulator (1 000 of them twice), ${figures.replayed} sent and replayed, ${figures.forged} forged, ` +
+    `${figures.attacks} genuine ids attacked with captured bodies, ${figures.failedWrites} outcome writes failed; ` +
+    `${rows.length} recorded, ${handled.length} handled, ${duplicated} duplicated, ${lost} lost, ${dead} in the dead-letter table, ` +
+    `at most ${backend.mostAtOnce()} run of one delivery at once`);
+  assert.equal(backend.mostAtOnce(), 1);
   assert.equal(duplicated, 0);
   assert.equal(lost, 0);
   assert.equal(dead, 1);
@@ -371,4 +544,73 @@ test("`realtimekit-webhooks trigger` against the Worker given keygen's public ke
   assert.match(tampered.stdout, /-> 401 forged: .*failed for good/);
   await new Promise((resolve) => setTimeout(resolve, 1500));
   assert.equal(backend.handled().filter((e) => e.id === id).length, 1);
+});
+
+/** Restarts the Worker on its address, on the same state, with `vars` added. */
+async function restartWith(vars) {
+  const port = Number(new URL(workerURL).port);
+  await worker.dispose();
+  await startWorker(port, vars);
+}
+
+test("a handler slower than its lease, a second consumer at once, a late failure: never two runs at once, then handled once", { timeout: LIMIT }, async () => {
+  await restartWith({ LEASE_MS: "1000", BACKEND_TIMEOUT_MS: "10000", MAX_BODY_BYTES: "1024" });
+  backend.slow("slow-lease", 3000);
+  backend.fail("slow-lease", 1);
+  const [record] = await deliver(meeting("meeting.ended", "slow-lease"));
+  assert.deepEqual(record.attempts.map((a) => a.status), [202]);
+  await until(() => backend.arrivals.some((e) => e.id === record.id), "the first run");
+  await sleep(1500); // past the lease: only its renewal keeps it
+  const { bodyHash } = (await testRoute("/__test/deliveries")).find((r) => r.id === record.id);
+  const second = await testRoute("/__test/consume", { id: record.id, bodyHash });
+  assert.deepEqual(second, { acked: true, retried: false }, "the second consumer found it in progress");
+  await until(() => backend.handled().some((e) => e.id === record.id), "the delivery handled after the late failure", 60_000);
+  await sleep(1500);
+  assert.deepEqual(backend.events.filter((e) => e.id === record.id).map((e) => Boolean(e.failed)), [true, false]);
+  assert.equal(backend.mostAtOnce(), 1);
+});
+
+test("a 64 MiB streamed body against MAX_BODY_BYTES=1024: the Worker reads a few chunks, cancels the rest, answers 400", { timeout: LIMIT }, async () => {
+  const CHUNK = 64 * 1024;
+  let pulled = 0;
+  const chunk = new Uint8Array(CHUNK).fill(0x20);
+  const body = new ReadableStream({
+    pull(controller) {
+      if (pulled >= 64 * 1024 * 1024) return controller.close();
+      pulled += CHUNK;
+      controller.enqueue(chunk);
+    },
+  });
+  // The Worker answers 400 without reading the rest. Locally, wrangler's dev
+  // proxy in front of workerd then breaks the connection instead of passing
+  // the 400 on (a bare Worker answering early does the same there): either
+  // way the client is refused, and what the Worker read is counted inside it.
+  let answer;
+  try {
+    const response = await fetch(new URL("/__test/counted", workerURL), {
+      method: "POST", body, duplex: "half", headers: { "rtk-signature": "AAAA", "rtk-uuid": "endless" },
+    });
+    answer = [response.status, await response.text()];
+  } catch (error) {
+    answer = ["no answer", error.cause?.code ?? error.message];
+  }
+  assert.ok(answer[0] !== 200 && answer[0] !== 202, JSON.stringify(answer));
+  const { counted, answer: answered } = await testRoute("/__test/counted-bytes");
+  assert.deepEqual(answered, [400, "malformed: not a webhook delivery\n"], "the Worker's own answer");
+  assert.ok(counted <= 4 * CHUNK, `the Worker read ${counted} bytes for a 1 KiB limit`);
+  console.log(`a 64 MiB stream against a 1 KiB limit: the Worker read ${counted} bytes; the client had sent ${pulled} (into the proxy) when refused: ${JSON.stringify(answer)}`);
+});
+
+test("the key URL fails with a secret in its query and its reply: the answer is a 503 that says nothing more", { timeout: LIMIT }, async () => {
+  const SECRET = "s3cr3t-t0ken";
+  const keyServer = createServer((req, res) => res.writeHead(500).end(`no key for ${req.url} (token ${SECRET})`));
+  await new Promise((resolve) => keyServer.listen(0, "127.0.0.1", resolve));
+  try {
+    await restartWith({ RTK_KEY_URL: `http://127.0.0.1:${keyServer.address().port}/keys.json?token=${SECRET}` });
+    const privateKey = await currentPrivateKey();
+    const [status, text] = await post(JSON.stringify(meeting("meeting.started", "key-down")), crypto.randomUUID(), privateKey);
+    assert.deepEqual([status, text], [503, "key-unavailable\n"]);
+  } finally {
+    keyServer.close();
+  }
 });

@@ -3,7 +3,8 @@
 // line about the event to a backend (BACKEND_URL) or logs it; put your own
 // work in their place. A handler that throws is retried with backoff, then
 // kept in the dead_letters table: make handlers idempotent (a retry may
-// follow a failure halfway through), for example by the delivery's `id`.
+// follow a failure halfway through), for example by the delivery's `id`, and
+// give their I/O a timeout (the claim is renewed for as long as they run).
 
 /** Registers this Worker's handlers on `receiver`, and returns it. */
 export function handlers(receiver) {
@@ -22,7 +23,11 @@ export function handlers(receiver) {
     .onUnknown((d, { env }) => deliver(env, d, `${d.event} (an event this version does not know)`));
 }
 
-/** POSTs `{ id, webhookId, event, line }` to BACKEND_URL (or logs the line); anything but a 2xx is a failure. */
+/**
+ * POSTs `{ id, webhookId, event, line }` to BACKEND_URL (or logs the line);
+ * anything but a 2xx, or no answer within BACKEND_TIMEOUT_MS (default 30 s,
+ * below the lease), is a failure.
+ */
 async function deliver(env, delivery, line) {
   if (!env.BACKEND_URL) {
     console.log(line);
@@ -32,6 +37,7 @@ async function deliver(env, delivery, line) {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ id: delivery.id, webhookId: delivery.webhookId, event: delivery.event, line }),
+    signal: AbortSignal.timeout(Number(env.BACKEND_TIMEOUT_MS || 30_000)),
   });
   await response.body?.cancel();
   if (!response.ok) throw new Error(`BACKEND_URL answered ${response.status}`);

@@ -1,12 +1,16 @@
-// The receiver's ledger in D1 (migrations/0001_deliveries.sql): one row per
-// delivery, unique on its rtk-uuid and on its replay key (the body's SHA-256).
+// The receiver's ledger in D1 (migrations/): one row per delivery, keyed on
+// its rtk-uuid AND its body's SHA-256 (rtk-uuid is not signed, so the same id
+// with other bytes is another delivery), unique on its replay key.
 //
 //   queued --claim--> handling --complete--> done
 //     ^                  |
 //     +-----release------+        (after too many attempts: dead)
 //
-// A claim holds for a lease: a consumer that dies mid-handler loses its claim
-// when the lease runs out, and the delivery can be claimed again.
+// It is the WebhookReceiver's DeliveryStore for the queue consumer: a claim
+// has an owner (a token each attempt makes) and a lease, which the receiver
+// renews while the handlers run; only the owner can renew, complete or
+// release it. A consumer that dies mid-handler loses its claim when the lease
+// runs out, and the delivery can be claimed again.
 
 export class Ledger {
   constructor(db) {
@@ -14,21 +18,30 @@ export class Ledger {
   }
 
   /**
-   * Records a verified delivery as queued, unless it (its id, or its replay
-   * key: a replayed body) is recorded already. Returns the id and state of
-   * the delivery's row, its own or the earlier one.
+   * Records a verified delivery as queued, unless it (its id and body, or
+   * its replay key: a replayed body) is recorded already. `key` is
+   * deliveryKey's; `body` the raw body's text. Returns the id, body hash and
+   * state of the delivery's row, its own or the earlier one.
    */
   async record(key, body, now) {
     const [, found] = await this.db.batch([
       this.db
         .prepare(
-          `INSERT INTO deliveries (id, replay_key, webhook_id, event, body, state, received_at, updated_at)
-           VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?6) ON CONFLICT DO NOTHING`,
+          `INSERT INTO deliveries (id, body_hash, replay_key, webhook_id, event, body, state, received_at, updated_at)
+           SELECT ?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7
+           WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE id = ?1 AND body_hash = '' AND body = ?6)
+           ON CONFLICT DO NOTHING`,
         )
-        .bind(key.id, key.replayKey, key.webhookId, key.event, body, now),
+        .bind(key.id, key.bodyHash, key.replayKey, key.webhookId, key.event, body, now),
+      // Its own row (or one recorded before migration 0002 with the same id
+      // and body), else the row of the body it replays.
       this.db
-        .prepare(`SELECT id, state FROM deliveries WHERE id = ?1 OR (?2 IS NOT NULL AND replay_key = ?2) ORDER BY received_at LIMIT 1`)
-        .bind(key.id, key.replayKey),
+        .prepare(
+          `SELECT id, body_hash AS bodyHash, state FROM deliveries
+           WHERE (id = ?1 AND (body_hash = ?2 OR (body_hash = '' AND body = ?4))) OR (?3 IS NOT NULL AND replay_key = ?3)
+           ORDER BY id = ?1 DESC, received_at LIMIT 1`,
+        )
+        .bind(key.id, key.bodyHash, key.replayKey, body),
     ]);
     const row = found.results[0];
     if (!row) throw new Error(`delivery ${key.id} was neither recorded nor found`);
@@ -36,50 +49,92 @@ export class Ledger {
   }
 
   /**
-   * Claims a delivery for handling until `now + leaseMs`: resolves to
-   * `{ delivery }` (as the verifier gave it) when this consumer may handle
-   * it, or null when it is done, dead, unknown, or claimed by another.
+   * The delivery `id` with body hash `bodyHash` (any, for a message from
+   * before migration 0002): `{ delivery, key }` as the verifier and
+   * deliveryKey gave them, or null when there is none.
    */
-  async claim(id, leaseMs, now) {
+  async find(id, bodyHash) {
     const row = await this.db
       .prepare(
-        `UPDATE deliveries SET state = 'handling', lease_until = ?2, attempts = attempts + 1, updated_at = ?3
-         WHERE id = ?1 AND (state = 'queued' OR (state = 'handling' AND lease_until < ?3))
-         RETURNING id, webhook_id, event, body`,
+        `SELECT id, body_hash, replay_key, webhook_id, event, body FROM deliveries
+         WHERE id = ?1 AND (?2 IS NULL OR body_hash = ?2) ORDER BY received_at LIMIT 1`,
       )
-      .bind(id, now + leaseMs, now)
+      .bind(id, bodyHash ?? null)
       .first();
     if (!row) return null;
-    return { delivery: { id: row.id, webhookId: row.webhook_id, event: row.event, payload: JSON.parse(row.body) } };
+    return {
+      delivery: { id: row.id, webhookId: row.webhook_id, event: row.event, payload: JSON.parse(row.body) },
+      key: { id: row.id, bodyHash: row.body_hash, replayKey: row.replay_key, event: row.event, webhookId: row.webhook_id },
+    };
   }
 
-  /** The handlers succeeded. */
-  async complete(id, now) {
-    await this.db
-      .prepare(`UPDATE deliveries SET state = 'done', lease_until = NULL, last_error = NULL, updated_at = ?2 WHERE id = ?1 AND state = 'handling'`)
-      .bind(id, now)
-      .run();
+  // The DeliveryStore: claim, renew, complete, release.
+
+  /** "claimed" for `owner` until `leaseMs` from now; "done" when done or dead; "busy" while another's lease holds. */
+  async claim(key, owner, leaseMs) {
+    const now = Date.now();
+    const [claimed, found] = await this.db.batch([
+      this.db
+        .prepare(
+          `UPDATE deliveries SET state = 'handling', lease_owner = ?3, lease_until = ?4, attempts = attempts + 1, updated_at = ?5
+           WHERE id = ?1 AND body_hash = ?2 AND (state = 'queued' OR (state = 'handling' AND lease_until < ?5))
+           RETURNING id`,
+        )
+        .bind(key.id, key.bodyHash, owner, now + leaseMs, now),
+      this.db.prepare(`SELECT state FROM deliveries WHERE id = ?1 AND body_hash = ?2`).bind(key.id, key.bodyHash),
+    ]);
+    if (claimed.results.length > 0) return "claimed";
+    const row = found.results[0];
+    if (!row) throw new Error(`delivery ${key.id} is not in the ledger`);
+    return row.state === "handling" ? "busy" : "done";
   }
 
-  /** The handlers failed: queued again, for the retry. */
-  async release(id, error, now) {
-    await this.db
-      .prepare(`UPDATE deliveries SET state = 'queued', lease_until = NULL, last_error = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'handling'`)
-      .bind(id, error.slice(0, 2000), now)
-      .run();
+  /** Extends `owner`'s lease: false when the claim is no longer its. */
+  async renew(key, owner, leaseMs) {
+    const now = Date.now();
+    return this.#owned(
+      `UPDATE deliveries SET lease_until = ?4, updated_at = ?5
+       WHERE id = ?1 AND body_hash = ?2 AND lease_owner = ?3 AND state = 'handling' RETURNING id`,
+      key, owner, now + leaseMs, now,
+    );
+  }
+
+  /** The handlers succeeded: done (true again for the same owner, as a retried write). */
+  async complete(key, owner) {
+    return this.#owned(
+      `UPDATE deliveries SET state = 'done', lease_until = NULL, last_error = NULL, updated_at = ?4
+       WHERE id = ?1 AND body_hash = ?2 AND lease_owner = ?3 AND state IN ('handling', 'done') RETURNING id`,
+      key, owner, Date.now(),
+    );
+  }
+
+  /** The handlers failed: queued again, for the retry, with the reason kept. */
+  async release(key, owner, reason) {
+    return this.#owned(
+      `UPDATE deliveries SET state = 'queued', lease_until = NULL, last_error = ?4, updated_at = ?5
+       WHERE id = ?1 AND body_hash = ?2 AND lease_owner = ?3 AND state = 'handling' RETURNING id`,
+      key, owner, String(reason ?? "").slice(0, 2000), Date.now(),
+    );
+  }
+
+  /** Runs an UPDATE on `owner`'s row of `key`: whether it changed one. */
+  async #owned(sql, key, owner, ...rest) {
+    const { results } = await this.db.prepare(sql).bind(key.id, key.bodyHash, owner, ...rest).all();
+    return results.length > 0;
   }
 
   /** Keeps a delivery that kept failing in dead_letters (a done one is left alone). */
-  async deadLetter(id, now) {
+  async deadLetter(id, bodyHash, now) {
+    const match = `id = ?1 AND (?2 IS NULL OR body_hash = ?2) AND state != 'done'`;
     await this.db.batch([
       this.db
         .prepare(
-          `INSERT INTO dead_letters (id, webhook_id, event, body, attempts, last_error, failed_at)
-           SELECT id, webhook_id, event, body, attempts, last_error, ?2 FROM deliveries WHERE id = ?1 AND state != 'done'
+          `INSERT INTO dead_letters (id, body_hash, webhook_id, event, body, attempts, last_error, failed_at)
+           SELECT id, body_hash, webhook_id, event, body, attempts, last_error, ?3 FROM deliveries WHERE ${match}
            ON CONFLICT DO NOTHING`,
         )
-        .bind(id, now),
-      this.db.prepare(`UPDATE deliveries SET state = 'dead', lease_until = NULL, updated_at = ?2 WHERE id = ?1 AND state != 'done'`).bind(id, now),
+        .bind(id, bodyHash ?? null, now),
+      this.db.prepare(`UPDATE deliveries SET state = 'dead', lease_until = NULL, updated_at = ?3 WHERE ${match}`).bind(id, bodyHash ?? null, now),
     ]);
   }
 
@@ -87,7 +142,7 @@ export class Ledger {
   async unfinished(before, limit = 500) {
     const { results } = await this.db
       .prepare(
-        `SELECT id, attempts FROM deliveries
+        `SELECT id, body_hash AS bodyHash, attempts FROM deliveries
          WHERE (state = 'queued' AND updated_at <= ?1) OR (state = 'handling' AND lease_until <= ?1)
          ORDER BY updated_at LIMIT ?2`,
       )
@@ -97,7 +152,7 @@ export class Ledger {
   }
 
   /** Marks a delivery as just enqueued again (so the next sweep leaves it a while). */
-  async touch(id, now) {
-    await this.db.prepare(`UPDATE deliveries SET updated_at = ?2 WHERE id = ?1`).bind(id, now).run();
+  async touch(id, bodyHash, now) {
+    await this.db.prepare(`UPDATE deliveries SET updated_at = ?3 WHERE id = ?1 AND body_hash = ?2`).bind(id, bodyHash, now).run();
   }
 }
