@@ -159,7 +159,7 @@ pub const DEFAULT_MEMORY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// handled deliveries, which are kept for their whole `ttl` whatever the
 /// volume: a flood of requests cannot flush them, since a replay key comes
 /// only from a body RealtimeKit signed. Their number is bounded by the
-/// genuine deliveries of one `ttl` (about 100 bytes each).
+/// genuine deliveries of one `ttl` (a few hundred bytes each).
 #[derive(Debug)]
 pub struct MemoryStore {
     max_entries: usize,

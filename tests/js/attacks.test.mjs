@@ -178,16 +178,17 @@ describe("4. a streamed body stops being read soon after maxBodyBytes", () => {
     const reads = [
       ["receiver.fetch", async (r) => {
         const answer = await receiver.fetch(r);
-        assert.deepEqual([answer.status, await answer.text()], [400, "malformed: not a webhook delivery\n"]);
-      }],
-      ["verifier.verify", async (r) => assert.ok((await verifier.verify(r).catch((e) => e)) instanceof PayloadError)],
-      ["readDeliveryBody", async (r) => assert.ok((await readDeliveryBody(r, 1024).catch((e) => e)) instanceof PayloadError)],
+        return [answer.status, await answer.text()];
+      }, [400, "malformed: not a webhook delivery\n"]],
+      ["verifier.verify", (r) => verifier.verify(r).catch((e) => e instanceof PayloadError), true],
+      ["readDeliveryBody", (r) => readDeliveryBody(r, 1024).catch((e) => e instanceof PayloadError), true],
     ];
-    for (const [name, read] of reads) {
+    for (const [name, read, expected] of reads) {
       const { counter, stream } = endless();
-      await read(request(stream));
+      const got = await read(request(stream));
       assert.ok(counter.pulled <= 4 * CHUNK, `${name} pulled ${counter.pulled} bytes for a 1 KiB limit`);
       assert.ok(counter.cancelled, `${name} did not cancel the stream`);
+      assert.deepEqual(got, expected, name);
     }
     // A body within the limit still verifies.
     const [body, headers] = signed(FIXTURE("meeting.started"));
@@ -209,9 +210,10 @@ describe("4. a streamed body stops being read soon after maxBodyBytes", () => {
       const [, headers] = signed("{}");
       const { stream } = endless();
       const answer = await fetch(`http://127.0.0.1:${server.address().port}/`, { method: "POST", body: stream, headers, duplex: "half" });
-      assert.deepEqual([answer.status, await answer.text()], [400, "malformed: not a webhook delivery\n"]);
+      const got = [answer.status, await answer.text()];
       await sleep(100);
       assert.ok(pulled <= 8 * CHUNK, `the handler read ${pulled} bytes for a 1 KiB limit`);
+      assert.deepEqual(got, [400, "malformed: not a webhook delivery\n"]);
       // An ordinary delivery on a fresh connection still works.
       const ok = createNodeHandler(new WebhookReceiver({ publicKey: PUBLIC_PEM }));
       const [body, good] = signed(FIXTURE("meeting.started"));

@@ -430,7 +430,8 @@ test("a captured body sent under a genuine delivery's id, first or while the gen
   // The attacker's request lands first.
   const first = crypto.randomUUID();
   assert.equal((await post(captured, first, privateKey))[0], 202);
-  assert.deepEqual(await post(JSON.stringify(meeting("meeting.ended", "genuine-after-attack")), first, privateKey), [202, "queued\n"]);
+  const [status] = await post(JSON.stringify(meeting("meeting.ended", "genuine-after-attack")), first, privateKey);
+  assert.equal(status, 202, "recorded and queued: not taken for a repeat");
   // The genuine delivery is failing (its handler's backend is down) when the attacker sends under its id.
   backend.fail("genuine-failing", 2);
   const [[failing]] = await Promise.all([
@@ -596,8 +597,8 @@ test("a 64 MiB streamed body against MAX_BODY_BYTES=1024: the Worker reads a few
   }
   assert.ok(answer[0] !== 200 && answer[0] !== 202, JSON.stringify(answer));
   const { counted, answer: answered } = await testRoute("/__test/counted-bytes");
-  assert.deepEqual(answered, [400, "malformed: not a webhook delivery\n"], "the Worker's own answer");
   assert.ok(counted <= 4 * CHUNK, `the Worker read ${counted} bytes for a 1 KiB limit`);
+  assert.deepEqual(answered, [400, "malformed: not a webhook delivery\n"], "the Worker's own answer");
   console.log(`a 64 MiB stream against a 1 KiB limit: the Worker read ${counted} bytes; the client had sent ${pulled} (into the proxy) when refused: ${JSON.stringify(answer)}`);
 });
 
