@@ -208,21 +208,53 @@ pub(crate) fn shown_url(url: &str) -> String {
     }
 }
 
-/// What of a URL may be a secret: its query string, and each value in it
-/// (a key server may echo one on its own), but values too short to be one.
-pub(crate) fn query_secrets(url: &str) -> Vec<&str> {
+/// What of a URL may be a secret: its query string, and each value in it,
+/// as written and decoded (a key server may echo one on its own), but values
+/// too short to be one.
+pub(crate) fn query_secrets(url: &str) -> Vec<String> {
     let mut secrets = Vec::new();
+    let mut keep = |secret: &str| {
+        if secret.len() >= 4 {
+            secrets.push(secret.to_owned());
+        }
+    };
     if let Some((_, query)) = url.split_once('?') {
         let query = query.split('#').next().unwrap_or(query);
-        secrets.push(query);
-        for pair in query.split('&') {
-            if let Some((_, value)) = pair.split_once('=') {
-                secrets.push(value);
+        keep(query);
+        for (_, value) in query.split('&').filter_map(|pair| pair.split_once('=')) {
+            if let Some(decoded) = percent_decoded(value).filter(|decoded| decoded != value) {
+                keep(&decoded);
+            }
+            keep(value);
+        }
+    }
+    secrets
+}
+
+/// A query value decoded: `%XX` escapes and `+` for a space (a malformed
+/// escape is kept as it is); `None` when the bytes are not UTF-8.
+fn percent_decoded(value: &str) -> Option<String> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |at: usize| bytes.get(at).and_then(|b| (*b as char).to_digit(16));
+        match (bytes[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (b'+', _, _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (byte, _, _) => {
+                out.push(byte);
+                i += 1;
             }
         }
     }
-    secrets.retain(|secret| secret.len() >= 4);
-    secrets
+    String::from_utf8(out).ok()
 }
 
 impl std::error::Error for Error {}
@@ -405,6 +437,7 @@ mod tests {
             ["token=abcd&v=1&sig=0123456789", "abcd", "0123456789"]
         );
         assert!(query_secrets("https://k.example/k").is_empty());
+        assert_eq!(query_secrets("https://k.example/k?tok=s3cr%2Bt+T0%zz"), ["tok=s3cr%2Bt+T0%zz", "s3cr+t T0%zz", "s3cr%2Bt+T0%zz"]);
     }
 
     #[test]

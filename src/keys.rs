@@ -8,8 +8,11 @@
 
 use std::time::Duration;
 
-/// The least time between two fetches of the key, by default.
-pub const DEFAULT_KEY_COOLDOWN: Duration = Duration::from_secs(30);
+/// The least time between two fetches of the key, by default: short enough
+/// that a delivery signed with a new key, answered 503 until the key may be
+/// fetched again, comes back within the sender's retries; long enough that
+/// forged requests cannot flood the key URL.
+pub const DEFAULT_KEY_COOLDOWN: Duration = Duration::from_secs(10);
 /// How long a fetched key is used before it is fetched again, by default.
 pub const DEFAULT_KEY_MAX_AGE: Duration = Duration::from_secs(600);
 /// How long a key stays accepted after a fetch brought a new one, by default
@@ -96,7 +99,7 @@ mod tests {
 
     #[test]
     fn the_first_fetch_is_allowed_at_once_then_one_per_cooldown() {
-        let mut s = Schedule::default();
+        let mut s = Schedule { cooldown_ms: 30_000.0, ..Schedule::default() };
         assert!(s.may_fetch(0.0));
         s.started(1_000.0);
         s.succeeded();
@@ -109,7 +112,7 @@ mod tests {
 
     #[test]
     fn failures_back_off_from_one_second_up_to_the_cooldown() {
-        let mut s = Schedule::default();
+        let mut s = Schedule { cooldown_ms: 30_000.0, ..Schedule::default() };
         let mut now = 0.0;
         for expected in [1_000.0, 2_000.0, 4_000.0, 8_000.0, 16_000.0, 30_000.0, 30_000.0] {
             s.started(now);

@@ -304,7 +304,7 @@ impl WebhookEvent {
     /// Whether two genuine deliveries of this event can have the same body:
     /// `livestreaming.statusUpdate` carries no time (a stream that goes `LIVE`
     /// twice sends the same body twice), and an unknown event may be anything.
-    /// Replay protection keys these on `rtk-uuid` only.
+    /// Replay protection keys these on their identity (`rtk-uuid` and body) only.
     pub fn body_may_repeat(&self) -> bool {
         matches!(self, WebhookEvent::LivestreamingStatusUpdate | WebhookEvent::Unknown(_))
     }

@@ -20,19 +20,20 @@
 
 use std::cell::Cell;
 use std::fmt;
-use std::future::{poll_fn, Future};
+use std::future::Future;
 use std::pin::pin;
-use std::task::Poll;
 use std::time::Duration;
 
 use js_sys::Uint8Array;
 
 use crate::store::{Claim, DeliveryKey, DeliveryStore, NoStore};
-use crate::transport;
+use crate::transport::{self, First};
 use crate::verify::{self, Delivery, DeliveryHeaders, Verifier, VerifyError};
 
 /// How long a claim holds by default before another attempt may take the delivery over.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
+/// The shortest lease (it is renewed every third of it).
+pub const MIN_LEASE: Duration = Duration::from_millis(100);
 /// The waits before each retry of an outcome's write (`complete` or
 /// `release`): four tries within about 2 s.
 pub const OUTCOME_RETRY_DELAYS: [Duration; 3] = [Duration::from_millis(100), Duration::from_millis(400), Duration::from_millis(1600)];
@@ -150,9 +151,10 @@ impl<S: DeliveryStore> Receiver<S> {
     }
 
     /// How long a claim holds unrenewed before another attempt may take over
-    /// ([`DEFAULT_LEASE`]); it is renewed every third of it while the handler runs.
+    /// ([`DEFAULT_LEASE`], at least [`MIN_LEASE`]); it is renewed every third
+    /// of it while the handler runs.
     pub fn lease(mut self, lease: Duration) -> Self {
-        self.lease = lease;
+        self.lease = lease.max(MIN_LEASE);
         self
     }
 
@@ -250,8 +252,10 @@ impl<S: DeliveryStore> Receiver<S> {
 }
 
 /// Runs `work` while renewing `owner`'s claim on `key` every third of
-/// `lease`; `kept` turns false if the store says the claim is no longer
-/// the owner's. The renewal stops (its timer cleared) as `work` ends.
+/// `lease`; `kept` turns false if the store says the claim is no longer the
+/// owner's. A renewal that fails (the store down) or does not answer within
+/// the tick is left behind, and the next one starts at once. The renewals
+/// stop (their timer cleared) as `work` ends.
 async fn while_renewing<S: DeliveryStore, T>(
     store: &S,
     key: &DeliveryKey,
@@ -261,29 +265,25 @@ async fn while_renewing<S: DeliveryStore, T>(
     work: impl Future<Output = T>,
 ) -> T {
     let stop = transport::Stop::new();
-    let every = (lease / 3).max(Duration::from_millis(10));
+    let every = lease / 3;
     let renewing = async {
-        // A renewal that fails (the store down) is tried again at the next
-        // tick; one answered false ends the renewals: the claim is another's.
-        while transport::sleep(every, stop.signal()).await.is_ok() {
-            if let Ok(false) = store.renew(key, owner, lease).await {
+        let mut wait = every;
+        while transport::sleep(wait, stop.signal()).await.is_ok() {
+            let started = transport::now_ms();
+            if let Some(Ok(false)) = transport::within(every, store.renew(key, owner, lease)).await {
                 kept.set(false);
-                break;
+                return;
             }
+            let spent = Duration::from_millis((transport::now_ms() - started).max(0.0) as u64);
+            wait = every.saturating_sub(spent);
         }
     };
-    let (mut work, mut renewing) = (pin!(work), pin!(renewing));
-    let mut renewed_all = false;
-    poll_fn(|cx| {
-        if let Poll::Ready(out) = work.as_mut().poll(cx) {
-            return Poll::Ready(out);
-        }
-        if !renewed_all && renewing.as_mut().poll(cx).is_ready() {
-            renewed_all = true;
-        }
-        Poll::Pending
-    })
-    .await
+    let mut work = pin!(work);
+    match transport::first(work.as_mut(), renewing).await {
+        First::Left(out) => out,
+        // The claim is another's now: nothing left to renew; the work goes on.
+        First::Right(()) => work.await,
+    }
 }
 
 /// `write()`, tried again after each of [`OUTCOME_RETRY_DELAYS`] while it fails.

@@ -219,7 +219,7 @@ impl MemoryStore {
     /// [`DeliveryStore::claim`] at time `now` (ms).
     pub fn claim_at(&self, delivery: &DeliveryKey, owner: &str, lease: Duration, now: f64) -> Claim {
         let mut memory = self.inner.borrow_mut();
-        memory.evict(now - self.ttl_ms, self.max_entries * 2);
+        memory.evict(now, now - self.ttl_ms, self.max_entries * 2);
         let mut busy = false;
         for key in delivery.keys() {
             match memory.states.get(&key) {
@@ -237,7 +237,7 @@ impl MemoryStore {
                 memory.order.push_back((key, now));
             }
         }
-        memory.evict(now - self.ttl_ms, self.max_entries * 2);
+        memory.evict(now, now - self.ttl_ms, self.max_entries * 2);
         Claim::Claimed
     }
 
@@ -297,17 +297,23 @@ impl Memory {
     }
 
     /// Forgets keys first claimed before `oldest`, then the oldest keys while
-    /// there are more than `max_keys`, but for handled replay keys, which
-    /// move to `kept` until `oldest` passes them.
-    fn evict(&mut self, oldest: f64, max_keys: usize) {
-        while self.order.front().is_some_and(|(_, at)| *at < oldest) || self.order.len() > max_keys {
+    /// there are more than `max_keys`, but for claims whose lease holds at
+    /// `now` (a handler is running), which stay, and handled replay keys,
+    /// which move to `kept` until `oldest` passes them.
+    fn evict(&mut self, now: f64, oldest: f64, max_keys: usize) {
+        let mut running = Vec::new();
+        while self.order.front().is_some_and(|(_, at)| *at < oldest) || self.order.len() + running.len() > max_keys {
             let Some((key, at)) = self.order.pop_front() else { break };
-            let handled_replay = key.starts_with(REPLAY) && matches!(self.states.get(&key), Some(State::Done { .. }));
-            if handled_replay && at >= oldest {
-                self.kept.push_back((key, at));
-            } else {
-                self.states.remove(&key);
+            match self.states.get(&key) {
+                Some(State::Claimed { until, .. }) if *until > now => running.push((key, at)),
+                Some(State::Done { .. }) if key.starts_with(REPLAY) && at >= oldest => self.kept.push_back((key, at)),
+                _ => {
+                    self.states.remove(&key);
+                }
             }
+        }
+        for entry in running.into_iter().rev() {
+            self.order.push_front(entry);
         }
         while self.kept.front().is_some_and(|(_, at)| *at < oldest) {
             if let Some((key, _)) = self.kept.pop_front() {
@@ -449,7 +455,9 @@ mod tests {
         assert_eq!(store.claim_at(&delivery("a", "a", false), "o", LEASE, 5.0), Claim::Done);
         assert_eq!(store.claim_at(&delivery("a", "a", false), "o", LEASE, 10_001.0), Claim::Claimed, "past its ttl");
         for n in 0..100 {
-            store.claim_at(&delivery(&format!("x{n}"), &format!("h{n}"), true), "o", LEASE, 10_002.0);
+            let d = delivery(&format!("x{n}"), &format!("h{n}"), false);
+            store.claim_at(&d, "o", LEASE, 10_002.0);
+            store.release_now(&d, "o");
         }
         assert!(store.inner.borrow().states.len() <= 6);
         assert!(store.inner.borrow().order.len() <= 6);
@@ -471,6 +479,30 @@ mod tests {
         assert_eq!(store.claim_at(&delivery("ended-again", "ended-body", true), "x", LEASE, 2.0), Claim::Done);
         // Past its ttl, it goes.
         assert_eq!(store.claim_at(&delivery("ended-later", "ended-body", true), "x", LEASE, 3_600_001.0), Claim::Claimed);
+    }
+
+    #[test]
+    fn a_flood_does_not_flush_a_claim_whose_handler_is_running() {
+        let store = MemoryStore::new(10, Duration::from_secs(3600));
+        let running = delivery("running", "running-body", true);
+        let live = delivery("live", "live-body", false);
+        assert_eq!(store.claim_at(&running, "slow", LEASE, 0.0), Claim::Claimed);
+        assert_eq!(store.claim_at(&live, "slow", LEASE, 0.0), Claim::Claimed);
+        for n in 0..1_000 {
+            let flood = delivery(&format!("flood-{n}"), "flood-body", false);
+            store.claim_at(&flood, "f", LEASE, 1.0);
+            store.complete_now(&flood, "f");
+        }
+        assert_eq!(store.claim_at(&running, "copy", LEASE, 2.0), Claim::Busy);
+        assert_eq!(store.claim_at(&live, "copy", LEASE, 2.0), Claim::Busy);
+        assert!(store.inner.borrow().order.len() <= 22, "the rest stays bounded");
+        // Once their lease ran out, they may go like the rest.
+        for n in 0..100 {
+            let later = delivery(&format!("later-{n}"), "x", false);
+            store.claim_at(&later, "f", LEASE, 70_000.0);
+            store.complete_now(&later, "f");
+        }
+        assert!(store.inner.borrow().order.len() <= 20);
     }
 
     #[test]

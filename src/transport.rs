@@ -9,8 +9,9 @@
 //! object, never a rejection, so no `fetch` (one that returns a non-`Response`,
 //! rejects with a string, ignores its signal) can trap the module.
 
-use std::future::Future;
-use std::pin::Pin;
+use std::future::{poll_fn, Future};
+use std::pin::{pin, Pin};
+use std::task::Poll;
 use std::time::Duration;
 
 use js_sys::{Array, Function, JsString, Promise, Uint8Array};
@@ -189,6 +190,33 @@ pub(crate) async fn sleep(delay: Duration, signal: Option<&AbortSignal>) -> Resu
     match JsFuture::from(js_sleep(millis, signal)).await {
         Ok(slept) if slept.is_truthy() => Ok(()),
         _ => Err(Failure::Aborted(signal.map(AbortSignal::reason).filter(|r| !r.is_undefined()), false)),
+    }
+}
+
+/// Which of two futures [`first`] saw finish first.
+pub(crate) enum First<A, B> {
+    Left(A),
+    Right(B),
+}
+
+/// Runs `a` and `b` together until one finishes; the other is dropped.
+pub(crate) async fn first<A: Future, B: Future>(a: A, b: B) -> First<A::Output, B::Output> {
+    let (mut a, mut b) = (pin!(a), pin!(b));
+    poll_fn(|cx| {
+        if let Poll::Ready(out) = a.as_mut().poll(cx) {
+            return Poll::Ready(First::Left(out));
+        }
+        b.as_mut().poll(cx).map(First::Right)
+    })
+    .await
+}
+
+/// `future`'s output, or `None` when `limit` passes first (the timer is cleared either way).
+pub(crate) async fn within<T>(limit: Duration, future: impl Future<Output = T>) -> Option<T> {
+    let stop = Stop::new();
+    match first(future, sleep(limit, stop.signal())).await {
+        First::Left(out) => Some(out),
+        First::Right(_) => None,
     }
 }
 

@@ -10,7 +10,7 @@
 //! delivery when its fetch started after the delivery arrived (RealtimeKit
 //! publishes a key before signing with it); ticks of one counter order the
 //! two. A mismatch against an older key fetches the key again, at most once
-//! per cooldown (30 s, so forged requests cannot flood the key URL); when the
+//! per cooldown (10 s, so forged requests cannot flood the key URL); when the
 //! cooldown forbids it, the delivery gets [`VerifyError::KeyUnavailable`]
 //! (503) and RealtimeKit sends it again later. The same goes for a key URL
 //! that fails or serves something that is not a usable key.
@@ -265,7 +265,7 @@ impl Verifier {
         self
     }
 
-    /// The least time between two fetches of the key ([`DEFAULT_KEY_COOLDOWN`], 30 s;
+    /// The least time between two fetches of the key ([`DEFAULT_KEY_COOLDOWN`], 10 s;
     /// after a failed fetch the wait starts at 1 s and doubles up to it).
     pub fn key_cooldown(self, cooldown: Duration) -> Verifier {
         self.state.borrow_mut().schedule.cooldown_ms = cooldown.as_millis() as f64;
@@ -491,12 +491,12 @@ pub(crate) fn key_unusable(message: String) -> VerifyError {
 /// `cause` with every occurrence of each of `secrets` replaced, and without
 /// the JS error a failed fetch threw (its message may carry the URL, and
 /// cannot be rewritten).
-fn redacted(mut cause: Error, secrets: &[&str]) -> Error {
+fn redacted(mut cause: Error, secrets: &[String]) -> Error {
     if secrets.is_empty() {
         return cause;
     }
     match &mut cause {
-        Error::Api(api) => api.redact(secrets),
+        Error::Api(api) => api.redact(&secrets.iter().map(String::as_str).collect::<Vec<_>>()),
         Error::Connection(failure) | Error::Timeout(failure) | Error::Aborted(failure) => {
             for secret in secrets {
                 failure.message = failure.message.replace(secret, "[redacted]");
@@ -513,11 +513,13 @@ fn redacted(mut cause: Error, secrets: &[&str]) -> Error {
 /// the key server's, not the delivery's.
 async fn fetch_key(url: &str, fetch: &Fetch) -> Result<Vec<u8>, KeyUnavailable> {
     let secrets = query_secrets(url);
+    // `retry_after` is the verifier's own wait (load's): a key server's
+    // Retry-After is not the sender's business.
     let failed = |cause: Error| {
         let cause = redacted(cause, &secrets);
         KeyUnavailable {
             message: format!("could not fetch the webhook public key from {}: {cause}", shown_url(url)),
-            retry_after: cause.as_api().and_then(|api| api.retry_after),
+            retry_after: None,
             cause: Some(cause),
         }
     };

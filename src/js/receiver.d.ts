@@ -160,7 +160,7 @@ export type ReceiverOptions = (
     }
 ) & {
   /** Where deliveries are recorded so each is handled once (default: none, so repeats are handled again). */
-  store?: DeliveryStore;
+  store?: DeliveryStore | null;
   /**
    * Milliseconds a claim holds unrenewed before another attempt may take the
    * delivery over (default 60000). It is renewed every third of it while the

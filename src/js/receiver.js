@@ -13,6 +13,8 @@ import { describe } from "./fetch.js";
 import { WEBHOOK_EVENTS, isWebhookEvent } from "./events.js";
 import { knownKeys, suggestion } from "./input.js";
 const DEFAULT_LEASE_MS = 60_000;
+/** The shortest lease: it is renewed every third of it. */
+const MIN_LEASE_MS = 100;
 const RECEIVER_OPTIONS = ["verifier", "store", "leaseMs", "replayProtection", "onError"];
 /** Its own options, then those it hands on to its verifier. */
 const ALL_OPTIONS = [...RECEIVER_OPTIONS, ...VERIFIER_OPTIONS];
@@ -65,12 +67,12 @@ export class WebhookReceiver {
         throw new ValidationError(`verifier: give a verifier, or its options (${Object.keys(verifierOptions).join(", ")}), not both`, "verifier");
       }
     }
-    if (store !== undefined && !isStore(store)) {
+    if (store !== undefined && store !== null && !isStore(store)) {
       const missing = STORE_METHODS.filter((method) => typeof store?.[method] !== "function");
       throw new ValidationError(`store: must be a DeliveryStore, with ${STORE_METHODS.map((m) => `${m}()`).join(", ")} (this one has no ${missing.join("(), ")}())`, "store");
     }
-    if (!Number.isInteger(leaseMs) || leaseMs < 1 || leaseMs > 86_400_000) {
-      throw new ValidationError("leaseMs: must be a whole number of milliseconds, from 1 to 86400000", "leaseMs");
+    if (!Number.isInteger(leaseMs) || leaseMs < MIN_LEASE_MS || leaseMs > 86_400_000) {
+      throw new ValidationError(`leaseMs: must be a whole number of milliseconds, from ${MIN_LEASE_MS} to 86400000`, "leaseMs");
     }
     if (typeof replayProtection !== "boolean") throw new ValidationError("replayProtection: must be true or false", "replayProtection");
     if (onError !== undefined && typeof onError !== "function") throw new ValidationError("onError: must be a function", "onError");
@@ -217,7 +219,9 @@ export class WebhookReceiver {
   #tell(error, result) {
     if (!this.#onError) return;
     try {
-      this.#onError(error, result);
+      const returned = this.#onError(error, result);
+      // An async logger that rejects must not become an unhandled rejection (which ends a Node process).
+      if (typeof returned?.then === "function") returned.then(undefined, () => {});
     } catch {
       // A logger that throws must not change the answer.
     }
@@ -328,13 +332,15 @@ export class MemoryDeliveryStore {
 
   /**
    * Forgets keys first claimed more than `ttl` ago, then the oldest while
-   * there are too many, but for handled replay keys, which move to #kept
-   * until their `ttl` passes.
+   * there are too many, but for claims whose lease holds (a handler is
+   * running), which stay, and handled replay keys, which move to #kept until
+   * their `ttl` passes.
    */
   #evict(now) {
     const oldest = now - this.#ttl;
     for (const [key, entry] of this.#entries) {
       if (entry.at >= oldest && this.#entries.size <= this.#maxEntries * 2) break;
+      if (entry.state === "claimed" && entry.until > now) continue;
       this.#entries.delete(key);
       if (entry.state === "done" && key.startsWith(REPLAY) && entry.at >= oldest) this.#kept.set(key, entry);
     }
@@ -453,6 +459,8 @@ async function rawBody(req, max) {
     throw new ValidationError(PARSED_BODY, "body");
   }
   if (req.readableEnded) throw new ValidationError("the request's body was already read by another handler; give this handler the raw body", "body");
+  const length = typeof req.headers?.["content-length"] === "string" ? req.headers["content-length"].trim() : "";
+  if (/^\+?[0-9]+$/.test(length) && Number(length) > max) return TOO_LARGE;
   const chunks = [];
   let total = 0;
   const iterator = req[Symbol.asyncIterator]();

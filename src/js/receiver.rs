@@ -161,6 +161,9 @@ fn result(outcome: Outcome<Thrown, JsValue>) -> JsValue {
     object.into()
 }
 
+/// How long a JS store's method may take to answer.
+const STORE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A `DeliveryStore` written in JS (any object with `claim`, `renew`,
 /// `complete` and `release`, each returning a value or a promise); `None`
 /// for no store.
@@ -168,14 +171,17 @@ fn result(outcome: Outcome<Thrown, JsValue>) -> JsValue {
 struct JsStore(Option<JsValue>);
 
 impl JsStore {
-    /// Calls `store[method](delivery, owner, extra)` and awaits what it returns.
+    /// Calls `store[method](delivery, owner, extra)` and awaits what it
+    /// returns, for at most [`STORE_TIMEOUT`] (a store that never answers is a
+    /// store that failed: the delivery comes back).
     async fn call(&self, method: &str, delivery: &DeliveryKey, owner: &str, extra: JsValue) -> Result<JsValue, JsValue> {
         let Some(store) = &self.0 else { return Ok(JsValue::TRUE) };
         let function = Reflect::get(store, &method.into())?
             .dyn_into::<Function>()
             .map_err(|_| js_sys::Error::new(&format!("the store has no {method}() method")))?;
         let returned = function.call3(store, &key_object(delivery), &owner.into(), &extra)?;
-        JsFuture::from(Promise::resolve(&returned)).await
+        let answer = transport::within(STORE_TIMEOUT, JsFuture::from(Promise::resolve(&returned))).await;
+        answer.unwrap_or_else(|| Err(js_sys::Error::new(&format!("the store's {method}() did not answer within 10 s")).into()))
     }
 
     /// `store[method](...)` for a method that answers whether the claim is

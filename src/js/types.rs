@@ -129,7 +129,7 @@ export type VerifierOptions = {
       keyURL?: string;
       /** The fetch to call for the key, as `fetch(url, init)` (default: the global fetch). */
       fetch?: (input: string, init: RequestInit) => Promise<Response>;
-      /** Least milliseconds between two fetches of the key (default 30000), so forged deliveries cannot flood the key URL. */
+      /** Least milliseconds between two fetches of the key (default 10000), so forged deliveries cannot flood the key URL. */
       keyCooldown?: number;
       /** Milliseconds a fetched key is used before it is fetched again (default 600000). */
       keyMaxAge?: number;

@@ -10,7 +10,7 @@ use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::errors::{to_js, to_js_verify};
-use crate::error::url_without_credentials;
+use crate::error::shown_url;
 use crate::transport::{self, Fetch};
 use crate::validate;
 use crate::verify::{too_large, Delivery, DeliveryHeaders, Verifier, VerifyError};
@@ -68,12 +68,13 @@ pub fn make_verifier_core(
 
 #[wasm_bindgen]
 impl VerifierCore {
-    /// The URL the public key is fetched from, without credentials (undefined
-    /// for a given key). A `JsValue`, not an `Option<String>`: one value, as
-    /// `make_client_core` says why.
+    /// The URL the public key is fetched from, without credentials nor its
+    /// query string, which may hold a secret (undefined for a given key). A
+    /// `JsValue`, not an `Option<String>`: one value, as `make_client_core`
+    /// says why.
     #[wasm_bindgen(js_name = keyURL)]
     pub fn key_url(&self) -> JsValue {
-        self.verifier.key_url().map_or(JsValue::UNDEFINED, |url| url_without_credentials(url).into())
+        self.verifier.key_url().map_or(JsValue::UNDEFINED, |url| shown_url(url).into())
     }
 
     /// The largest body accepted, in bytes.

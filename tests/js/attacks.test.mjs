@@ -148,6 +148,26 @@ test("3. a handler slower than its lease, failing late: never two runs at once, 
   assert.equal(runs.length, 2, "failed once, handled once");
 });
 
+test("3b. a renewal that never answers does not stop the next ones; a lease under 100 ms is refused", async () => {
+  const memory = new MemoryDeliveryStore();
+  let renewals = 0;
+  const store = {
+    claim: (d, owner, lease) => memory.claim(d, owner, lease),
+    renew: (d, owner, lease) => (++renewals === 1 ? new Promise(() => {}) : memory.renew(d, owner, lease)),
+    complete: (d, owner) => memory.complete(d, owner),
+    release: (d, owner) => memory.release(d, owner),
+  };
+  const { receiver, runs } = recording({ store, leaseMs: 300 }, () => sleep(1500));
+  const delivery = signed(FIXTURE("meeting.chatSynced"));
+  const slow = receiver.receiveBody(...delivery);
+  await sleep(700);
+  assert.deepEqual(pick(await receiver.receiveBody(...delivery)), ["in-progress", 503]);
+  assert.deepEqual(pick(await slow), ["handled", 200]);
+  assert.ok(renewals >= 3, `${renewals} renewals`);
+  assert.equal(runs.length, 1);
+  assert.throws(() => new WebhookReceiver({ publicKey: PUBLIC_PEM, leaseMs: 5 }), /leaseMs: must be a whole number of milliseconds, from 100/);
+});
+
 describe("4. a streamed body stops being read soon after maxBodyBytes", () => {
   const CHUNK = 64 * 1024;
   const TOTAL = 64 * 1024 * 1024;
@@ -214,6 +234,18 @@ describe("4. a streamed body stops being read soon after maxBodyBytes", () => {
       await sleep(100);
       assert.ok(pulled <= 8 * CHUNK, `the handler read ${pulled} bytes for a 1 KiB limit`);
       assert.deepEqual(got, [400, "malformed: not a webhook delivery\n"]);
+      // A content-length over the limit is refused before any of the body is read.
+      pulled = 0;
+      const declared = await new Promise((resolve, reject) => {
+        const req = httpRequest(`http://127.0.0.1:${server.address().port}/`, { method: "POST", headers: { ...headers, "content-length": String(TOTAL) } }, (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        });
+        req.on("error", reject);
+        req.write(new Uint8Array(CHUNK)); // a first chunk, then nothing: the answer must not wait for the rest
+      });
+      assert.equal(declared, 400);
+      assert.equal(pulled, 0, "nothing of the body was read");
       // An ordinary delivery on a fresh connection still works.
       const ok = createNodeHandler(new WebhookReceiver({ publicKey: PUBLIC_PEM }));
       const [body, good] = signed(FIXTURE("meeting.started"));
@@ -230,13 +262,14 @@ describe("4. a streamed body stops being read soon after maxBodyBytes", () => {
 });
 
 test("5. a failing key URL with a secret in its query and its reply: the answer says only the outcome, onError gets the details redacted", async () => {
-  const SECRET = "s3cr3t-t0ken";
+  const SECRET = "s3cr+t-t0ken"; // sent percent-encoded, echoed decoded
   const keyServer = createServer((req, res) => {
-    res.writeHead(500, { "content-type": "text/plain" }).end(`internal error while serving ${req.url} (token ${SECRET}); ${"x".repeat(4000)}`);
+    res.writeHead(500, { "content-type": "text/plain", "retry-after": "31536000" })
+      .end(`internal error while serving ${req.url} (token ${SECRET}); ${"x".repeat(4000)}`);
   });
   await new Promise((resolve) => keyServer.listen(0, "127.0.0.1", resolve));
   try {
-    const keyURL = `http://127.0.0.1:${keyServer.address().port}/keys.json?token=${SECRET}`;
+    const keyURL = `http://127.0.0.1:${keyServer.address().port}/keys.json?token=${encodeURIComponent(SECRET)}`;
     const errors = [];
     const receiver = new WebhookReceiver({ keyURL, onError: (e) => errors.push(e) }).onAny(() => {});
     const [body, headers] = signed(FIXTURE("meeting.started"));
@@ -244,12 +277,17 @@ test("5. a failing key URL with a secret in its query and its reply: the answer 
     const text = await answer.text();
     assert.deepEqual([answer.status, text], [503, "key-unavailable\n"]);
     assert.ok(!text.includes(SECRET) && !text.includes("keys.json") && !text.includes("127.0.0.1"));
+    assert.ok(Number(answer.headers.get("retry-after")) <= 10, "the verifier's own wait, not the key server's");
+    const { inspect } = await import("node:util");
+    for (const shown of [receiver.verifier.keyURL, inspect(receiver.verifier), inspect(receiver)]) {
+      assert.ok(!shown.includes("t0ken") && !shown.includes("token="), shown);
+    }
     assert.equal(errors.length, 1);
     const error = errors[0];
     assert.ok(error instanceof KeyUnavailableError);
     assert.match(error.message, /keys\.json\?\[redacted\]/, "the details name the key URL, its query redacted");
     for (const text of [error.message, String(error.stack), JSON.stringify(error), error.cause?.message, error.cause?.body, JSON.stringify(error.cause)]) {
-      assert.ok(!String(text).includes(SECRET), `the secret shows in ${text}`);
+      assert.ok(!String(text).includes("t0ken"), `the secret shows in ${text}`);
     }
     // And from node:http.
     const handler = createNodeHandler(receiver);
@@ -388,4 +426,83 @@ test("8. a flood of replays under fresh ids does not flush the replay keys of ha
   const replay = await receiver.receiveBody(ended[0], { ...ended[1], "rtk-uuid": crypto.randomUUID() });
   assert.deepEqual(pick(replay), ["repeat", 200]);
   assert.equal(runs.filter(([, event]) => event === "meeting.ended").length, 1);
+});
+
+test("8b. a flood does not flush the claim of a delivery whose handler is running", { timeout: 60_000 }, async () => {
+  let release;
+  const gate = new Promise((resolve) => (release = resolve));
+  const { receiver, runs } = recording({ store: new MemoryDeliveryStore({ maxEntries: 50 }) }, (d) => (d.payload.meeting?.id === "slow" ? gate : undefined));
+  const slowBody = JSON.stringify({ event: "meeting.ended", meeting: { id: "slow" } });
+  const slow = signed(slowBody);
+  const first = receiver.receiveBody(...slow);
+  await sleep(20);
+  const [live, liveHeaders] = signed(FIXTURE("livestreaming.statusUpdate"));
+  for (let n = 0; n < 500; n++) await receiver.receiveBody(live, { ...liveHeaders, "rtk-uuid": `flood-${n}` });
+  assert.deepEqual(pick(await receiver.receiveBody(...slow)), ["in-progress", 503], "its copy");
+  assert.deepEqual(pick(await receiver.receiveBody(slowBody, { ...slow[1], "rtk-uuid": "replayed" })), ["in-progress", 503], "its replay");
+  release();
+  assert.deepEqual(pick(await first), ["handled", 200]);
+  assert.equal(runs.filter(([, , what]) => what === "slow").length, 1);
+});
+
+describe("the slow ones, side by side", { concurrency: true }, () => {
+  test("9. a store method that never answers is a 503 after 10 s; an onError that rejects is caught", { timeout: 60_000 }, async () => {
+    const unhandled = [];
+    const onUnhandled = (reason) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const hanging = { claim: () => new Promise(() => {}), renew: () => true, complete: () => true, release: () => true };
+      const errors = [];
+      const receiver = new WebhookReceiver({
+        publicKey: PUBLIC_PEM,
+        store: hanging,
+        onError: async (error) => {
+          errors.push(error);
+          throw new Error("the log sink is down");
+        },
+      }).onAny(() => {});
+      const started = Date.now();
+      const result = await receiver.receiveBody(...signed(FIXTURE("meeting.started")));
+      assert.deepEqual(pick(result), ["store-failed", 503]);
+      assert.ok(Date.now() - started >= 9_500);
+      assert.match(String(result.error?.message), /claim\(\) did not answer within 10 s/);
+      await sleep(50);
+      assert.equal(errors.length, 1);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
+  test("10. a rotation right after a key fetch: the new key's delivery comes through within the emulator's default retries", { timeout: 60_000 }, async () => {
+    const emu = await startEmulator();
+    try {
+      const client = new WebhooksClient(options(emu, { appId: "rotation-soon" }));
+      const handled = [];
+      const receiver = new WebhookReceiver({ keyURL: `${emu.url}/.well-known/webhooks.json`, store: new MemoryDeliveryStore() }) // the default keyCooldown
+        .onAny((d) => handled.push(d.payload.meeting?.id));
+      const server = createServer(createNodeHandler(receiver));
+      await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        await client.create({ name: "soon", url: `http://127.0.0.1:${server.address().port}/`, events: ["meeting.started"] });
+        const deliver = async (id) => {
+          const res = await fetch(`${emu.url}/__emulator/deliveries`, {
+            method: "POST", headers: { "content-type": "application/json" },
+            body: JSON.stringify({ event: "meeting.started", app: "rotation-soon", body: { event: "meeting.started", meeting: { id } }, wait: true }),
+          });
+          return (await res.json()).data[0];
+        };
+        assert.equal((await deliver("before")).state, "delivered"); // the key is fetched now
+        await fetch(`${emu.url}/__emulator/keys/rotate`, { method: "POST" });
+        const after = await deliver("after"); // default retries: 0.5, 1, 2, 4, 8 s
+        assert.equal(after.state, "delivered", JSON.stringify(after.attempts));
+        assert.ok(after.attempts.every((a) => a.status === 200 || a.status === 503), JSON.stringify(after.attempts));
+        assert.deepEqual(handled, ["before", "after"]);
+      } finally {
+        server.close();
+      }
+    } finally {
+      emu.stop();
+    }
+  });
 });

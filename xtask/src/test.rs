@@ -209,12 +209,13 @@ fn pack() -> Result {
 /// each file on its own), for the package as built with the pinned nightly
 /// and, when that could not be installed, with stable. Size is deterministic,
 /// so growth past this fails the tests; lower it as the package shrinks (see
-/// `cargo xtask bench`). Set at the sizes measured, + 2 %: 76 107 bytes with
-/// the nightly, 85 239 with stable (receiving that holds under attack added
-/// about 5.8 KB: owned, renewed leases; retried outcome writes; signature
-/// lists; the previous key's grace; bounded body reads).
-const SIZE_BUDGET_GZIP: usize = 77_700;
-const SIZE_BUDGET_GZIP_STABLE: usize = 86_900;
+/// `cargo xtask bench`). Set at the sizes measured, + 2 %: 77 941 bytes with
+/// the nightly, 87 147 with stable (receiving that holds under attack added
+/// about 7.6 KB: owned, renewed leases; retried outcome writes and bounded
+/// store calls; signature lists; the previous key's grace; redacted key URLs;
+/// bounded body reads).
+const SIZE_BUDGET_GZIP: usize = 79_500;
+const SIZE_BUDGET_GZIP_STABLE: usize = 88_900;
 /// Fails when the package's wasm and glue grow past [`SIZE_BUDGET_GZIP`].
 fn size_budget(pkg: &Path) -> Result {
     step("size budget: the .wasm and its JS, gzipped");
