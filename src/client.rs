@@ -1,5 +1,6 @@
 //! [`Client`]: the seven webhooks endpoints and [`Client::ensure`], over one
-//! private request function ([`Client::send`]) that owns retries and decoding.
+//! private request function ([`Client::send`]) that owns retries (by the one
+//! policy, [`retry::next`]) and decoding.
 
 use std::fmt;
 use std::rc::Rc;
@@ -10,9 +11,9 @@ use web_sys::AbortSignal;
 
 use crate::error::{url_without_credentials, ApiError, Error, Failure, RequestContext, MAX_ERROR_BODY};
 use crate::json::Doc;
-use crate::models::{self, not_api, EnsureAction, FromDoc, NewWebhook, Webhook, WebhookEvent, WebhookPatch};
-use crate::retry::{self, WaitHints, MAX_SERVER_WAIT_SECS};
-use crate::transport::{self, BodyLimits, Fetch, Method, Outgoing, Reply};
+use crate::models::{self, EnsureAction, FromDoc, NewWebhook, Webhook, WebhookEvent, WebhookPatch};
+use crate::retry::{self, Method, Next, WaitHints, MAX_SERVER_WAIT_SECS};
+use crate::transport::{self, BodyLimits, Fetch, Outgoing, Reply};
 use crate::validate;
 
 /// The API's base URL.
@@ -279,7 +280,7 @@ impl Client {
         self.list_as().await
     }
 
-    pub(crate) async fn list_as<T: FromReply>(&self) -> Result<T, Error> {
+    pub(crate) async fn list_as<T: FromReply + FromDoc>(&self) -> Result<T, Error> {
         self.call(Call::new("list", Method::Get, ""), None).await
     }
 
@@ -290,38 +291,7 @@ impl Client {
 
     pub(crate) async fn create_as<T: FromReply + FromDoc>(&self, hook: &NewWebhook) -> Result<T, Error> {
         validate::new_webhook(hook)?;
-        let body = hook.to_json();
-        let headers = self.headers(true)?;
-        let call = Call::new("create", Method::Post, "");
-        let retries = self.max_retries();
-        let mut retry = 0;
-        loop {
-            let error = match self.attempt(call, retry, Some(&body), &headers).await {
-                Ok(reply) => return self.convert(reply),
-                Err(error) => error,
-            };
-            // After a 429 the server did nothing; after an ambiguous failure it may
-            // have created the webhook, so look before sending the create again.
-            let ambiguous = retry::ambiguous(&error);
-            if !ambiguous && error.status() != Some(429) {
-                return Err(error);
-            }
-            if retry >= retries {
-                return match ambiguous {
-                    true => self.find_created(hook).await.ok().flatten().ok_or(error),
-                    false => Err(error),
-                };
-            }
-            self.pause(call, &error, retry).await?;
-            if ambiguous {
-                match self.find_created(hook).await {
-                    Ok(Some(created)) => return Ok(created),
-                    Ok(None) => {}
-                    Err(_) => return Err(error),
-                }
-            }
-            retry += 1;
-        }
+        self.call(Call { creates: Some(hook), ..Call::new("create", Method::Post, "") }, Some(hook.to_json())).await
     }
 
     /// One webhook (`GET .../webhooks/{id}`).
@@ -329,7 +299,7 @@ impl Client {
         self.get_as(id).await
     }
 
-    pub(crate) async fn get_as<T: FromReply>(&self, id: &str) -> Result<T, Error> {
+    pub(crate) async fn get_as<T: FromReply + FromDoc>(&self, id: &str) -> Result<T, Error> {
         let path = self.webhook_path(id)?;
         self.call(Call::new("get", Method::Get, &path), None).await
     }
@@ -339,7 +309,7 @@ impl Client {
         self.replace_as(id, hook).await
     }
 
-    pub(crate) async fn replace_as<T: FromReply>(&self, id: &str, hook: &NewWebhook) -> Result<T, Error> {
+    pub(crate) async fn replace_as<T: FromReply + FromDoc>(&self, id: &str, hook: &NewWebhook) -> Result<T, Error> {
         let path = self.webhook_path(id)?;
         validate::new_webhook(hook)?;
         self.call(Call::new("replace", Method::Put, &path), Some(hook.to_json())).await
@@ -350,7 +320,7 @@ impl Client {
         self.edit_as(id, patch).await
     }
 
-    pub(crate) async fn edit_as<T: FromReply>(&self, id: &str, patch: &WebhookPatch) -> Result<T, Error> {
+    pub(crate) async fn edit_as<T: FromReply + FromDoc>(&self, id: &str, patch: &WebhookPatch) -> Result<T, Error> {
         let path = self.webhook_path(id)?;
         validate::patch(patch)?;
         self.call(Call::new("edit", Method::Patch, &path), Some(patch.to_json())).await
@@ -361,7 +331,7 @@ impl Client {
         self.delete_as(id).await
     }
 
-    pub(crate) async fn delete_as<T: FromReply>(&self, id: &str) -> Result<T, Error> {
+    pub(crate) async fn delete_as<T: FromReply + FromDoc>(&self, id: &str) -> Result<T, Error> {
         let path = self.webhook_path(id)?;
         self.call(Call::new("delete", Method::Delete, &path), None).await
     }
@@ -371,7 +341,7 @@ impl Client {
         self.supported_events_as().await
     }
 
-    pub(crate) async fn supported_events_as<T: FromReply>(&self) -> Result<T, Error> {
+    pub(crate) async fn supported_events_as<T: FromReply + FromDoc>(&self) -> Result<T, Error> {
         self.call(Call::new("supportedEvents", Method::Get, "/all"), None).await
     }
 
@@ -386,86 +356,80 @@ impl Client {
 
     pub(crate) async fn ensure_as<T: FromReply + FromDoc>(&self, hook: &NewWebhook) -> Result<(T, EnsureAction, Vec<T>), Error> {
         validate::new_webhook(hook)?;
-        let (hooks, docs) = self.list_with_docs("ensure").await?;
+        let listed: Listed = self.call(Call::new("ensure", Method::Get, ""), None).await?;
         let existing =
-            hooks.iter().enumerate().filter(|(_, w)| w.name == hook.name).min_by(|(_, a), (_, b)| a.created_at.cmp(&b.created_at));
+            listed.hooks.iter().enumerate().filter(|(_, w)| w.name == hook.name).min_by(|(_, a), (_, b)| a.created_at.cmp(&b.created_at));
         let Some((at, existing)) = existing else {
             return Ok((self.create_as(hook).await?, EnsureAction::Created, Vec::new()));
         };
-        let duplicates = hooks
+        let duplicates = listed
+            .hooks
             .iter()
             .enumerate()
             .filter(|(i, w)| *i != at && w.name == hook.name)
-            .map(|(i, _)| self.listed(&docs, i))
+            .map(|(i, _)| listed.get(i))
             .collect::<Result<Vec<T>, Error>>()?;
-        let wanted_enabled = hook.enabled.unwrap_or(true);
-        let patch = WebhookPatch {
-            name: None,
-            url: (existing.url != hook.url).then(|| hook.url.clone()),
-            events: (!same_events(&existing.events, &hook.events)).then(|| hook.events.clone()),
-            enabled: (existing.enabled != wanted_enabled).then_some(wanted_enabled),
-        };
+        let patch = differences(existing, hook);
         if patch == WebhookPatch::default() {
-            return Ok((self.listed(&docs, at)?, EnsureAction::Unchanged, duplicates));
+            return Ok((listed.get(at)?, EnsureAction::Unchanged, duplicates));
         }
         Ok((self.edit_as(&existing.id, &patch).await?, EnsureAction::Updated, duplicates))
     }
 
-    /// After an ambiguous create failure: the webhook that the create made, if the list shows it.
-    /// When several match (an identical one existed before), the newest is ours.
-    async fn find_created<T: FromDoc>(&self, hook: &NewWebhook) -> Result<Option<T>, Error> {
+    /// After a create that may have taken effect: the webhook it made, if the
+    /// list shows it. When several match (an identical one existed before),
+    /// the newest is ours.
+    async fn find_created(&self, hook: &NewWebhook) -> Result<Option<Doc>, Error> {
         let enabled = hook.enabled.unwrap_or(true);
-        let (hooks, docs) = self.list_with_docs("create").await?;
-        let found = hooks
+        // Boxed: `send` looks through here, and this lists through `send`.
+        let listed: Listed = Box::pin(self.call(Call::new("create", Method::Get, ""), None)).await?;
+        let found = listed
+            .hooks
             .iter()
             .enumerate()
             .filter(|(_, w)| w.name == hook.name && w.url == hook.url && w.enabled == enabled && same_events(&w.events, &hook.events))
             .max_by(|(_, a), (_, b)| a.created_at.cmp(&b.created_at));
-        found.map(|(at, _)| self.listed(&docs, at)).transpose()
+        Ok(found.and_then(|(at, _)| listed.docs.get(at).cloned()))
     }
 
-    /// The app's webhooks, read, and each as it came (to return one as a `T`), for `operation`.
-    async fn list_with_docs(&self, operation: &'static str) -> Result<(Vec<Webhook>, Vec<Doc>), Error> {
-        let reply = self.send(Call::new(operation, Method::Get, ""), None).await?;
-        let data = reply_data(&reply).map_err(|why| self.bad_reply(&reply, why))?;
-        let docs = data.items().unwrap_or_default();
-        let hooks = Vec::<Webhook>::from_doc(data).map_err(|why| self.bad_reply(&reply, not_api(&why)))?;
-        Ok((hooks, docs))
+    /// A call whose reply's `data` (or the webhook a create was found to
+    /// have made) becomes a `T`.
+    async fn call<T: FromReply + FromDoc>(&self, call: Call<'_>, body: Option<String>) -> Result<T, Error> {
+        match self.send(call, body).await? {
+            Sent::Reply(reply) => T::from_reply(&reply).map_err(|why| self.bad_reply(&reply, why)),
+            Sent::Found(doc) => T::from_doc(doc).map_err(Error::connection),
+        }
     }
 
-    /// Item `at` of a listed reply as a `T` (the list was checked already).
-    fn listed<T: FromDoc>(&self, docs: &[Doc], at: usize) -> Result<T, Error> {
-        let doc = docs.get(at).cloned().ok_or_else(|| Error::connection("the list changed while it was read"))?;
-        T::from_doc(doc).map_err(Error::connection)
-    }
-
-    /// A call whose reply's `data` becomes a `T`.
-    async fn call<T: FromReply>(&self, call: Call<'_>, body: Option<String>) -> Result<T, Error> {
-        let reply = self.send(call, body).await?;
-        self.convert(reply)
-    }
-
-    /// A 2xx reply as a `T`, or an error naming what is wrong with it.
-    fn convert<T: FromReply>(&self, reply: Reply) -> Result<T, Error> {
-        T::from_reply(&reply).map_err(|why| self.bad_reply(&reply, why))
-    }
-
-    /// The one request function: sends, retries idempotent requests on
-    /// retryable failures, and returns the 2xx reply. (Not generic, so its code
-    /// exists once in the wasm module.)
-    async fn send(&self, call: Call<'_>, body: Option<String>) -> Result<Reply, Error> {
+    /// The one request function: sends `call`, and after each failed attempt
+    /// does what the retry policy says ([`retry::next`]): gives up, sends it
+    /// again, or (a create that may have taken effect) looks whether it did
+    /// before sending it again. (Not generic, so its code exists once in the
+    /// wasm module.)
+    async fn send(&self, call: Call<'_>, body: Option<String>) -> Result<Sent, Error> {
         let headers = self.headers(body.is_some())?;
         let retries = self.max_retries();
         let mut retry = 0;
         loop {
             let error = match self.attempt(call, retry, body.as_deref(), &headers).await {
-                Ok(reply) => return Ok(reply),
+                Ok(reply) => return Ok(Sent::Reply(reply)),
                 Err(error) => error,
             };
-            if retry >= retries || !retry::retryable(&error) {
+            let next = retry::next(call.method, &error);
+            if next == Next::GiveUp || (next == Next::Retry && retry >= retries) {
                 return Err(error);
             }
-            self.pause(call, &error, retry).await?;
+            if retry < retries {
+                self.pause(call, &error, retry).await?;
+            }
+            if let (Next::LookThenRetry, Some(hook)) = (next, call.creates) {
+                // A slow create shows up in the list after the wait (or not at all, if it failed).
+                match self.find_created(hook).await {
+                    Ok(Some(created)) => return Ok(Sent::Found(created)),
+                    Ok(None) if retry < retries => {}
+                    _ => return Err(error),
+                }
+            }
             retry += 1;
         }
     }
@@ -603,7 +567,48 @@ macro_rules! from_reply_through_doc {
         }
     )*};
 }
-from_reply_through_doc!(Webhook, Vec<Webhook>, Vec<String>);
+from_reply_through_doc!(Webhook, Vec<Webhook>, Vec<String>, Listed);
+
+/// What [`Client::send`] got: a 2xx reply, or, for a create that failed in a
+/// way that may have taken effect, the webhook the list shows it made.
+enum Sent {
+    Reply(Reply),
+    Found(Doc),
+}
+
+/// A list of webhooks read both ways: each as a [`Webhook`] (to compare),
+/// and each as it came (to return one as the caller's `T`).
+struct Listed {
+    hooks: Vec<Webhook>,
+    docs: Vec<Doc>,
+}
+
+impl FromDoc for Listed {
+    fn from_doc(doc: Doc) -> Result<Listed, String> {
+        let docs = doc.items().unwrap_or_default();
+        Ok(Listed { hooks: Vec::<Webhook>::from_doc(doc)?, docs })
+    }
+}
+
+impl Listed {
+    /// Webhook `at` as a `T` (the list was checked already).
+    fn get<T: FromDoc>(&self, at: usize) -> Result<T, Error> {
+        let doc = self.docs.get(at).cloned().ok_or_else(|| Error::connection("the list changed while it was read"))?;
+        T::from_doc(doc).map_err(Error::connection)
+    }
+}
+
+/// What `ensure` changes to make `existing` look like `wanted`: the url,
+/// the events (as a set), and `enabled` (where `None` means `true`, as on create).
+pub(crate) fn differences(existing: &Webhook, wanted: &NewWebhook) -> WebhookPatch {
+    let enabled = wanted.enabled.unwrap_or(true);
+    WebhookPatch {
+        name: None,
+        url: (existing.url != wanted.url).then(|| wanted.url.clone()),
+        events: (!same_events(&existing.events, &wanted.events)).then(|| wanted.events.clone()),
+        enabled: (existing.enabled != enabled).then_some(enabled),
+    }
+}
 
 /// Adds `extra` to `headers`, each replacing any header of the same name.
 fn merge_headers(headers: &mut Vec<(String, String)>, extra: &[(String, String)], field: &str) -> Result<(), Error> {
@@ -632,11 +637,13 @@ struct Call<'a> {
     method: Method,
     /// After the webhooks URL: `""`, `"/all"` or `"/{id}"`.
     path: &'a str,
+    /// The webhook a create makes: what to look for after a failure that may have taken effect.
+    creates: Option<&'a NewWebhook>,
 }
 
 impl<'a> Call<'a> {
     fn new(operation: &'static str, method: Method, path: &'a str) -> Call<'a> {
-        Call { operation, method, path }
+        Call { operation, method, path, creates: None }
     }
 }
 

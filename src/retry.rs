@@ -9,28 +9,65 @@ use crate::json::number;
 /// returned to the caller at once as an error whose `retry_after` says how long.
 pub const MAX_SERVER_WAIT_SECS: f64 = 60.0;
 
-/// Statuses worth another attempt: the request did not take effect, or may
-/// succeed later.
-pub(crate) fn retryable_status(status: u16) -> bool {
-    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+/// An HTTP method of the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
 }
 
-/// Whether an idempotent request that failed with `error` may be sent again.
-pub(crate) fn retryable(error: &Error) -> bool {
-    match error {
-        Error::Connection(_) | Error::Timeout(_) => true,
-        Error::Api(api) => retryable_status(api.status) && api.problem.is_none(),
-        Error::Validation(_) | Error::Aborted(_) => false,
+impl Method {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
     }
 }
 
-/// Whether a create (`POST`) that failed with `error` may have created the
-/// webhook anyway: no reply, or a server error after the request arrived.
-pub(crate) fn ambiguous(error: &Error) -> bool {
-    match error {
+/// What the client does after an attempt failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// The call fails with the attempt's error.
+    GiveUp,
+    /// The request is sent again, after the server's wait or the backoff.
+    Retry,
+    /// The request may have taken effect: after the wait, the client looks
+    /// whether it did, and sends it again only if it did not.
+    LookThenRetry,
+}
+
+/// The one retry policy, by method and by what the attempt failed with (the
+/// retries left aside):
+///
+/// | the attempt failed with | `GET`, `PUT`, `PATCH`, `DELETE` | `POST` (create) |
+/// | --- | --- | --- |
+/// | no reply: a connection error, a timeout | retry | look, then retry |
+/// | 408, 500, 502, 503, 504 | retry | look, then retry |
+/// | 429 | retry | retry |
+/// | any other status (400, 401, 403, 404, 409, 422, 501, ...) | give up | give up |
+/// | a 2xx reply that is not the API's, bad input, an abort | give up | give up |
+///
+/// `GET`, `PUT`, `PATCH` and `DELETE` do the same when repeated (a repeated
+/// `DELETE` finds nothing, a 404). A `POST` repeated after it took effect
+/// would make a second webhook; after a 429 the server did nothing, after the
+/// others it may have created it.
+pub(crate) fn next(method: Method, error: &Error) -> Next {
+    let worth_another = match error {
         Error::Connection(_) | Error::Timeout(_) => true,
-        Error::Api(api) => api.status >= 500 || api.status == 408,
+        Error::Api(api) => api.problem.is_none() && matches!(api.status, 408 | 429 | 500 | 502 | 503 | 504),
         Error::Validation(_) | Error::Aborted(_) => false,
+    };
+    match (worth_another, method) {
+        (false, _) => Next::GiveUp,
+        (true, Method::Post) if error.status() != Some(429) => Next::LookThenRetry,
+        (true, _) => Next::Retry,
     }
 }
 
@@ -150,17 +187,27 @@ mod tests {
     }
 
     #[test]
-    fn statuses() {
-        for s in [408, 429, 500, 502, 503, 504] {
-            assert!(retryable_status(s), "{s}");
-        }
-        for s in [400, 401, 403, 404, 409, 422, 501] {
-            assert!(!retryable_status(s), "{s}");
-        }
+    fn the_policy_is_its_table() {
         let api = |status| Error::Api(Box::new(ApiError::from_reply(status, None, String::new())));
-        let (timeout, aborted) = (Error::Timeout(Failure::new("")), Error::Aborted(Failure::new("")));
-        assert!(retryable(&timeout) && retryable(&api(503)) && !retryable(&api(404)) && !retryable(&aborted));
-        assert!(ambiguous(&api(500)) && ambiguous(&Error::connection("x")) && !ambiguous(&api(429)) && !ambiguous(&api(400)));
+        let not_the_apis = Error::Api(Box::new(ApiError::bad_reply(200, None, String::new(), "too large".into())));
+        let failures: Vec<(&str, Error, Next, Next)> = [
+            ("a connection error", Error::connection("reset"), Next::Retry, Next::LookThenRetry),
+            ("a timeout", Error::Timeout(Failure::new("")), Next::Retry, Next::LookThenRetry),
+            ("429", api(429), Next::Retry, Next::Retry),
+            ("a 2xx reply not the API's", not_the_apis, Next::GiveUp, Next::GiveUp),
+            ("bad input", Error::invalid("name", "is required"), Next::GiveUp, Next::GiveUp),
+            ("an abort", Error::Aborted(Failure::new("")), Next::GiveUp, Next::GiveUp),
+        ]
+        .into_iter()
+        .chain([408, 500, 502, 503, 504].map(|s| ("a retryable status", api(s), Next::Retry, Next::LookThenRetry)))
+        .chain([400, 401, 403, 404, 405, 409, 410, 422, 501, 505, 511].map(|s| ("another status", api(s), Next::GiveUp, Next::GiveUp)))
+        .collect();
+        for (what, error, idempotent, create) in &failures {
+            for method in [Method::Get, Method::Put, Method::Patch, Method::Delete] {
+                assert_eq!(next(method, error), *idempotent, "{} after {what} ({:?})", method.as_str(), error.status());
+            }
+            assert_eq!(next(Method::Post, error), *create, "POST after {what} ({:?})", error.status());
+        }
     }
 
     #[test]

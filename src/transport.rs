@@ -22,6 +22,7 @@ use web_sys::AbortSignal;
 
 use crate::boundary::failure;
 use crate::json::Doc;
+use crate::retry::Method;
 
 /// Why an exchange produced no reply.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,28 +55,6 @@ impl Fetch {
 impl std::fmt::Debug for Fetch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(if self.0.is_some() { "Fetch(custom)" } else { "Fetch(global)" })
-    }
-}
-
-/// An HTTP method of the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Method {
-    Get,
-    Post,
-    Put,
-    Patch,
-    Delete,
-}
-
-impl Method {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-        }
     }
 }
 

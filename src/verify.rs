@@ -43,7 +43,8 @@ use crate::events::{Decoder, Payload};
 use crate::keys::Schedule;
 use crate::models::WebhookEvent;
 use crate::pem;
-use crate::transport::{self, BodyLimits, Fetch, Method, Outgoing};
+use crate::retry::Method;
+use crate::transport::{self, BodyLimits, Fetch, Outgoing};
 
 /// Where RealtimeKit publishes the key its deliveries are signed with.
 pub const DEFAULT_KEY_URL: &str = "https://api.realtime.cloudflare.com/.well-known/webhooks.json";
