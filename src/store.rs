@@ -151,15 +151,24 @@ pub const DEFAULT_MEMORY_ENTRIES: usize = 10_000;
 /// How long a [`MemoryStore`] remembers a handled delivery, by default (a day).
 pub const DEFAULT_MEMORY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// Handled identities remembered per body: a flood of one body under fresh
+/// ids (a replayed `livestreaming.statusUpdate`) pushes out only that body's
+/// own older ones.
+pub const IDENTITIES_PER_BODY: usize = 16;
+
 /// A [`DeliveryStore`] in this process's memory: one process only (each
 /// Worker isolate would have its own), for tests and single-process servers.
 ///
-/// It remembers each delivery for at most `ttl`. Past `max_entries`
-/// deliveries, the oldest are forgotten first, but for the replay keys of
-/// handled deliveries, which are kept for their whole `ttl` whatever the
-/// volume: a flood of requests cannot flush them, since a replay key comes
-/// only from a body RealtimeKit signed. Their number is bounded by the
-/// genuine deliveries of one `ttl` (a few hundred bytes each).
+/// What it remembers, and for how long:
+/// - a handled delivery, for `ttl`: its replay key, and its identity (at most
+///   the newest [`IDENTITIES_PER_BODY`] of one body), whatever the volume. A
+///   flood cannot push them out: an attacker can only send bodies RealtimeKit
+///   signed, so they are bounded by the genuine deliveries of one `ttl` (a
+///   few hundred bytes each), and a flood of one body under fresh ids pushes
+///   out only that body's own older identities;
+/// - a delivery not handled yet (claimed, or released after a failure): the
+///   newest `max_entries`, for at most `ttl`, but a claim whose lease holds (a
+///   handler is running) is never forgotten.
 #[derive(Debug)]
 pub struct MemoryStore {
     max_entries: usize,
@@ -170,14 +179,27 @@ pub struct MemoryStore {
 #[derive(Debug, Default)]
 struct Memory {
     /// Key (`delivery:…` or `sha256:…`) to its state.
-    states: HashMap<String, State>,
-    /// Keys by first claim, oldest first, with that time: forgotten past
-    /// their ttl, and the oldest past the bound (a handled replay key moves
-    /// to `kept` instead).
-    order: VecDeque<(String, f64)>,
-    /// Handled replay keys that left `order` for the bound, still by first
-    /// claim: forgotten only past their ttl. A key is in one of the two.
-    kept: VecDeque<(String, f64)>,
+    keys: HashMap<String, Entry>,
+    /// Keys not handled yet, by first claim. An item whose key has moved on
+    /// (its entry's `seq` differs) is stale, and skipped.
+    live: VecDeque<(u64, String)>,
+    /// How many keys are not handled yet (`live` also holds stale items).
+    live_count: usize,
+    /// Handled keys, by when they were handled (stale items skipped likewise).
+    done: VecDeque<(u64, String)>,
+    /// Body hash to its handled identities, oldest first.
+    done_by_body: HashMap<String, VecDeque<(u64, String)>>,
+    /// The last `seq` given.
+    seq: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Entry {
+    state: State,
+    /// When it was first claimed, or handled (ms).
+    at: f64,
+    /// Which item of `live` or `done` stands for it.
+    seq: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -186,7 +208,7 @@ enum State {
         owner: String,
         until: f64,
     },
-    /// Released: claimable (kept so that the key keeps its place in `order`).
+    /// Released: claimable.
     Free,
     Done {
         owner: String,
@@ -200,15 +222,15 @@ impl Default for MemoryStore {
 }
 
 impl MemoryStore {
-    /// A store that keeps at most `max_entries` deliveries (but the replay
-    /// keys of handled ones), each for at most `ttl`.
+    /// A store that remembers deliveries for at most `ttl`, and at most
+    /// `max_entries` not handled yet (see the type's docs).
     pub fn new(max_entries: usize, ttl: Duration) -> MemoryStore {
         MemoryStore { max_entries: max_entries.max(1), ttl_ms: ttl.as_millis() as f64, inner: RefCell::default() }
     }
 
     /// How many deliveries it holds.
     pub fn len(&self) -> usize {
-        self.inner.borrow().states.keys().filter(|key| key.starts_with(IDENTITY)).count()
+        self.inner.borrow().keys.keys().filter(|key| key.starts_with(IDENTITY)).count()
     }
 
     /// Whether it holds none.
@@ -222,7 +244,7 @@ impl MemoryStore {
         memory.evict(now, now - self.ttl_ms, self.max_entries * 2);
         let mut busy = false;
         for key in delivery.keys() {
-            match memory.states.get(&key) {
+            match memory.keys.get(&key).map(|entry| &entry.state) {
                 Some(State::Done { .. }) => return Claim::Done,
                 Some(State::Claimed { until, .. }) if *until > now => busy = true,
                 _ => {}
@@ -231,10 +253,11 @@ impl MemoryStore {
         if busy {
             return Claim::Busy;
         }
-        let until = now + lease.as_millis() as f64;
+        let claimed = State::Claimed { owner: owner.to_owned(), until: now + lease.as_millis() as f64 };
         for key in delivery.keys() {
-            if memory.states.insert(key.clone(), State::Claimed { owner: owner.to_owned(), until }).is_none() {
-                memory.order.push_back((key, now));
+            match memory.keys.get_mut(&key) {
+                Some(entry) => entry.state = claimed.clone(),
+                None => memory.add_live(key, claimed.clone(), now),
             }
         }
         memory.evict(now, now - self.ttl_ms, self.max_entries * 2);
@@ -248,7 +271,7 @@ impl MemoryStore {
             return false;
         }
         for key in delivery.keys() {
-            if let Some(State::Claimed { owner: held, until }) = memory.states.get_mut(&key) {
+            if let Some(Entry { state: State::Claimed { owner: held, until }, .. }) = memory.keys.get_mut(&key) {
                 if held == owner {
                     *until = now + lease.as_millis() as f64;
                 }
@@ -257,19 +280,18 @@ impl MemoryStore {
         true
     }
 
-    /// [`DeliveryStore::complete`].
-    pub fn complete_now(&self, delivery: &DeliveryKey, owner: &str) -> bool {
+    /// [`DeliveryStore::complete`] at time `now` (ms).
+    pub fn complete_at(&self, delivery: &DeliveryKey, owner: &str, now: f64) -> bool {
         let mut memory = self.inner.borrow_mut();
         let identity = delivery.identity();
-        let already = matches!(memory.states.get(&identity), Some(State::Done { owner: by }) if by == owner);
-        if !already && !memory.is_claimed_by(&identity, owner) {
+        if matches!(memory.keys.get(&identity).map(|entry| &entry.state), Some(State::Done { owner: by }) if by == owner) {
+            return true; // a retried write
+        }
+        if !memory.is_claimed_by(&identity, owner) {
             return false;
         }
         for key in delivery.keys() {
-            // Every key is in `order` or `kept` already: claim put it there.
-            if let Some(state) = memory.states.get_mut(&key) {
-                *state = State::Done { owner: owner.to_owned() };
-            }
+            memory.add_done(key, &delivery.body_hash, owner, now);
         }
         true
     }
@@ -281,9 +303,9 @@ impl MemoryStore {
             return false;
         }
         for key in delivery.keys() {
-            if let Some(state @ State::Claimed { .. }) = memory.states.get_mut(&key) {
-                if matches!(state, State::Claimed { owner: held, .. } if held == owner) {
-                    *state = State::Free;
+            if let Some(entry) = memory.keys.get_mut(&key) {
+                if matches!(&entry.state, State::Claimed { owner: held, .. } if held == owner) {
+                    entry.state = State::Free;
                 }
             }
         }
@@ -293,31 +315,90 @@ impl MemoryStore {
 
 impl Memory {
     fn is_claimed_by(&self, key: &str, owner: &str) -> bool {
-        matches!(self.states.get(key), Some(State::Claimed { owner: held, .. }) if held == owner)
+        matches!(self.keys.get(key).map(|entry| &entry.state), Some(State::Claimed { owner: held, .. }) if held == owner)
     }
 
-    /// Forgets keys first claimed before `oldest`, then the oldest keys while
-    /// there are more than `max_keys`, but for claims whose lease holds at
-    /// `now` (a handler is running), which stay, and handled replay keys,
-    /// which move to `kept` until `oldest` passes them.
-    fn evict(&mut self, now: f64, oldest: f64, max_keys: usize) {
-        let mut running = Vec::new();
-        while self.order.front().is_some_and(|(_, at)| *at < oldest) || self.order.len() + running.len() > max_keys {
-            let Some((key, at)) = self.order.pop_front() else { break };
-            match self.states.get(&key) {
-                Some(State::Claimed { until, .. }) if *until > now => running.push((key, at)),
-                Some(State::Done { .. }) if key.starts_with(REPLAY) && at >= oldest => self.kept.push_back((key, at)),
-                _ => {
-                    self.states.remove(&key);
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// A key claimed for the first time.
+    fn add_live(&mut self, key: String, state: State, now: f64) {
+        let seq = self.next_seq();
+        self.live.push_back((seq, key.clone()));
+        self.live_count += 1;
+        self.keys.insert(key, Entry { state, at: now, seq });
+    }
+
+    /// `key` handled: it moves to `done` (an identity also to its body's
+    /// list, which keeps the newest [`IDENTITIES_PER_BODY`]).
+    fn add_done(&mut self, key: String, body_hash: &str, owner: &str, now: f64) {
+        let was_live = self.keys.get(&key).is_some_and(|entry| !matches!(entry.state, State::Done { .. }));
+        if was_live {
+            self.live_count = self.live_count.saturating_sub(1);
+        }
+        let seq = self.next_seq();
+        self.done.push_back((seq, key.clone()));
+        if key.starts_with(IDENTITY) {
+            let ids = self.done_by_body.entry(body_hash.to_owned()).or_default();
+            ids.push_back((seq, key.clone()));
+            if ids.len() > IDENTITIES_PER_BODY {
+                if let Some((old_seq, old)) = ids.pop_front() {
+                    self.remove_if(&old, old_seq);
                 }
             }
         }
-        for entry in running.into_iter().rev() {
-            self.order.push_front(entry);
+        self.keys.insert(key, Entry { state: State::Done { owner: owner.to_owned() }, at: now, seq });
+    }
+
+    /// Takes a handled identity (`delivery:<body hash>:<id>`) off its body's list.
+    fn forget_identity(&mut self, key: &str, seq: u64) {
+        let Some((body_hash, _)) = key.strip_prefix(IDENTITY).and_then(|rest| rest.split_once(':')) else { return };
+        if let Some(ids) = self.done_by_body.get_mut(body_hash) {
+            ids.retain(|(id_seq, _)| *id_seq != seq);
+            if ids.is_empty() {
+                self.done_by_body.remove(body_hash);
+            }
         }
-        while self.kept.front().is_some_and(|(_, at)| *at < oldest) {
-            if let Some((key, _)) = self.kept.pop_front() {
-                self.states.remove(&key);
+    }
+
+    /// Removes `key` if `seq` still stands for it.
+    fn remove_if(&mut self, key: &str, seq: u64) -> Option<Entry> {
+        match self.keys.get(key) {
+            Some(entry) if entry.seq == seq => self.keys.remove(key),
+            _ => None,
+        }
+    }
+
+    /// Forgets what is past its ttl (`oldest`), then the oldest keys not
+    /// handled yet while there are more than `max_live`, but for claims
+    /// whose lease holds at `now` (a handler is running).
+    fn evict(&mut self, now: f64, oldest: f64, max_live: usize) {
+        let mut running = Vec::new();
+        while let Some((seq, key)) = self.live.pop_front() {
+            let Some(entry) = self.keys.get(&key).filter(|entry| entry.seq == seq) else { continue }; // stale: handled since
+            if entry.at >= oldest && self.live_count <= max_live {
+                self.live.push_front((seq, key));
+                break;
+            }
+            if matches!(entry.state, State::Claimed { until, .. } if until > now) {
+                running.push((seq, key));
+                continue;
+            }
+            self.keys.remove(&key);
+            self.live_count = self.live_count.saturating_sub(1);
+        }
+        for item in running.into_iter().rev() {
+            self.live.push_front(item);
+        }
+        while let Some((seq, key)) = self.done.pop_front() {
+            if self.keys.get(&key).is_some_and(|entry| entry.seq == seq && entry.at >= oldest) {
+                self.done.push_front((seq, key));
+                break;
+            }
+            if self.remove_if(&key, seq).is_some() {
+                self.forget_identity(&key, seq);
             }
         }
     }
@@ -332,7 +413,7 @@ impl DeliveryStore for MemoryStore {
         Ok(self.renew_at(delivery, owner, lease, now_ms()))
     }
     async fn complete(&self, delivery: &DeliveryKey, owner: &str) -> Result<bool, Self::Error> {
-        Ok(self.complete_now(delivery, owner))
+        Ok(self.complete_at(delivery, owner, now_ms()))
     }
     async fn release(&self, delivery: &DeliveryKey, owner: &str, _reason: &str) -> Result<bool, Self::Error> {
         Ok(self.release_now(delivery, owner))
@@ -369,8 +450,8 @@ mod tests {
         let d = delivery("a", "h1", true);
         assert_eq!(store.claim_at(&d, "one", LEASE, 0.0), Claim::Claimed);
         assert_eq!(store.claim_at(&d, "two", LEASE, 1.0), Claim::Busy);
-        assert!(store.complete_now(&d, "one"));
-        assert!(store.complete_now(&d, "one"), "a retried complete by the same owner");
+        assert!(store.complete_at(&d, "one", 0.0));
+        assert!(store.complete_at(&d, "one", 0.0), "a retried complete by the same owner");
         assert_eq!(store.claim_at(&d, "three", LEASE, 2.0), Claim::Done);
         assert_eq!(store.len(), 1);
     }
@@ -385,7 +466,7 @@ mod tests {
         assert_eq!(store.claim_at(&d, "three", LEASE, 60_000.0), Claim::Busy);
         assert_eq!(store.claim_at(&d, "three", LEASE, 60_001.0), Claim::Claimed, "the lease ran out");
         // A release after completion does not undo it.
-        assert!(store.complete_now(&d, "three"));
+        assert!(store.complete_at(&d, "three", 0.0));
         assert!(!store.release_now(&d, "three"));
         assert_eq!(store.claim_at(&d, "four", LEASE, 60_002.0), Claim::Done);
     }
@@ -402,15 +483,15 @@ mod tests {
         assert!(!store.renew_at(&d, "slow", LEASE, 110_002.0));
         assert!(!store.release_now(&d, "slow"), "a late release does not free the other's claim");
         assert_eq!(store.claim_at(&d, "third", LEASE, 110_003.0), Claim::Busy);
-        assert!(!store.complete_now(&d, "slow"));
+        assert!(!store.complete_at(&d, "slow", 0.0));
         assert_eq!(store.claim_at(&d, "third", LEASE, 110_005.0), Claim::Busy);
-        assert!(store.complete_now(&d, "other"));
+        assert!(store.complete_at(&d, "other", 0.0));
         assert_eq!(store.claim_at(&d, "third", LEASE, 110_007.0), Claim::Done);
         // A lease past its end that nobody took is still the owner's.
         let e = delivery("b", "h2", false);
         assert_eq!(store.claim_at(&e, "late", Duration::from_millis(10), 0.0), Claim::Claimed);
         assert!(store.renew_at(&e, "late", LEASE, 1_000.0));
-        assert!(store.complete_now(&e, "late"));
+        assert!(store.complete_at(&e, "late", 0.0));
     }
 
     #[test]
@@ -419,12 +500,12 @@ mod tests {
         let genuine = delivery("id-1", "genuine", true);
         let captured = delivery("id-2", "captured", true);
         assert_eq!(store.claim_at(&captured, "c", LEASE, 0.0), Claim::Claimed);
-        assert!(store.complete_now(&captured, "c"));
+        assert!(store.complete_at(&captured, "c", 0.0));
         // An attacker sends the captured body under the genuine delivery's id, before and after it.
         let forged = delivery("id-1", "captured", true);
         assert_eq!(store.claim_at(&forged, "x", LEASE, 1.0), Claim::Done, "a replay of the captured body");
         assert_eq!(store.claim_at(&genuine, "g", LEASE, 2.0), Claim::Claimed, "the genuine delivery is not a repeat");
-        assert!(store.complete_now(&genuine, "g"));
+        assert!(store.complete_at(&genuine, "g", 0.0));
         assert_eq!(store.claim_at(&forged, "x", LEASE, 3.0), Claim::Done);
         // Without a replay key (bodies that repeat for real), only the identity counts.
         let live = delivery("id-1", "live", false);
@@ -437,7 +518,7 @@ mod tests {
         let first = delivery("a", "same", true);
         assert_eq!(store.claim_at(&first, "one", LEASE, 0.0), Claim::Claimed);
         assert_eq!(store.claim_at(&delivery("b", "same", true), "two", LEASE, 1.0), Claim::Busy);
-        assert!(store.complete_now(&first, "one"));
+        assert!(store.complete_at(&first, "one", 0.0));
         assert_eq!(store.claim_at(&delivery("b", "same", true), "two", LEASE, 2.0), Claim::Done);
         assert_eq!(store.claim_at(&delivery("c", "same", false), "three", LEASE, 3.0), Claim::Claimed);
         assert_eq!(store.claim_at(&delivery("d", "other", true), "four", LEASE, 4.0), Claim::Claimed);
@@ -449,7 +530,7 @@ mod tests {
         for (n, id) in ["a", "b", "c", "d"].iter().enumerate() {
             let d = delivery(id, id, false);
             assert_eq!(store.claim_at(&d, "o", LEASE, n as f64), Claim::Claimed);
-            assert!(store.complete_now(&d, "o"));
+            assert!(store.complete_at(&d, "o", 0.0));
         }
         // Keys are forgotten beyond twice the entries (an identity and a replay key each).
         assert_eq!(store.claim_at(&delivery("a", "a", false), "o", LEASE, 5.0), Claim::Done);
@@ -459,8 +540,8 @@ mod tests {
             store.claim_at(&d, "o", LEASE, 10_002.0);
             store.release_now(&d, "o");
         }
-        assert!(store.inner.borrow().states.len() <= 6);
-        assert!(store.inner.borrow().order.len() <= 6);
+        assert!(store.inner.borrow().keys.len() <= 6);
+        assert!(store.inner.borrow().live_count <= 6);
     }
 
     #[test]
@@ -468,17 +549,35 @@ mod tests {
         let store = MemoryStore::new(100, Duration::from_secs(3600));
         let ended = delivery("ended", "ended-body", true);
         assert_eq!(store.claim_at(&ended, "o", LEASE, 0.0), Claim::Claimed);
-        assert!(store.complete_now(&ended, "o"));
+        assert!(store.complete_at(&ended, "o", 0.0));
         // 20 001 replays of a body with no replay key, each under a fresh id.
         for n in 0..20_001 {
             let live = delivery(&format!("flood-{n}"), "live-body", false);
             assert_eq!(store.claim_at(&live, "f", LEASE, 1.0), Claim::Claimed);
-            store.complete_now(&live, "f");
+            store.complete_at(&live, "f", 0.0);
         }
-        assert!(store.inner.borrow().order.len() <= 200, "the rest stays bounded");
+        assert!(store.inner.borrow().keys.len() <= 2 + IDENTITIES_PER_BODY, "the flood's body keeps its newest identities only");
         assert_eq!(store.claim_at(&delivery("ended-again", "ended-body", true), "x", LEASE, 2.0), Claim::Done);
         // Past its ttl, it goes.
         assert_eq!(store.claim_at(&delivery("ended-later", "ended-body", true), "x", LEASE, 3_600_001.0), Claim::Claimed);
+    }
+
+    #[test]
+    fn a_flood_of_one_body_under_fresh_ids_does_not_flush_another_handled_delivery_without_a_replay_key() {
+        let store = MemoryStore::new(100, Duration::from_secs(3600));
+        let live = delivery("live-1", "live-body", false);
+        assert_eq!(store.claim_at(&live, "o", LEASE, 0.0), Claim::Claimed);
+        assert!(store.complete_at(&live, "o", 0.0));
+        for n in 0..20_001 {
+            let flood = delivery(&format!("flood-{n}"), "captured-body", false);
+            assert_eq!(store.claim_at(&flood, "f", LEASE, 1.0), Claim::Claimed);
+            assert!(store.complete_at(&flood, "f", 1.0));
+        }
+        assert_eq!(store.claim_at(&live, "retry", LEASE, 2.0), Claim::Done, "its retry is still a repeat");
+        // The flood's own body: its newest identities only.
+        assert_eq!(store.claim_at(&delivery("flood-20000", "captured-body", false), "x", LEASE, 2.0), Claim::Done);
+        assert_eq!(store.claim_at(&delivery("flood-0", "captured-body", false), "x", LEASE, 2.0), Claim::Claimed);
+        assert!(store.inner.borrow().keys.len() <= 2 + IDENTITIES_PER_BODY);
     }
 
     #[test]
@@ -491,18 +590,18 @@ mod tests {
         for n in 0..1_000 {
             let flood = delivery(&format!("flood-{n}"), "flood-body", false);
             store.claim_at(&flood, "f", LEASE, 1.0);
-            store.complete_now(&flood, "f");
+            store.complete_at(&flood, "f", 0.0);
         }
         assert_eq!(store.claim_at(&running, "copy", LEASE, 2.0), Claim::Busy);
         assert_eq!(store.claim_at(&live, "copy", LEASE, 2.0), Claim::Busy);
-        assert!(store.inner.borrow().order.len() <= 22, "the rest stays bounded");
+        assert!(store.inner.borrow().live_count <= 22, "the rest stays bounded");
         // Once their lease ran out, they may go like the rest.
         for n in 0..100 {
             let later = delivery(&format!("later-{n}"), "x", false);
             store.claim_at(&later, "f", LEASE, 70_000.0);
-            store.complete_now(&later, "f");
+            store.complete_at(&later, "f", 0.0);
         }
-        assert!(store.inner.borrow().order.len() <= 20);
+        assert!(store.inner.borrow().live_count <= 20);
     }
 
     #[test]

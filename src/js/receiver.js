@@ -231,19 +231,22 @@ export class WebhookReceiver {
 /**
  * A DeliveryStore in this process's memory: for tests and single-process
  * servers. Each Worker isolate would have its own, so use D1 or a Durable
- * Object to de-duplicate across isolates. It remembers each delivery for at
- * most `ttl` ms (default a day); past `maxEntries` deliveries (default
- * 10 000) the oldest are forgotten first, but for the replay keys of handled
- * deliveries, kept for their whole `ttl` whatever the volume: a flood cannot
- * flush them (a replay key comes only from a body RealtimeKit signed, so
- * their number is bounded by the genuine deliveries of one `ttl`).
- * (The same rules as the Rust crate's `MemoryStore`.)
+ * Object to de-duplicate across isolates. It remembers a handled delivery for
+ * `ttl` ms (default a day) whatever the volume: its replay key, and its
+ * identity (at most the newest 16 of one body). A flood cannot push them out
+ * (an attacker can only send bodies RealtimeKit signed, so there are no more
+ * of them than genuine deliveries; a flood of one body under fresh ids pushes
+ * out that body's own older identities only). Of deliveries not handled yet
+ * it keeps the newest `maxEntries` (default 10 000), and never one whose
+ * handler is running. (The same rules as the Rust crate's `MemoryStore`.)
  */
 export class MemoryDeliveryStore {
-  /** Key (`delivery:…` or `sha256:…`) to `{ state: "claimed" | "free" | "done", owner, until, at }`, oldest first claim first. */
-  #entries = new Map();
-  /** Handled replay keys that left #entries past the bound, still by first claim: forgotten only past their ttl. */
-  #kept = new Map();
+  /** Keys not handled yet, by first claim: `{ state: "claimed" | "free", owner, until, at }`. */
+  #live = new Map();
+  /** Handled keys, by when: `{ state: "done", owner, at }`. */
+  #done = new Map();
+  /** Body hash to its handled identities, oldest first. */
+  #doneByBody = new Map();
   #maxEntries;
   #ttl;
 
@@ -264,7 +267,7 @@ export class MemoryDeliveryStore {
   /** How many deliveries it holds. */
   get size() {
     let deliveries = 0;
-    for (const key of this.#entries.keys()) if (key.startsWith(IDENTITY)) deliveries++;
+    for (const map of [this.#live, this.#done]) for (const key of map.keys()) if (key.startsWith(IDENTITY)) deliveries++;
     return deliveries;
   }
 
@@ -276,16 +279,16 @@ export class MemoryDeliveryStore {
     this.#evict(now);
     let busy = false;
     for (const key of keys) {
-      const entry = this.#get(key);
-      if (entry?.state === "done") return "done";
+      if (this.#done.has(key)) return "done";
+      const entry = this.#live.get(key);
       if (entry?.state === "claimed" && entry.until > now) busy = true;
     }
     if (busy) return "busy";
     const until = now + Math.max(0, Number(leaseMs) || 0);
     for (const key of keys) {
-      const entry = this.#entries.get(key);
+      const entry = this.#live.get(key);
       if (entry) Object.assign(entry, { state: "claimed", owner, until });
-      else this.#entries.set(key, { state: "claimed", owner, until, at: now });
+      else this.#live.set(key, { state: "claimed", owner, until, at: now });
     }
     this.#evict(now);
     return "claimed";
@@ -296,20 +299,24 @@ export class MemoryDeliveryStore {
     const keys = keysOf(delivery);
     if (!this.#claimedBy(keys[0], owner)) return false;
     const until = Date.now() + Math.max(0, Number(leaseMs) || 0);
-    for (const key of keys) if (this.#claimedBy(key, owner)) this.#entries.get(key).until = until;
+    for (const key of keys) if (this.#claimedBy(key, owner)) this.#live.get(key).until = until;
     return true;
   }
 
   /** Marks a delivery handled: false (nothing changes) when the claim is not `owner`'s. */
   complete(delivery, owner) {
     const keys = keysOf(delivery);
-    const identity = this.#get(keys[0]);
-    const already = identity?.state === "done" && identity.owner === owner;
-    if (!already && !this.#claimedBy(keys[0], owner)) return false;
+    if (this.#done.get(keys[0])?.owner === owner) return true; // a retried write
+    if (!this.#claimedBy(keys[0], owner)) return false;
+    const now = Date.now();
     for (const key of keys) {
-      const entry = this.#get(key);
-      if (entry) Object.assign(entry, { state: "done", owner });
+      this.#live.delete(key);
+      this.#done.set(key, { state: "done", owner, at: now });
     }
+    const ids = this.#doneByBody.get(delivery.bodyHash) ?? [];
+    ids.push(keys[0]);
+    this.#doneByBody.set(delivery.bodyHash, ids);
+    if (ids.length > IDENTITIES_PER_BODY) this.#done.delete(ids.shift());
     return true;
   }
 
@@ -317,40 +324,47 @@ export class MemoryDeliveryStore {
   release(delivery, owner) {
     const keys = keysOf(delivery);
     if (!this.#claimedBy(keys[0], owner)) return false;
-    for (const key of keys) if (this.#claimedBy(key, owner)) this.#entries.get(key).state = "free";
+    for (const key of keys) if (this.#claimedBy(key, owner)) this.#live.get(key).state = "free";
     return true;
   }
 
-  #get(key) {
-    return this.#entries.get(key) ?? this.#kept.get(key);
-  }
-
   #claimedBy(key, owner) {
-    const entry = this.#entries.get(key);
+    const entry = this.#live.get(key);
     return entry?.state === "claimed" && entry.owner === owner;
   }
 
   /**
-   * Forgets keys first claimed more than `ttl` ago, then the oldest while
-   * there are too many, but for claims whose lease holds (a handler is
-   * running), which stay, and handled replay keys, which move to #kept until
-   * their `ttl` passes.
+   * Forgets what is past its `ttl`, then the oldest keys not handled yet
+   * while there are too many, but for claims whose lease holds (a handler is
+   * running).
    */
   #evict(now) {
     const oldest = now - this.#ttl;
-    for (const [key, entry] of this.#entries) {
-      if (entry.at >= oldest && this.#entries.size <= this.#maxEntries * 2) break;
+    for (const [key, entry] of this.#live) {
+      if (entry.at >= oldest && this.#live.size <= this.#maxEntries * 2) break;
       if (entry.state === "claimed" && entry.until > now) continue;
-      this.#entries.delete(key);
-      if (entry.state === "done" && key.startsWith(REPLAY) && entry.at >= oldest) this.#kept.set(key, entry);
+      this.#live.delete(key);
     }
-    for (const [key, entry] of this.#kept) {
+    for (const [key, entry] of this.#done) {
       if (entry.at >= oldest) break;
-      this.#kept.delete(key);
+      this.#done.delete(key);
+      if (key.startsWith(IDENTITY)) this.#forgetIdentity(key);
     }
+  }
+
+  /** Takes a handled identity (`delivery:<body hash>:<id>`) off its body's list. */
+  #forgetIdentity(key) {
+    const bodyHash = key.slice(IDENTITY.length, key.indexOf(":", IDENTITY.length));
+    const ids = this.#doneByBody.get(bodyHash);
+    if (!ids) return;
+    const at = ids.indexOf(key);
+    if (at >= 0) ids.splice(at, 1);
+    if (ids.length === 0) this.#doneByBody.delete(bodyHash);
   }
 }
 
+/** Handled identities remembered per body (a flood of one body under fresh ids pushes out only its own). */
+const IDENTITIES_PER_BODY = 16;
 const IDENTITY = "delivery:";
 const REPLAY = "sha256:";
 

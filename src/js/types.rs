@@ -376,9 +376,9 @@ export type WebhookPayload =
 
 /** A verified delivery whose body is `P`. */
 export interface DeliveryOf<P extends WebhookPayload> {
-  /** `rtk-uuid`: unique per delivery (its retries share it): de-duplicate on it. */
+  /** `rtk-uuid`: unique per delivery (its retries share it). Not signed: for logs, not for de-duplicating in handlers (the receiver's store does that). */
   id: string;
-  /** `rtk-webhook-id`: the webhook that sent it. */
+  /** `rtk-webhook-id`: the webhook that sent it. Not signed: for logs, never to route or authorize by. */
   webhookId: string | null;
   /** The body's `event`. */
   event: P["event"];

@@ -75,6 +75,21 @@ describe("1. a replay under a genuine delivery's id never makes that delivery a 
     }
   });
 
+  test("the body of a failing delivery, sent under another id: handled once, under that id (ids are not signed), its genuine retry a repeat", async () => {
+    let fail = true;
+    const { receiver, runs } = recording({}, (d) => {
+      if (fail) {
+        fail = false;
+        throw new Error("backend down");
+      }
+    });
+    const [body, headers] = signed(genuineBody);
+    assert.deepEqual(pick(await receiver.receiveBody(body, headers)), ["handler-failed", 500]);
+    assert.deepEqual(pick(await receiver.receiveBody(body, { ...headers, "rtk-uuid": "chosen-by-the-attacker" })), ["handled", 200]);
+    assert.deepEqual(pick(await receiver.receiveBody(body, headers)), ["repeat", 200]);
+    assert.deepEqual(runs.map(([id]) => id), [headers["rtk-uuid"], "chosen-by-the-attacker"], "the payload ran once to the end");
+  });
+
   test("a replayed body is still caught by its own replay key, under any id", async () => {
     const { receiver, runs } = recording();
     const [body, headers] = signed(capturedEnded);
@@ -416,16 +431,21 @@ describe("7. rotation: a retry signed with the previous key after the key URL se
   });
 });
 
-test("8. a flood of replays under fresh ids does not flush the replay keys of handled deliveries from MemoryDeliveryStore", { timeout: 120_000 }, async () => {
+test("8. a flood of replays under fresh ids does not flush handled deliveries from MemoryDeliveryStore", { timeout: 120_000 }, async () => {
   const { receiver, runs } = recording();
   const ended = signed(FIXTURE("meeting.ended"));
   assert.deepEqual(pick(await receiver.receiveBody(...ended)), ["handled", 200]);
+  // A handled delivery with no replay key (its bodies repeat for real): only its identity says it was handled.
+  const otherLive = signed(JSON.stringify({ event: "livestreaming.statusUpdate", streamId: "another-stream", status: "OFFLINE" }));
+  assert.deepEqual(pick(await receiver.receiveBody(...otherLive)), ["handled", 200]);
   // 20 001 replays of one captured livestream status (no replay key: each is handled) under fresh ids.
   const [live, liveHeaders] = signed(FIXTURE("livestreaming.statusUpdate"));
   for (let n = 0; n < 20_001; n++) await receiver.receiveBody(live, { ...liveHeaders, "rtk-uuid": `flood-${n}` });
   const replay = await receiver.receiveBody(ended[0], { ...ended[1], "rtk-uuid": crypto.randomUUID() });
   assert.deepEqual(pick(replay), ["repeat", 200]);
   assert.equal(runs.filter(([, event]) => event === "meeting.ended").length, 1);
+  assert.deepEqual(pick(await receiver.receiveBody(...otherLive)), ["repeat", 200], "its retry (say its 200 was lost)");
+  assert.equal(runs.filter(([, , what]) => what === "another-stream").length, 1);
 });
 
 test("8b. a flood does not flush the claim of a delivery whose handler is running", { timeout: 60_000 }, async () => {

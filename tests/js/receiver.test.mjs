@@ -219,15 +219,24 @@ describe("outcomes", () => {
     assert.deepEqual(errors[2], ["handled", "write failed"]);
   });
 
-  test("the memory store forgets the oldest deliveries past maxEntries", async () => {
+  test("the memory store keeps handled deliveries for their ttl (the newest 16 ids of one body), and maxEntries of the rest", async () => {
     const store = new MemoryDeliveryStore({ maxEntries: 3 });
-    const receiver = new WebhookReceiver({ publicKey: PUBLIC_PEM, store, replayProtection: false }).onAny(() => {});
+    let failing = false;
+    const receiver = new WebhookReceiver({ publicKey: PUBLIC_PEM, store, replayProtection: false }).onAny(() => {
+      if (failing) throw new Error("down");
+    });
     const first = signed(FIXTURE("meeting.started"));
     await receiver.receiveBody(...first);
-    for (let i = 0; i < 10; i++) await receiver.receiveBody(...signed(FIXTURE("meeting.started")));
-    assert.ok(store.size <= 6, String(store.size));
-    assert.equal((await receiver.receiveBody(...first)).outcome, "handled", "forgotten, so handled again");
-    assert.throws(() => store.claim({}, 10), ValidationError);
+    for (let i = 0; i < 20; i++) await receiver.receiveBody(...signed(FIXTURE("meeting.started")));
+    assert.equal(store.size, 16, "one body: its newest 16 ids");
+    assert.equal((await receiver.receiveBody(...first)).outcome, "handled", "the oldest forgotten, so handled again");
+    const other = signed(FIXTURE("meeting.ended"));
+    await receiver.receiveBody(...other);
+    failing = true; // deliveries not handled: at most maxEntries (twice as many keys) are kept
+    for (let i = 0; i < 10; i++) await receiver.receiveBody(...signed(FIXTURE("meeting.summary")));
+    assert.ok(store.size <= 16 + 1 + 6, String(store.size));
+    assert.equal((await receiver.receiveBody(...other)).outcome, "repeat", "a handled delivery of another body stays");
+    assert.throws(() => store.claim({}, "owner", 10), ValidationError);
   });
 });
 

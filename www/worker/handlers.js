@@ -3,8 +3,10 @@
 // line about the event to a backend (BACKEND_URL) or logs it; put your own
 // work in their place. A handler that throws is retried with backoff, then
 // kept in the dead_letters table: make handlers idempotent (a retry may
-// follow a failure halfway through), for example by the delivery's `id`, and
-// give their I/O a timeout (the claim is renewed for as long as they run).
+// follow a failure halfway through) by what the payload says (a meeting's id
+// and session, a recording's id and status), not by the delivery's `id`,
+// which is not signed, and give their I/O a timeout (the claim is renewed for
+// as long as they run).
 
 /** Registers this Worker's handlers on `receiver`, and returns it. */
 export function handlers(receiver) {

@@ -123,9 +123,13 @@ export class Ledger {
     return results.length > 0;
   }
 
-  /** Keeps a delivery that kept failing in dead_letters (a done one is left alone). */
+  /**
+   * Keeps a delivery that kept failing in dead_letters. A done one is left
+   * alone, and so is one whose handlers run now under a live lease (another
+   * message of it is being handled: that one decides).
+   */
   async deadLetter(id, bodyHash, now) {
-    const match = `id = ?1 AND (?2 IS NULL OR body_hash = ?2) AND state != 'done'`;
+    const match = `id = ?1 AND (?2 IS NULL OR body_hash = ?2) AND (state = 'queued' OR (state = 'handling' AND lease_until < ?3))`;
     await this.db.batch([
       this.db
         .prepare(
