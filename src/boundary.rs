@@ -1,4 +1,4 @@
-//! What the Rust side and the JS snippets (`src/js/*.js`) agree on, named in
+//! What the Rust side and the JS (`src/wasm/*.js`, `src/package/*.js`) agree on, named in
 //! one place. Each value is used by its Rust side from here, and the tests
 //! below read the JS files and fail when a JS side no longer says the same.
 
@@ -24,7 +24,7 @@ pub(crate) mod shape {
     pub const NAMES: u8 = 2;
 }
 
-/// The operations of `ClientCore::call`: client.js's `OP`.
+/// The operations of `ClientCore::call`: webhooks-client.js's `OP`.
 pub(crate) mod op {
     pub const LIST: u8 = 0;
     pub const CREATE: u8 = 1;
@@ -77,10 +77,10 @@ impl ErrorClass {
 mod tests {
     use super::*;
 
-    const FETCH_JS: &str = include_str!("js/fetch.js");
-    const SHAPE_JS: &str = include_str!("js/shape.js");
-    const ERRORS_JS: &str = include_str!("js/errors.js");
-    const CLIENT_JS: &str = include_str!("js/client.js");
+    const FETCH_JS: &str = include_str!("wasm/fetch.js");
+    const SHAPE_JS: &str = include_str!("wasm/shape.js");
+    const ERRORS_JS: &str = include_str!("wasm/errors.js");
+    const CLIENT_JS: &str = include_str!("package/webhooks-client.js");
 
     #[test]
     fn the_failures_are_the_ones_fetch_js_reports() {
@@ -106,7 +106,7 @@ mod tests {
 
     #[test]
     fn the_operations_are_client_js_s() {
-        let line = CLIENT_JS.lines().find(|l| l.starts_with("const OP = ")).expect("client.js has OP");
+        let line = CLIENT_JS.lines().find(|l| l.starts_with("const OP = ")).expect("webhooks-client.js has OP");
         let ops = [
             ("LIST", op::LIST),
             ("CREATE", op::CREATE),

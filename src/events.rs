@@ -429,7 +429,19 @@ mod tests {
     }
 
     #[test]
-    fn all_nine_fixtures_decode_with_their_fields() {
+    fn every_event_has_a_typescript_payload_interface() {
+        const PAYLOADS_DTS: &str = include_str!("package/payloads.d.ts");
+        for (variant, name) in WebhookEvent::VARIANTS.iter().zip(WebhookEvent::NAMES) {
+            let interface = format!("export interface {variant}Payload {{\n  event: \"{name}\";");
+            assert!(
+                PAYLOADS_DTS.contains(&interface),
+                "src/package/payloads.d.ts declares no `{variant}Payload` (with `event: \"{name}\"` first) for the event {name} of the list in src/models.rs"
+            );
+        }
+    }
+
+    #[test]
+    fn every_example_body_decodes_with_its_fields() {
         for event in WebhookEvent::ALL {
             let payload = from_json(&fixture(event.as_str())).unwrap();
             assert_eq!(payload.event(), event);

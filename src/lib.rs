@@ -8,11 +8,16 @@
 //!
 //! # Layout
 //!
+//! Three layers, each a place of its own: the Rust core (`src/*.rs`, which
+//! is also the Rust API), the wasm bindings (`src/wasm/`), and the JS package
+//! built on them (`src/package/`, with `pkg-template/`).
+//!
+//! The core:
 //! - [`models`]: webhooks, event names (the one list of events), request bodies;
-//! - `boundary`: what the Rust side and the JS snippets agree on (tested against the JS);
+//! - `boundary`: what the Rust side and the JS agree on (tested against the JS);
 //! - [`error`]: the one error type and how error replies become it;
 //! - `validate`: input checks, done before anything is sent;
-//! - `retry`: when to retry and how long to wait;
+//! - `retry`: the one retry policy (by method and failure), and the waits;
 //! - `json`: JSON text in and out (the engine's `JSON` on wasm);
 //! - `transport` (wasm): the only code that touches `fetch`;
 //! - `client` (wasm): [`Client`], over one private request function;
@@ -20,8 +25,10 @@
 //! - `keys`: when the verifier may fetch the public key again;
 //! - `verify` (wasm): [`Verifier`], which checks `rtk-signature` with WebCrypto;
 //! - [`store`]: the [`DeliveryStore`] interface de-duplication goes through, and [`MemoryStore`];
-//! - `receive` (wasm): [`Receiver`]: verify, de-duplicate, handle, and the status to answer;
-//! - `js` (wasm): the `#[wasm_bindgen]` facade (the cores of the JS classes, error classes).
+//! - `receive` (wasm): [`Receiver`]: verify, de-duplicate, handle once, and the status to answer.
+//!
+//! `wasm` (wasm): the `#[wasm_bindgen]` cores of the JS classes, the JS error
+//! classes, and the JS snippets the module imports.
 
 /// The npm package's allocator: talc, smaller and faster on wasm than the
 /// default dlmalloc. Only with the `package` feature: a library must leave the
@@ -44,13 +51,13 @@ mod validate;
 #[cfg(target_arch = "wasm32")]
 mod client;
 #[cfg(target_arch = "wasm32")]
-mod js;
-#[cfg(target_arch = "wasm32")]
 pub mod receive;
 #[cfg(target_arch = "wasm32")]
 mod transport;
 #[cfg(target_arch = "wasm32")]
 pub mod verify;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
 
 pub use error::{ApiError, Error, ErrorDetail, ValidationError};
 pub use json::Value;

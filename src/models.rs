@@ -72,7 +72,7 @@ pub(crate) fn envelope_data(doc: &Doc) -> Result<Doc, &'static str> {
 }
 
 /// The `data` of a reply's body (parsed, or why it is not JSON). The JS
-/// facade checks replies in `src/js/shape.js` instead, by the same rules and
+/// facade checks replies in `src/wasm/shape.js` instead, by the same rules and
 /// messages: `tests/replies.json` holds the cases both must answer alike.
 pub(crate) fn reply_data(parsed: Result<Doc, String>) -> Result<Doc, String> {
     let doc = parsed.map_err(|why| format!("the reply is not JSON ({why})"))?;
@@ -103,7 +103,7 @@ fn field_error(path: &str, field: &str, expected: &str, got: Option<&Doc>) -> St
 }
 
 /// Checks that `doc` has the shape of a [`Webhook`] (extra fields are fine).
-/// The JS facade checks replies it passes through in `src/js/shape.js`, with
+/// The JS facade checks replies it passes through in `src/wasm/shape.js`, with
 /// the same rules and messages.
 fn check_webhook(doc: &Doc, path: &str) -> Result<(), String> {
     if !doc.is_object() {
@@ -223,9 +223,16 @@ pub enum EnsureAction {
 
 /// The one list of webhook events: each with its variant, the API's name, the
 /// payload type its deliveries decode into (in `events`), and a line of docs.
-/// Adding an event is a line here and a payload struct; `$then` is the macro
-/// that expands the list (`define_webhook_event` below, `define_payload` in
-/// `events`).
+/// `$then` is the macro that expands the list: `define_webhook_event` below
+/// (the enum, and the TypeScript `WebhookEvent` and `WebhookPayload` unions),
+/// `define_payload` in `events`, and the emulator's table of example bodies.
+///
+/// Adding an event is a line here, its payload struct (`events`), and its
+/// example body (`emulator/fixtures/<name>.json`); the build generates the
+/// rest, and a test names what is missing: the `<Variant>Payload` interface
+/// in `src/package/payloads.d.ts`, the example body, the `.d.ts` snapshot.
+#[doc(hidden)]
+#[macro_export]
 macro_rules! with_webhook_events {
     ($then:ident) => {
         $then! {
@@ -255,12 +262,16 @@ macro_rules! define_webhook_event {
             Unknown(String),
         }
 
-        // The TypeScript union of the names, from this same list.
+        // The TypeScript unions of the names and of the payloads (each
+        // `<Variant>Payload`, declared in src/package/payloads.d.ts), from this
+        // same list.
         #[cfg(target_arch = "wasm32")]
         #[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
         const WEBHOOK_EVENT_TS: &'static str = concat!(
             "/** The webhook event names. */\nexport type WebhookEvent =",
             $("\n  | \"", $name, "\""),*,
+            ";\n/** A delivery's body: a union discriminated on `event` (see `UnknownPayload` for the rest). */\nexport type WebhookPayload =",
+            $("\n  | ", stringify!($variant), "Payload"),*,
             ";\n"
         );
 
@@ -273,6 +284,11 @@ macro_rules! define_webhook_event {
 
             /// Their names, in the same order.
             pub const NAMES: [&'static str; WebhookEvent::COUNT] = [$($name),*];
+
+            /// Their variants' names, in the same order (the TypeScript payload
+            /// interfaces are named after them).
+            #[cfg(test)]
+            pub(crate) const VARIANTS: [&'static str; WebhookEvent::COUNT] = [$(stringify!($variant)),*];
 
             /// The API's name for the event.
             pub fn as_str(&self) -> &str {
@@ -296,7 +312,7 @@ macro_rules! define_webhook_event {
 with_webhook_events!(define_webhook_event);
 
 impl WebhookEvent {
-    /// Whether this is one of the nine documented events.
+    /// Whether this is one of the documented events (not [`WebhookEvent::Unknown`]).
     pub fn is_known(&self) -> bool {
         !matches!(self, WebhookEvent::Unknown(_))
     }
@@ -309,7 +325,7 @@ impl WebhookEvent {
         matches!(self, WebhookEvent::LivestreamingStatusUpdate | WebhookEvent::Unknown(_))
     }
 
-    /// The nine names joined by `, `, for messages that list the valid values.
+    /// The names joined by `, `, for messages that list the valid values.
     pub fn known_names() -> String {
         let names: Vec<&str> = WebhookEvent::ALL.iter().map(WebhookEvent::as_str).collect();
         names.join(", ")
@@ -339,7 +355,7 @@ impl<'de> Deserialize<'de> for WebhookEvent {
 mod tests {
     use super::*;
 
-    /// The cases of `tests/replies.json`, which `src/js/shape.js` must answer alike (tests/js/replies.test.mjs).
+    /// The cases of `tests/replies.json`, which `src/wasm/shape.js` must answer alike (tests/js/replies.test.mjs).
     #[test]
     fn replies_are_judged_as_shape_js_judges_them() {
         let file: serde_json::Value = serde_json::from_str(include_str!("../tests/replies.json")).unwrap();

@@ -2,7 +2,7 @@
 //! timeout, the caller's `AbortSignal` and a bounded read of the body, and the
 //! wait between retries.
 //!
-//! The exchange itself runs in JavaScript (`src/js/fetch.js`) as one call and
+//! The exchange itself runs in JavaScript (`src/wasm/fetch.js`) as one call and
 //! one promise: a request then costs a single crossing of the wasm boundary
 //! each way, where driving the fetch, the timer, the abort listeners and the
 //! body reads from Rust crossed it dozens of times. Its outcome is a plain
@@ -255,7 +255,7 @@ pub(crate) fn describe_js(value: &JsValue) -> String {
     describe(value).as_string().unwrap_or_else(|| "an unprintable value".into())
 }
 
-#[wasm_bindgen(module = "/src/js/fetch.js")]
+#[wasm_bindgen(module = "/src/wasm/fetch.js")]
 extern "C" {
     fn exchange(
         custom: Option<&Function>,

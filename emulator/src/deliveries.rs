@@ -25,19 +25,16 @@ const KEYS: [(&str, &str); 2] = [
     (include_str!("../keys/dev-key-2.pem"), include_str!("../keys/dev-key-2.pub.pem")),
 ];
 
-/// One example body per event, from the RealtimeKit docs (a test checks that
-/// each event of the client crate's list has one).
-const FIXTURES: &[(&str, &str)] = &[
-    ("meeting.started", include_str!("../fixtures/meeting.started.json")),
-    ("meeting.ended", include_str!("../fixtures/meeting.ended.json")),
-    ("meeting.participantJoined", include_str!("../fixtures/meeting.participantJoined.json")),
-    ("meeting.participantLeft", include_str!("../fixtures/meeting.participantLeft.json")),
-    ("meeting.chatSynced", include_str!("../fixtures/meeting.chatSynced.json")),
-    ("recording.statusUpdate", include_str!("../fixtures/recording.statusUpdate.json")),
-    ("livestreaming.statusUpdate", include_str!("../fixtures/livestreaming.statusUpdate.json")),
-    ("meeting.transcript", include_str!("../fixtures/meeting.transcript.json")),
-    ("meeting.summary", include_str!("../fixtures/meeting.summary.json")),
-];
+/// Builds `FIXTURES`, one example body per event (from the RealtimeKit
+/// docs), from the client crate's one list of events: each event's
+/// `fixtures/<name>.json` (an event without one fails the build, naming the
+/// file; a file of no event fails a test below).
+macro_rules! fixture_table {
+    ($($variant:ident => $name:literal, $payload:ident, $doc:literal;)*) => {
+        const FIXTURES: &[(&str, &str)] = &[$(($name, include_str!(concat!("../fixtures/", $name, ".json")))),*];
+    };
+}
+realtimekit_webhooks::with_webhook_events!(fixture_table);
 
 /// The example body of `event`, if there is one.
 pub fn fixture(event: &str) -> Option<&'static str> {
@@ -376,6 +373,12 @@ mod tests {
     fn every_event_has_a_fixture_that_is_json_with_its_event() {
         let names: Vec<&str> = FIXTURES.iter().map(|(name, _)| *name).collect();
         assert_eq!(names, crate::store::EVENTS, "one example per event, in the list's order");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+        for file in std::fs::read_dir(dir).unwrap() {
+            let file = file.unwrap().file_name().into_string().unwrap();
+            let event = file.strip_suffix(".json").unwrap_or(&file);
+            assert!(names.contains(&event), "{dir}/{file} is the example of no event in the list (src/models.rs)");
+        }
         for (event, body) in FIXTURES {
             let value: Value = serde_json::from_str(body).unwrap();
             assert_eq!(value["event"], *event);

@@ -27,12 +27,29 @@ pub const WASM_FEATURES: [&str; 7] = [
 ];
 
 const GLUE: &str = "realtimekit_webhooks.js";
-/// JS modules of the package that the glue does not import (they import it),
-/// but the command line. With the generated `events.js` and `examples.js`,
-/// they are bundled into `exports.js`: a runtime then loads one module for
-/// them all, not nine (each costs Node's loader about half a millisecond, and
-/// a browser a request), and gzip sees them as one text.
-const PACKAGE_MODULES: [&str; 6] = ["client.js", "verifier.js", "input.js", "receiver.js", "testing.js", "lifecycle.js"];
+/// The JS package's sources (the modules users import, their declarations,
+/// the command line).
+const PACKAGE_DIR: &str = "src/package";
+/// The JS snippets the wasm module imports.
+const SNIPPETS_DIR: &str = "src/wasm";
+/// The package's modules (in `PACKAGE_DIR`) but the command line. With the
+/// generated `events.js` and `examples.js`, they are bundled into
+/// `exports.js`: a runtime then loads one module for them all, not nine (each
+/// costs Node's loader about half a millisecond, and a browser a request), and
+/// gzip sees them as one text.
+const PACKAGE_MODULES: [&str; 6] =
+    ["webhooks-client.js", "webhook-verifier.js", "input.js", "webhook-receiver.js", "testing.js", "lifecycle.js"];
+/// The package's hand-written declarations (in `PACKAGE_DIR`), in the order
+/// `index.d.ts` gives them.
+const DECLARATIONS: [&str; 7] = [
+    "types.d.ts",
+    "payloads.d.ts",
+    "webhooks-client.d.ts",
+    "webhook-verifier.d.ts",
+    "errors.d.ts",
+    "webhook-receiver.d.ts",
+    "testing.d.ts",
+];
 /// The command line: the package's `bin`, its own file, not minified.
 const CLI: &str = "cli.js";
 /// The example body of each event, for `exampleDelivery` (made into `examples.js`).
@@ -73,11 +90,11 @@ pub fn package(tools: &Tools) -> Result {
     let (glue, snippets) = relink_snippets(&drop_self_types(&glue))?;
     write(&pkg.join(GLUE), glue)?;
     for file in &snippets {
-        std::fs::copy(root.join("src/js").join(file), pkg.join(file)).map_err(|e| format!("src/js/{file}: {e}"))?;
+        std::fs::copy(root.join(SNIPPETS_DIR).join(file), pkg.join(file)).map_err(|e| format!("{SNIPPETS_DIR}/{file}: {e}"))?;
     }
     // Package modules written in JS over the wasm classes (not wasm snippets).
     for file in PACKAGE_MODULES.iter().chain([&CLI]) {
-        std::fs::copy(root.join("src/js").join(file), pkg.join(file)).map_err(|e| format!("src/js/{file}: {e}"))?;
+        std::fs::copy(root.join(PACKAGE_DIR).join(file), pkg.join(file)).map_err(|e| format!("{PACKAGE_DIR}/{file}: {e}"))?;
     }
     write(&pkg.join("examples.js"), examples(&root.join(EXAMPLES_DIR))?)?;
     let template = root.join("pkg-template");
@@ -88,10 +105,7 @@ pub fn package(tools: &Tools) -> Result {
     let generated = read(&out.join("realtimekit_webhooks.d.ts"))?;
     let (events_js, events_dts) = events(&generated)?;
     write(&pkg.join("events.js"), events_js)?;
-    let mut declarations = ["client.d.ts", "verifier.d.ts", "errors.d.ts", "receiver.d.ts", "testing.d.ts"]
-        .iter()
-        .map(|file| read(&root.join("src/js").join(file)))
-        .collect::<Result<Vec<_>>>()?;
+    let mut declarations = DECLARATIONS.iter().map(|file| read(&root.join(PACKAGE_DIR).join(file))).collect::<Result<Vec<_>>>()?;
     declarations.push(events_dts);
     let dts = types(&generated, &declarations)?;
     write(&pkg.join("index.d.ts"), &dts)?;
@@ -105,7 +119,7 @@ pub fn package(tools: &Tools) -> Result {
     Ok(())
 }
 
-/// Points the glue's imports of the crate's JS snippets (`src/js/*.js`, which
+/// Points the glue's imports of the crate's JS snippets (`src/wasm/*.js`, which
 /// wasm-bindgen puts under `snippets/<crate-hash>/`) at copies beside the glue,
 /// so the entries and the wasm module share one copy of each: one set of error
 /// classes above all. Only `import ... from` lines change: the same paths also
@@ -125,10 +139,10 @@ fn relink_snippets(glue: &str) -> Result<(String, Vec<String>)> {
         let end = line[start + 1..].find(quote).ok_or("an unterminated snippet import in the glue")? + start + 1;
         let path = &line[start + 1..end];
         let file = path
-            .split_once("/src/js/")
+            .split_once(&format!("/{SNIPPETS_DIR}/"))
             .map(|(_, file)| file.to_owned())
             .filter(|file| !file.contains('/'))
-            .ok_or_else(|| format!("the glue imports {path}, which is not a src/js/ snippet"))?;
+            .ok_or_else(|| format!("the glue imports {path}, which is not a {SNIPPETS_DIR}/ snippet"))?;
         out.push_str(&line[..start + 1]);
         out.push_str("./");
         out.push_str(&file);
@@ -146,18 +160,18 @@ fn relink_snippets(glue: &str) -> Result<(String, Vec<String>)> {
 
 /// `events.js` and its declarations: the event names as values, from the
 /// `WebhookEvent` union that wasm-bindgen emitted from the crate's one list of
-/// them (`webhook_events!` in src/models.rs).
+/// them (`with_webhook_events!` in src/models.rs).
 fn events(generated_dts: &str) -> Result<(String, String)> {
     let start = generated_dts.find("export type WebhookEvent =").ok_or("the generated .d.ts has no WebhookEvent union")?;
     let union = &generated_dts[start..];
     let union = &union[..union.find(';').ok_or("the WebhookEvent union does not end")?];
     let names: Vec<&str> = union.split('"').skip(1).step_by(2).collect();
-    if names.len() < 9 {
-        return Err(format!("the WebhookEvent union names {} events, not nine", names.len()));
+    if names.is_empty() {
+        return Err("the WebhookEvent union names no event".into());
     }
     let quoted: Vec<String> = names.iter().map(|name| format!("\"{name}\"")).collect();
     let js = format!(
-        "// Made by `cargo xtask build` from the crate's list of events (webhook_events! in src/models.rs).\n\
+        "// Made by `cargo xtask build` from the crate's list of events (with_webhook_events! in src/models.rs).\n\
          /** The webhook event names, in the API's order. */\n\
          export const WEBHOOK_EVENTS = Object.freeze([{}]);\n\n\
          const KNOWN = new Set(WEBHOOK_EVENTS);\n\n\
@@ -208,16 +222,17 @@ fn package_json(template: &str) -> Result<String> {
     Ok(template.replacen("\"version\": \"0.0.0\"", &format!("\"version\": \"{version}\""), 1))
 }
 
-/// index.d.ts: the types wasm-bindgen emitted (the shared ones of
-/// src/js/types.rs: its wasm cores are `skip_typescript`) without its init
-/// functions (the entries initialise the module), plus the hand-written
-/// declarations (the classes, the error classes, the receiver, the test
-/// helpers).
+/// index.d.ts: the types wasm-bindgen emitted (the `WebhookEvent` and
+/// `WebhookPayload` unions, from the crate's one list of events: its wasm
+/// cores are `skip_typescript`) without its init functions (the entries
+/// initialise the module), plus the hand-written declarations of
+/// `src/package/` ([`DECLARATIONS`]: the plain-object types, the payloads,
+/// the classes, the error classes, the receiver, the test helpers).
 ///
 /// The classes declare no `[Symbol.dispose]`: it needs TypeScript's
 /// `esnext.disposable` lib, so under a consumer's `lib: ["es2022"]` the file
-/// would not compile. They declare `free()`, and client.js and verifier.js set
-/// `[Symbol.dispose]` where the runtime has it.
+/// would not compile. They declare `free()`, and webhooks-client.js and
+/// webhook-verifier.js set `[Symbol.dispose]` where the runtime has it.
 ///
 /// It ends with `export {};`, so that only what is marked `export` is
 /// exported (a declaration file otherwise exports every top-level declaration,
@@ -226,8 +241,10 @@ fn types(generated: &str, declarations: &[String]) -> Result<String> {
     let cut = generated.find("export type InitInput").ok_or("the generated .d.ts has no init section to cut")?;
     let mut dts = generated[..cut].trim_end().to_owned();
     for declaration in declarations {
+        // Without the file's own header (`//` lines about the source file).
+        let body: Vec<&str> = declaration.lines().skip_while(|line| line.starts_with("//") || line.trim().is_empty()).collect();
         dts.push('\n');
-        dts.push_str(declaration.trim_end());
+        dts.push_str(body.join("\n").trim_end());
     }
     Ok(format!("{dts}\n/** Only what is marked `export` above is exported. */\nexport {{}};\n"))
 }

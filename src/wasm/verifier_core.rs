@@ -1,6 +1,6 @@
-//! `VerifierCore`: the wasm side of the JS `WebhookVerifier` (verifier.js).
+//! `VerifierCore`: the wasm side of the JS `WebhookVerifier` (webhook-verifier.js).
 //!
-//! verifier.js reads a delivery (a `Request`'s body and headers, or a raw body
+//! webhook-verifier.js reads a delivery (a `Request`'s body and headers, or a raw body
 //! in any of its forms) and checks the options' types; the core checks the
 //! signature over the bytes, keeps the key cache, and decodes the payload.
 
@@ -15,17 +15,17 @@ use crate::transport::{self, Fetch};
 use crate::validate;
 use crate::verify::{too_large, Delivery, DeliveryHeaders, Verifier, VerifyError};
 
-/// A [`Verifier`] for verifier.js, which owns its lifecycle.
+/// A [`Verifier`] for webhook-verifier.js, which owns its lifecycle.
 #[wasm_bindgen(skip_typescript)]
 #[derive(Debug)]
 pub struct VerifierCore {
     pub(super) verifier: Verifier,
 }
 
-/// Makes the core of a `WebhookVerifier` from its options, as verifier.js
+/// Makes the core of a `WebhookVerifier` from its options, as webhook-verifier.js
 /// checked them for type (the durations in ms): a given `public_key`, or the
 /// key fetched from `key_url` (default RealtimeKit's). Returns the
-/// `VerifierCore`, or the `ValidationError` for verifier.js to throw (a key
+/// `VerifierCore`, or the `ValidationError` for webhook-verifier.js to throw (a key
 /// that is not a PEM public key, a URL that is not http(s)): one value, not a
 /// `Result`, as `make_client_core` says why.
 #[wasm_bindgen(js_name = makeVerifierCore, skip_typescript)]
@@ -83,7 +83,7 @@ impl VerifierCore {
         self.verifier.max_body_bytes() as f64
     }
 
-    /// Verifies a delivery, as verifier.js read it (see [`delivery`]);
+    /// Verifies a delivery, as webhook-verifier.js read it (see [`delivery`]);
     /// resolves to the delivery, or rejects with `SignatureError`,
     /// `PayloadError` or `KeyUnavailableError`.
     pub fn verify(&self, body: Option<Uint8Array>, lookup: Function) -> Promise {
@@ -97,7 +97,7 @@ impl VerifierCore {
     }
 }
 
-/// A delivery as verifier.js read it: its body (none: refused unread, by its
+/// A delivery as webhook-verifier.js read it: its body (none: refused unread, by its
 /// content-length) and its headers, through `lookup(lower-case name)`, which
 /// gives a string or undefined. Which headers count (rtk-*, else dyte-*) is
 /// [`DeliveryHeaders::from_lookup`]'s to say.

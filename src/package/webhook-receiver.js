@@ -7,7 +7,7 @@
 // core verifies, de-duplicates, and decides every status; this file routes
 // events to handlers and writes the answer.
 import { ReceiverCore } from "./realtimekit_webhooks.js";
-import { VERIFIER_OPTIONS, WebhookVerifier, concat, deliveryInput, readRequest, verifierCore } from "./verifier.js";
+import { VERIFIER_OPTIONS, WebhookVerifier, concat, deliveryInput, readRequest, verifierCore } from "./webhook-verifier.js";
 import { APIConnectionError, ValidationError } from "./errors.js";
 import { describe } from "./fetch.js";
 import { WEBHOOK_EVENTS, isWebhookEvent } from "./events.js";
@@ -172,7 +172,7 @@ export class WebhookReceiver {
     return this.#report(await this.#core.handleOnce(delivery, key, handle));
   }
 
-  /** A delivery read by verifier.js (`[bytes, header lookup]`), through the core. */
+  /** A delivery read by webhook-verifier.js (`[bytes, header lookup]`), through the core. */
   async #receive([body, lookup], context) {
     const handle = (delivery) => this.dispatch(delivery, context);
     return this.#report(await this.#core.receive(body, lookup, handle));

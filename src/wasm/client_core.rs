@@ -1,4 +1,4 @@
-//! `ClientCore`: the one wasm entry of the JS `WebhooksClient` (client.js).
+//! `ClientCore`: the one wasm entry of the JS `WebhooksClient` (webhooks-client.js).
 //!
 //! The JS class is thin: each of its methods is one [`ClientCore::call`] with
 //! the operation's code (`crate::boundary::op`), so the module has one export
@@ -23,7 +23,7 @@ use crate::models::{EnsureAction, NewWebhook, WebhookEvent, WebhookPatch};
 use crate::transport::{self, Fetch};
 use crate::Client;
 
-/// A [`Client`] for client.js, which owns its lifecycle.
+/// A [`Client`] for webhooks-client.js, which owns its lifecycle.
 #[wasm_bindgen(skip_typescript)]
 #[derive(Debug)]
 pub struct ClientCore {
@@ -36,7 +36,7 @@ type Run = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
 /// Makes the core of a `WebhooksClient` from its options, as input.js's
 /// `clientOptions` checked them for type (here, for what they mean):
 /// `apiToken`, or `apiKey` and `apiEmail`; `headers` as name, value, ...
-/// Returns the `ClientCore`, or the `ValidationError` for client.js to throw.
+/// Returns the `ClientCore`, or the `ValidationError` for webhooks-client.js to throw.
 ///
 /// (One value, not a `Result`: an export returning a `Result` has a
 /// multi-value signature, for which V8 compiles a wrapper as it compiles the
@@ -84,7 +84,7 @@ pub fn make_client_core(
 
 #[wasm_bindgen]
 impl ClientCore {
-    /// `[accountId, appId, baseURL]`, which never change (client.js keeps them).
+    /// `[accountId, appId, baseURL]`, which never change (webhooks-client.js keeps them).
     pub fn settings(&self) -> Array {
         let c = &self.client;
         [JsValue::from(c.account_id()), c.app_id().into(), c.base_url().into()].into_iter().collect()

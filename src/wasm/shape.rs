@@ -9,7 +9,7 @@ use crate::json::Doc;
 use crate::models::FromDoc;
 use crate::transport::Reply;
 
-#[wasm_bindgen(module = "/src/js/shape.js")]
+#[wasm_bindgen(module = "/src/wasm/shape.js")]
 extern "C" {
     #[wasm_bindgen(js_name = shapeError)]
     fn shape_error(data: &JsValue, shape: u8) -> String;

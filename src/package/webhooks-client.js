@@ -1,5 +1,5 @@
 // WebhooksClient: thin methods over the wasm module's one client entry,
-// ClientCore.call(op, ...) (src/js/client.rs). input.js checks each argument's
+// ClientCore.call(op, ...) (src/wasm/client_core.rs). input.js checks each argument's
 // type and keys here; the core checks what they mean, sends, retries and maps
 // errors. This class names the operations and owns the object's lifecycle
 // (free, using, util.inspect).

@@ -6,7 +6,7 @@ use crate::boundary::ErrorClass;
 use crate::error::Error;
 use crate::verify::VerifyError;
 
-#[wasm_bindgen(module = "/src/js/errors.js")]
+#[wasm_bindgen(module = "/src/wasm/errors.js")]
 extern "C" {
     #[wasm_bindgen(js_name = makeError)]
     fn make_js_error(kind: &str, message: &str, field: Option<String>) -> JsValue;

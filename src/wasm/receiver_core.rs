@@ -1,4 +1,4 @@
-//! The receiving core behind the package's `WebhookReceiver` (`receiver.js`,
+//! The receiving core behind the package's `WebhookReceiver` (`webhook-receiver.js`,
 //! which routes events to handlers and speaks HTTP): [`Receiver`] over a
 //! JS store and a JS handler. (`MemoryDeliveryStore` is JS too: a JS `Map`
 //! is freed as it shrinks, where wasm memory never is.)
@@ -12,14 +12,14 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::errors::to_js_verify;
-use super::verifier::{delivery, to_object, VerifierCore};
+use super::verifier_core::{delivery, to_object, VerifierCore};
 use crate::models::WebhookEvent;
 use crate::receive::{Outcome, Receiver};
 use crate::store::{Claim, DeliveryKey, DeliveryStore};
 use crate::transport;
 use crate::verify::Delivery;
 
-/// Verifies, de-duplicates and hands a delivery to `receiver.js`'s dispatch;
+/// Verifies, de-duplicates and hands a delivery to `webhook-receiver.js`'s dispatch;
 /// resolves to `{ outcome, status, delivery?, error?, storeError?, retryAfter? }`.
 #[wasm_bindgen(skip_typescript)]
 #[derive(Debug)]
@@ -29,7 +29,7 @@ pub struct ReceiverCore {
 
 #[wasm_bindgen]
 impl ReceiverCore {
-    /// `store` is a `DeliveryStore` object or `undefined`; receiver.js has checked the options.
+    /// `store` is a `DeliveryStore` object or `undefined`; webhook-receiver.js has checked the options.
     #[wasm_bindgen(constructor)]
     pub fn new(verifier: &VerifierCore, store: JsValue, lease_ms: f64, replay_protection: bool) -> ReceiverCore {
         let store = JsStore((!store.is_undefined() && !store.is_null()).then_some(store));
@@ -41,7 +41,7 @@ impl ReceiverCore {
         ReceiverCore { receiver: Rc::new(receiver) }
     }
 
-    /// Receives a delivery, as receiver.js read it (verifier.js's
+    /// Receives a delivery, as webhook-receiver.js read it (webhook-verifier.js's
     /// `readRequest` or `deliveryInput`: see `verifier::delivery`). Never
     /// rejects: every verdict is an outcome.
     pub fn receive(&self, body: Option<Uint8Array>, lookup: Function, handle: Function) -> Promise {
@@ -61,7 +61,7 @@ impl ReceiverCore {
 
     /// Runs the handlers of a delivery verified before, once across the
     /// store (`Receiver::handle_once`); `delivery` and `key` are as
-    /// `verify` and `deliveryKey` gave them (receiver.js checked their
+    /// `verify` and `deliveryKey` gave them (webhook-receiver.js checked their
     /// types). Never rejects.
     #[wasm_bindgen(js_name = handleOnce)]
     pub fn handle_once(&self, delivery: JsValue, key: JsValue, handle: Function) -> Promise {
@@ -86,7 +86,7 @@ impl ReceiverCore {
     }
 }
 
-/// The keys a `DeliveryStore` is given for a verified delivery (verifier.js's
+/// The keys a `DeliveryStore` is given for a verified delivery (webhook-verifier.js's
 /// `deliveryKey`, which checked its arguments, is the public function).
 #[wasm_bindgen(js_name = deliveryKeyOf, skip_typescript)]
 pub fn delivery_key_of(id: String, webhook_id: Option<String>, event: String, body: Uint8Array, replay_protection: bool) -> Promise {
@@ -120,7 +120,7 @@ async fn call(handle: Function, delivery: crate::verify::Delivery) -> Result<(),
     JsFuture::from(Promise::resolve(&returned)).await.map(|_| ()).map_err(Thrown)
 }
 
-/// The outcome as the object `receiver.js` reads.
+/// The outcome as the object `webhook-receiver.js` reads.
 fn result(outcome: Outcome<Thrown, JsValue>) -> JsValue {
     let object = Object::new();
     let set = |key: &str, value: &JsValue| {

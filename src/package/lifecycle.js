@@ -1,4 +1,4 @@
-// What the package's classes (client.js, verifier.js) share about their
+// What the package's classes (webhooks-client.js, webhook-verifier.js) share about their
 // lifecycle: the error of a call after free(), and how util.inspect shows them
 // (never a secret). A package module beside the wasm glue.
 import { ValidationError } from "./errors.js";

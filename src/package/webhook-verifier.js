@@ -1,8 +1,8 @@
 // WebhookVerifier: reads deliveries in JS (a Request's body and headers, a
 // raw body in any of its forms) and hands the bytes and a lookup of the
-// headers to the wasm module's VerifierCore (src/js/verifier.rs), which picks
+// headers to the wasm module's VerifierCore (src/wasm/verifier_core.rs), which picks
 // the delivery headers, checks the signature, keeps the key cache and decodes
-// the payload. receiver.js reads deliveries with the same functions.
+// the payload. webhook-receiver.js reads deliveries with the same functions.
 //
 // A package module beside the wasm glue, not a wasm snippet.
 import { VerifierCore, deliveryKeyOf, makeVerifierCore } from "./realtimekit_webhooks.js";
@@ -95,7 +95,7 @@ export class WebhookVerifier {
 
 if (typeof Symbol.dispose === "symbol") WebhookVerifier.prototype[Symbol.dispose] = WebhookVerifier.prototype.free;
 
-/** The core of a verifier (for receiver.js, which shares it); a freed verifier throws. */
+/** The core of a verifier (for webhook-receiver.js, which shares it); a freed verifier throws. */
 export function verifierCore(verifier) {
   const core = coreOf(verifier);
   if (!core) throw freed("WebhookVerifier");

@@ -1,6 +1,6 @@
 // JS values in: the options objects, webhook inputs and ids of WebhooksClient,
 // checked for type and unknown keys before they reach the wasm module (and
-// the helpers verifier.js and receiver.js check their options with). Every
+// the helpers webhook-verifier.js and webhook-receiver.js check their options with). Every
 // read that can run user code (getters, proxies) is caught. What the values
 // mean (ids, URLs, header names, event names) is still checked by the Rust
 // core (src/validate.rs), before anything is sent.
