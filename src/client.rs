@@ -9,6 +9,7 @@ use std::time::Duration;
 use js_sys::{Array, JsString};
 use web_sys::AbortSignal;
 
+use crate::boundary::op;
 use crate::error::{url_without_credentials, ApiError, Error, Failure, RequestContext, MAX_ERROR_BODY};
 use crate::json::Doc;
 use crate::models::{self, EnsureAction, FromDoc, NewWebhook, Webhook, WebhookEvent, WebhookPatch};
@@ -281,7 +282,7 @@ impl Client {
     }
 
     pub(crate) async fn list_as<T: FromReply + FromDoc>(&self) -> Result<T, Error> {
-        self.call(Call::new("list", Method::Get, ""), None).await
+        self.call(Call::new(op::LIST, Method::Get, ""), None).await
     }
 
     /// Creates a webhook (`POST .../webhooks`). Never creates two: see the crate docs on retries.
@@ -291,7 +292,7 @@ impl Client {
 
     pub(crate) async fn create_as<T: FromReply + FromDoc>(&self, hook: &NewWebhook) -> Result<T, Error> {
         validate::new_webhook(hook)?;
-        self.call(Call { creates: Some(hook), ..Call::new("create", Method::Post, "") }, Some(hook.to_json())).await
+        self.call(Call { creates: Some(hook), ..Call::new(op::CREATE, Method::Post, "") }, Some(hook.to_json())).await
     }
 
     /// One webhook (`GET .../webhooks/{id}`).
@@ -301,7 +302,7 @@ impl Client {
 
     pub(crate) async fn get_as<T: FromReply + FromDoc>(&self, id: &str) -> Result<T, Error> {
         let path = self.webhook_path(id)?;
-        self.call(Call::new("get", Method::Get, &path), None).await
+        self.call(Call::new(op::GET, Method::Get, &path), None).await
     }
 
     /// Replaces all of a webhook's fields (`PUT .../webhooks/{id}`).
@@ -312,7 +313,7 @@ impl Client {
     pub(crate) async fn replace_as<T: FromReply + FromDoc>(&self, id: &str, hook: &NewWebhook) -> Result<T, Error> {
         let path = self.webhook_path(id)?;
         validate::new_webhook(hook)?;
-        self.call(Call::new("replace", Method::Put, &path), Some(hook.to_json())).await
+        self.call(Call::new(op::REPLACE, Method::Put, &path), Some(hook.to_json())).await
     }
 
     /// Changes the given fields of a webhook (`PATCH .../webhooks/{id}`).
@@ -323,7 +324,7 @@ impl Client {
     pub(crate) async fn edit_as<T: FromReply + FromDoc>(&self, id: &str, patch: &WebhookPatch) -> Result<T, Error> {
         let path = self.webhook_path(id)?;
         validate::patch(patch)?;
-        self.call(Call::new("edit", Method::Patch, &path), Some(patch.to_json())).await
+        self.call(Call::new(op::EDIT, Method::Patch, &path), Some(patch.to_json())).await
     }
 
     /// Deletes a webhook and returns it (`DELETE .../webhooks/{id}`).
@@ -333,7 +334,7 @@ impl Client {
 
     pub(crate) async fn delete_as<T: FromReply + FromDoc>(&self, id: &str) -> Result<T, Error> {
         let path = self.webhook_path(id)?;
-        self.call(Call::new("delete", Method::Delete, &path), None).await
+        self.call(Call::new(op::DELETE, Method::Delete, &path), None).await
     }
 
     /// The event names the server supports (`GET .../webhooks/all`).
@@ -342,7 +343,7 @@ impl Client {
     }
 
     pub(crate) async fn supported_events_as<T: FromReply + FromDoc>(&self) -> Result<T, Error> {
-        self.call(Call::new("supportedEvents", Method::Get, "/all"), None).await
+        self.call(Call::new(op::SUPPORTED_EVENTS, Method::Get, "/all"), None).await
     }
 
     /// Makes the app have a webhook named `hook.name` that looks like `hook`:
@@ -356,7 +357,7 @@ impl Client {
 
     pub(crate) async fn ensure_as<T: FromReply + FromDoc>(&self, hook: &NewWebhook) -> Result<(T, EnsureAction, Vec<T>), Error> {
         validate::new_webhook(hook)?;
-        let listed: Listed = self.call(Call::new("ensure", Method::Get, ""), None).await?;
+        let listed: Listed = self.call(Call::new(op::ENSURE, Method::Get, ""), None).await?;
         let existing =
             listed.hooks.iter().enumerate().filter(|(_, w)| w.name == hook.name).min_by(|(_, a), (_, b)| a.created_at.cmp(&b.created_at));
         let Some((at, existing)) = existing else {
@@ -382,7 +383,7 @@ impl Client {
     async fn find_created(&self, hook: &NewWebhook) -> Result<Option<Doc>, Error> {
         let enabled = hook.enabled.unwrap_or(true);
         // Boxed: `send` looks through here, and this lists through `send`.
-        let listed: Listed = Box::pin(self.call(Call::new("create", Method::Get, ""), None)).await?;
+        let listed: Listed = Box::pin(self.call(Call::new(op::CREATE, Method::Get, ""), None)).await?;
         let found = listed
             .hooks
             .iter()

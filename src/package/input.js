@@ -208,7 +208,7 @@ function processEnv() {
   }
 }
 
-/** The credentials: given, or else the environment's, as the official SDK reads them. */
+/** The credentials: given, or else the environment's, as the official SDK reads them: `[apiToken, apiKey, apiEmail]`. */
 function credentials(o) {
   let [token, key, email] = [string(o, "apiToken"), string(o, "apiKey"), string(o, "apiEmail")];
   const env = processEnv();
@@ -245,29 +245,37 @@ function credentials(o) {
   );
 }
 
-/** `new WebhooksClient(options)`'s options, as ClientCore's arguments. */
+/**
+ * `new WebhooksClient(options)`'s options, checked, as ClientCore reads them
+ * (`ClientSettings` in src/wasm/client_core.rs): the credentials resolved,
+ * `defaultHeaders` as `[name, value, ...]`.
+ */
 export function clientOptions(options) {
   const o = object(options, "options");
   knownKeys(o, CLIENT_OPTIONS, CLIENT_OPTIONS.length, "an option of WebhooksClient");
-  const account = requiredString(o, "accountId");
-  const app = requiredString(o, "appId");
-  const [token, key, email] = credentials(o);
+  const accountId = requiredString(o, "accountId");
+  const appId = requiredString(o, "appId");
+  const [apiToken, apiKey, apiEmail] = credentials(o);
   const baseURL = string(o, "baseURL");
   const time = timeout(o);
   const retries = maxRetries(o);
   const fetch = get(o, "fetch");
   if (fetch !== undefined && typeof fetch !== "function") throw wrongType("fetch", "a function", fetch);
-  return [account, app, token, key, email, baseURL, time, retries, fetch, headers(o, "defaultHeaders")];
+  return { accountId, appId, apiToken, apiKey, apiEmail, baseURL, timeout: time, maxRetries: retries, fetch, defaultHeaders: headers(o, "defaultHeaders") };
 }
 
-/** The optional last argument of every method, as `[signal, timeout, maxRetries, headers]`. */
+/**
+ * The optional last argument of every method, checked, as the start of the
+ * request ClientCore.call reads (`CallRequest` in src/wasm/client_core.rs):
+ * `{ signal, timeout, maxRetries, headers }`, headers as `[name, value, ...]`.
+ */
 export function requestOptions(options) {
-  if (options === undefined || options === null) return [];
+  if (options === undefined || options === null) return {};
   const o = object(options, "options");
   knownKeys(o, REQUEST_OPTIONS, REQUEST_OPTIONS.length, "an option of a call");
   const signal = get(o, "signal");
   if (signal !== undefined && !isAbortSignal(signal)) throw wrongType("signal", "an AbortSignal", signal);
-  return [signal, timeout(o), maxRetries(o), headers(o, "headers")];
+  return { signal, timeout: timeout(o), maxRetries: maxRetries(o), headers: headers(o, "headers") };
 }
 
 /** A webhook id argument. */
@@ -277,7 +285,7 @@ export function webhookId(value) {
 }
 
 /**
- * The input of `create`, `replace` and `ensure`, as `[name, url, events, enabled]`.
+ * The input of `create`, `replace` and `ensure`, checked, as `{ name, url, events, enabled }`.
  * The read-only fields of a `Webhook` (`id`, `created_at`, `updated_at`) may be
  * present and are ignored, so `replace(hook.id, { ...hook, url })` works.
  */
@@ -288,12 +296,12 @@ export function webhookInput(value) {
   const url = requiredString(o, "url");
   const names = events(o);
   if (names === undefined) throw invalid("events", "is required");
-  return [name, url, names, boolean(o, "enabled")];
+  return { name, url, events: names, enabled: boolean(o, "enabled") };
 }
 
-/** The input of `edit`, any subset of the fields, as `[name, url, events, enabled]`. */
+/** The input of `edit`, any subset of the fields, checked, as `{ name, url, events, enabled }`. */
 export function webhookPatch(value) {
   const o = object(value, "patch");
   knownKeys(o, WEBHOOK_FIELDS, 4, "a webhook field");
-  return [string(o, "name"), string(o, "url"), events(o), boolean(o, "enabled")];
+  return { name: string(o, "name"), url: string(o, "url"), events: events(o), enabled: boolean(o, "enabled") };
 }

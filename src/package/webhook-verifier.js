@@ -43,7 +43,7 @@ export class WebhookVerifier {
   }
 
   constructor(options) {
-    const core = makeVerifierCore(...verifierOptions(options));
+    const core = makeVerifierCore(verifierOptions(options));
     if (!(core instanceof VerifierCore)) throw core; // the ValidationError
     this.#core = core;
     this.#keyURL = this.#core.keyURL();
@@ -102,9 +102,9 @@ export function verifierCore(verifier) {
   return core;
 }
 
-/** `new WebhookVerifier(options)`'s options, as VerifierCore's arguments. */
+/** `new WebhookVerifier(options)`'s options, checked, as VerifierCore reads them (`VerifierSettings` in src/wasm/verifier_core.rs). */
 function verifierOptions(options) {
-  if (options === undefined || options === null) return [];
+  if (options === undefined || options === null) return {};
   if (typeof options !== "object" || Array.isArray(options)) throw invalid("options", "must be an object");
   knownKeys(options, VERIFIER_OPTIONS, VERIFIER_OPTIONS.length, "an option of WebhookVerifier");
   const [publicKey, keyURL, fetch, maxBody, cooldown, maxAge, grace] = VERIFIER_OPTIONS.map((key) => get(options, key));
@@ -124,7 +124,7 @@ function verifierOptions(options) {
   if (maxBody !== undefined && !(Number.isInteger(maxBody) && maxBody >= 1 && maxBody <= 1e15)) {
     throw invalid("maxBodyBytes", "must be a whole number of bytes, at least 1");
   }
-  return [publicKey, keyURL, fetch, maxBody, cooldown, maxAge, grace];
+  return { publicKey, keyURL, fetch, maxBodyBytes: maxBody, keyCooldown: cooldown, keyMaxAge: maxAge, previousKeyGrace: grace };
 }
 
 /** A raw delivery body (string, Uint8Array, ArrayBuffer or another view of one) as bytes. */
@@ -321,5 +321,5 @@ export async function deliveryKey(delivery, body, replayProtection) {
   }
   const bytes = deliveryBody(body);
   const replay = replayProtection === undefined || replayProtection === null ? true : Boolean(replayProtection);
-  return deliveryKeyOf(id, typeof webhookId === "string" ? webhookId : undefined, event, bytes, replay);
+  return deliveryKeyOf({ id, webhookId: typeof webhookId === "string" ? webhookId : undefined, event }, bytes, replay);
 }

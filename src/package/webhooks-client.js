@@ -1,16 +1,16 @@
 // WebhooksClient: thin methods over the wasm module's one client entry,
-// ClientCore.call(op, ...) (src/wasm/client_core.rs). input.js checks each argument's
-// type and keys here; the core checks what they mean, sends, retries and maps
-// errors. This class names the operations and owns the object's lifecycle
-// (free, using, util.inspect).
+// ClientCore.call(operation, request) (src/wasm/client_core.rs), where the
+// operation is the client's own name for it ("list", "create", ...: the names
+// of src/boundary.rs's `op`, which a test checks against this file) and the
+// request is the object input.js makes of the arguments. input.js checks each
+// argument's type and keys here; the core checks what they mean, sends,
+// retries and maps errors. This class owns the object's lifecycle (free,
+// using, util.inspect).
 //
 // A package module beside the wasm glue, not a wasm snippet.
 import { ClientCore, makeClientCore } from "./realtimekit_webhooks.js";
 import { INSPECT, freed, shown } from "./lifecycle.js";
 import { clientOptions, requestOptions, webhookId, webhookInput, webhookPatch } from "./input.js";
-
-/** The operations of ClientCore.call (the same codes as src/boundary.rs, which a test checks). */
-const OP = { LIST: 0, CREATE: 1, GET: 2, REPLACE: 3, EDIT: 4, DELETE: 5, SUPPORTED_EVENTS: 6, ENSURE: 7 };
 
 /** What the operations on no one webhook pass as their id. */
 const NO_ID = Symbol("no id");
@@ -22,7 +22,7 @@ export class WebhooksClient {
   #settings;
 
   constructor(options) {
-    const core = makeClientCore(...clientOptions(options));
+    const core = makeClientCore(clientOptions(options));
     if (!(core instanceof ClientCore)) throw core; // the ValidationError
     this.#core = core;
     this.#settings = core.settings();
@@ -41,35 +41,35 @@ export class WebhooksClient {
   }
 
   list(options) {
-    return this.#call(OP.LIST, options, NO_ID);
+    return this.#call("list", options, NO_ID);
   }
 
   create(webhook, options) {
-    return this.#call(OP.CREATE, options, NO_ID, webhookInput, webhook);
+    return this.#call("create", options, NO_ID, webhookInput, webhook);
   }
 
   get(id, options) {
-    return this.#call(OP.GET, options, id);
+    return this.#call("get", options, id);
   }
 
   replace(id, webhook, options) {
-    return this.#call(OP.REPLACE, options, id, webhookInput, webhook);
+    return this.#call("replace", options, id, webhookInput, webhook);
   }
 
   edit(id, patch, options) {
-    return this.#call(OP.EDIT, options, id, webhookPatch, patch);
+    return this.#call("edit", options, id, webhookPatch, patch);
   }
 
   delete(id, options) {
-    return this.#call(OP.DELETE, options, id);
+    return this.#call("delete", options, id);
   }
 
   supportedEvents(options) {
-    return this.#call(OP.SUPPORTED_EVENTS, options, NO_ID);
+    return this.#call("supportedEvents", options, NO_ID);
   }
 
   ensure(webhook, options) {
-    return this.#call(OP.ENSURE, options, NO_ID, webhookInput, webhook);
+    return this.#call("ensure", options, NO_ID, webhookInput, webhook);
   }
 
   /** Releases the wasm memory now; later calls reject with ValidationError, a second free() does nothing. */
@@ -90,21 +90,20 @@ export class WebhooksClient {
    * and `input` read by `read` (webhookInput or webhookPatch) when it takes
    * one. Bad input rejects, as every other failure does; nothing is sent.
    */
-  #call(op, options, id, read, input) {
+  #call(operation, options, id, read, input) {
     if (!this.#core) return Promise.reject(freed("WebhooksClient"));
-    let args;
+    let request;
     try {
       // Checked in this order: the options, then the id, then the input.
-      const [signal, timeout, maxRetries, headers] = requestOptions(options);
-      const webhook = id === NO_ID ? undefined : webhookId(id);
-      const [name, url, events, enabled] = read ? read(input) : [];
-      args = [op, webhook, name, url, events, enabled, signal, timeout, maxRetries, headers];
+      request = requestOptions(options);
+      if (id !== NO_ID) request.id = webhookId(id);
+      if (read) Object.assign(request, read(input));
     } catch (error) {
       return Promise.reject(error);
     }
     // The checks run the caller's getters, which may have freed this client.
     if (!this.#core) return Promise.reject(freed("WebhooksClient"));
-    return this.#core.call(...args);
+    return this.#core.call(operation, request);
   }
 
   #setting(at) {

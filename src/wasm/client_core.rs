@@ -1,10 +1,12 @@
 //! `ClientCore`: the one wasm entry of the JS `WebhooksClient` (webhooks-client.js).
 //!
 //! The JS class is thin: each of its methods is one [`ClientCore::call`] with
-//! the operation's code (`crate::boundary::op`), so the module has one export
-//! for every operation instead of one per method. input.js has checked the
-//! arguments' types; the core checks what they mean (`validate`), before
-//! anything is sent.
+//! the operation's name (`crate::boundary::op`, the client's own operation
+//! names) and a [`CallRequest`], so the module has one export for every
+//! operation instead of one per method. input.js has checked the arguments'
+//! types; the core checks what they mean (`validate`), before anything is sent.
+//! What crosses the boundary is read by name: [`ClientSettings`] and
+//! [`CallRequest`] are the objects input.js makes.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -23,6 +25,60 @@ use crate::models::{EnsureAction, NewWebhook, WebhookEvent, WebhookPatch};
 use crate::transport::{self, Fetch};
 use crate::Client;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `new WebhooksClient(options)`'s options, as input.js's `clientOptions`
+    /// checked them for type (the credentials resolved from `process.env`).
+    pub type ClientSettings;
+    #[wasm_bindgen(method, getter, js_name = accountId)]
+    fn account_id(this: &ClientSettings) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = appId)]
+    fn app_id(this: &ClientSettings) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = apiToken)]
+    fn api_token(this: &ClientSettings) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = apiKey)]
+    fn api_key(this: &ClientSettings) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = apiEmail)]
+    fn api_email(this: &ClientSettings) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = baseURL)]
+    fn base_url(this: &ClientSettings) -> Option<String>;
+    /// Milliseconds allowed for each attempt.
+    #[wasm_bindgen(method, getter)]
+    fn timeout(this: &ClientSettings) -> Option<f64>;
+    #[wasm_bindgen(method, getter, js_name = maxRetries)]
+    fn max_retries(this: &ClientSettings) -> Option<u32>;
+    #[wasm_bindgen(method, getter)]
+    fn fetch(this: &ClientSettings) -> Option<Function>;
+    /// `[name, value, name, value, ...]`.
+    #[wasm_bindgen(method, getter, js_name = defaultHeaders)]
+    fn default_headers(this: &ClientSettings) -> Option<Vec<String>>;
+
+    /// One call's arguments, as input.js checked them for type: the call's
+    /// options, the webhook's `id` (on one webhook), and the webhook or patch
+    /// fields (create, replace, edit, ensure).
+    pub type CallRequest;
+    #[wasm_bindgen(method, getter)]
+    fn id(this: &CallRequest) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn name(this: &CallRequest) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn url(this: &CallRequest) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn events(this: &CallRequest) -> Option<Vec<String>>;
+    #[wasm_bindgen(method, getter)]
+    fn enabled(this: &CallRequest) -> Option<bool>;
+    #[wasm_bindgen(method, getter)]
+    fn signal(this: &CallRequest) -> Option<AbortSignal>;
+    /// Milliseconds allowed for each attempt.
+    #[wasm_bindgen(method, getter)]
+    fn timeout(this: &CallRequest) -> Option<f64>;
+    #[wasm_bindgen(method, getter, js_name = maxRetries)]
+    fn max_retries(this: &CallRequest) -> Option<u32>;
+    /// `[name, value, name, value, ...]`.
+    #[wasm_bindgen(method, getter)]
+    fn headers(this: &CallRequest) -> Option<Vec<String>>;
+}
+
 /// A [`Client`] for webhooks-client.js, which owns its lifecycle.
 #[wasm_bindgen(skip_typescript)]
 #[derive(Debug)]
@@ -33,47 +89,34 @@ pub struct ClientCore {
 /// What one call runs.
 type Run = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
 
-/// Makes the core of a `WebhooksClient` from its options, as input.js's
-/// `clientOptions` checked them for type (here, for what they mean):
-/// `apiToken`, or `apiKey` and `apiEmail`; `headers` as name, value, ...
-/// Returns the `ClientCore`, or the `ValidationError` for webhooks-client.js to throw.
+/// Makes the core of a `WebhooksClient` from its settings (here checked for
+/// what they mean): `apiToken`, or `apiKey` and `apiEmail`. Returns the
+/// `ClientCore`, or the `ValidationError` for webhooks-client.js to throw.
 ///
 /// (One value, not a `Result`: an export returning a `Result` has a
 /// multi-value signature, for which V8 compiles a wrapper as it compiles the
 /// module, the more parameters the longer; as constructors, this one and the
 /// verifier's added 0.7 ms to every cold start.)
 #[wasm_bindgen(js_name = makeClientCore, skip_typescript)]
-#[allow(clippy::too_many_arguments)]
-pub fn make_client_core(
-    account_id: String,
-    app_id: String,
-    api_token: Option<String>,
-    api_key: Option<String>,
-    api_email: Option<String>,
-    base_url: Option<String>,
-    timeout_ms: Option<f64>,
-    max_retries: Option<u32>,
-    fetch: Option<Function>,
-    headers: Vec<String>,
-) -> JsValue {
-    let auth = match api_token {
+pub fn make_client_core(settings: &ClientSettings) -> JsValue {
+    let auth = match settings.api_token() {
         Some(token) => Auth::ApiToken(token),
-        None => Auth::ApiKey { key: api_key.unwrap_or_default(), email: api_email.unwrap_or_default() },
+        None => Auth::ApiKey { key: settings.api_key().unwrap_or_default(), email: settings.api_email().unwrap_or_default() },
     };
-    let mut builder = Client::builder(account_id, app_id, auth);
-    if let Some(url) = base_url {
+    let mut builder = Client::builder(settings.account_id().unwrap_or_default(), settings.app_id().unwrap_or_default(), auth);
+    if let Some(url) = settings.base_url() {
         builder = builder.base_url(url);
     }
-    if let Some(ms) = timeout_ms {
+    if let Some(ms) = settings.timeout() {
         builder = builder.timeout(Duration::from_millis(ms as u64));
     }
-    if let Some(retries) = max_retries {
+    if let Some(retries) = settings.max_retries() {
         builder = builder.max_retries(retries);
     }
-    if let Some(f) = fetch {
+    if let Some(f) = settings.fetch() {
         builder = builder.fetch(Fetch::custom(f));
     }
-    for (name, value) in pairs(&headers) {
+    for (name, value) in pairs(&settings.default_headers().unwrap_or_default()) {
         builder = builder.default_header(name, value);
     }
     match builder.build() {
@@ -90,35 +133,19 @@ impl ClientCore {
         [JsValue::from(c.account_id()), c.app_id().into(), c.base_url().into()].into_iter().collect()
     }
 
-    /// Operation `operation` (one of `boundary::op`) with its arguments, as
-    /// input.js checked them for type: `id` for those on one webhook; the
-    /// webhook or patch as `name`, `url`, `events`, `enabled`; the call's
-    /// options as `signal`, `timeout_ms`, `max_retries`, `headers` (name,
-    /// value, ...). Rejects with an error of errors.js's classes.
-    #[allow(clippy::too_many_arguments)]
-    pub fn call(
-        &self,
-        operation: u8,
-        id: Option<String>,
-        name: Option<String>,
-        url: Option<String>,
-        events: Option<Vec<String>>,
-        enabled: Option<bool>,
-        signal: Option<AbortSignal>,
-        timeout_ms: Option<f64>,
-        max_retries: Option<u32>,
-        headers: Option<Vec<String>>,
-    ) -> Promise {
+    /// The client's operation `operation` (one of `boundary::op`: `list`,
+    /// `create`, ...) with its `request`. Rejects with an error of errors.js's classes.
+    pub fn call(&self, operation: &str, request: &CallRequest) -> Promise {
         let options = RequestOptions {
-            signal,
-            timeout: timeout_ms.map(|ms| Duration::from_millis(ms as u64)),
-            max_retries,
-            headers: headers.as_deref().map_or_else(Vec::new, pairs),
+            signal: request.signal(),
+            timeout: request.timeout().map(|ms| Duration::from_millis(ms as u64)),
+            max_retries: request.max_retries(),
+            headers: request.headers().as_deref().map_or_else(Vec::new, pairs),
         };
         let client = self.client.with_options(options);
-        let id = id.unwrap_or_default();
-        let events = events.map(|names| names.iter().map(|name| WebhookEvent::from_name(name)).collect());
-        let patch = WebhookPatch { name, url, events, enabled };
+        let id = request.id().unwrap_or_default();
+        let events = request.events().map(|names| names.iter().map(|name| WebhookEvent::from_name(name)).collect());
+        let patch = WebhookPatch { name: request.name(), url: request.url(), events, enabled: request.enabled() };
         let run: Run = match operation {
             op::LIST => Box::pin(async move { client.list_as::<shape::Webhooks>().await.map(|w| w.0) }),
             op::SUPPORTED_EVENTS => Box::pin(async move { client.supported_events_as::<shape::Names>().await.map(|n| n.0) }),

@@ -60,41 +60,73 @@ impl ReceiverCore {
     }
 
     /// Runs the handlers of a delivery verified before, once across the
-    /// store (`Receiver::handle_once`); `delivery` and `key` are as
-    /// `verify` and `deliveryKey` gave them (webhook-receiver.js checked their
-    /// types). Never rejects.
+    /// store (`Receiver::handle_once`); `delivery` and `key` are as `verify`
+    /// and `deliveryKey` gave them (webhook-receiver.js checked their types).
+    /// Never rejects.
     #[wasm_bindgen(js_name = handleOnce)]
-    pub fn handle_once(&self, delivery: JsValue, key: JsValue, handle: Function) -> Promise {
+    pub fn handle_once(&self, delivery: &VerifiedDelivery, key: &StoreKey, handle: Function) -> Promise {
         let receiver = Rc::clone(&self.receiver);
-        let text = |object: &JsValue, field: &str| Reflect::get(object, &field.into()).ok().and_then(|v| v.as_string());
-        let payload = Reflect::get(&delivery, &"payload".into()).unwrap_or(JsValue::UNDEFINED);
-        let event = text(&delivery, "event").unwrap_or_default();
-        let delivery = Delivery {
-            id: text(&delivery, "id").unwrap_or_default(),
-            webhook_id: text(&delivery, "webhookId"),
-            event: WebhookEvent::from_name(&event),
-            body: payload,
-        };
+        let delivery = delivery.read();
         let key = DeliveryKey {
-            id: text(&key, "id").unwrap_or_default(),
-            body_hash: text(&key, "bodyHash").unwrap_or_default(),
-            replay_key: text(&key, "replayKey"),
-            event: text(&key, "event").unwrap_or(event),
-            webhook_id: text(&key, "webhookId"),
+            id: key.id().unwrap_or_default(),
+            body_hash: key.body_hash().unwrap_or_default(),
+            replay_key: key.replay_key(),
+            event: key.event().unwrap_or_else(|| delivery.event.as_str().to_owned()),
+            webhook_id: key.webhook_id(),
         };
         transport::promise(async move { Ok(run(&receiver, delivery, key, handle).await) })
     }
 }
 
-/// The keys a `DeliveryStore` is given for a verified delivery (webhook-verifier.js's
-/// `deliveryKey`, which checked its arguments, is the public function).
+/// The keys a `DeliveryStore` is given for a verified delivery and its raw
+/// body (webhook-verifier.js's `deliveryKey`, which checked its arguments, is
+/// the public function).
 #[wasm_bindgen(js_name = deliveryKeyOf, skip_typescript)]
-pub fn delivery_key_of(id: String, webhook_id: Option<String>, event: String, body: Uint8Array, replay_protection: bool) -> Promise {
-    let delivery = Delivery { id, webhook_id, event: WebhookEvent::from_name(&event), body: JsValue::UNDEFINED };
+pub fn delivery_key_of(delivery: &VerifiedDelivery, body: Uint8Array, replay_protection: bool) -> Promise {
+    let delivery = delivery.read();
     transport::promise(async move {
         let key = crate::receive::key_of(&delivery, &body, replay_protection).await.map_err(|e| to_js_verify(&e))?;
         Ok(key_object(&key))
     })
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A delivery as `verify` gives it: `{ id, webhookId, event, payload }`.
+    pub type VerifiedDelivery;
+    #[wasm_bindgen(method, getter)]
+    fn id(this: &VerifiedDelivery) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = webhookId)]
+    fn webhook_id(this: &VerifiedDelivery) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn event(this: &VerifiedDelivery) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn payload(this: &VerifiedDelivery) -> JsValue;
+
+    /// A `DeliveryKey` as `deliveryKey` gives it: `{ id, bodyHash, replayKey, event, webhookId }`.
+    pub type StoreKey;
+    #[wasm_bindgen(method, getter)]
+    fn id(this: &StoreKey) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = bodyHash)]
+    fn body_hash(this: &StoreKey) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = replayKey)]
+    fn replay_key(this: &StoreKey) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn event(this: &StoreKey) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = webhookId)]
+    fn webhook_id(this: &StoreKey) -> Option<String>;
+}
+
+impl VerifiedDelivery {
+    /// The delivery, in Rust.
+    fn read(&self) -> Delivery {
+        Delivery {
+            id: self.id().unwrap_or_default(),
+            webhook_id: self.webhook_id(),
+            event: WebhookEvent::from_name(&self.event().unwrap_or_default()),
+            body: self.payload(),
+        }
+    }
 }
 
 /// Handles a verified delivery once with the JS `handle` (the one place the

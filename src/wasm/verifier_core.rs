@@ -22,43 +22,60 @@ pub struct VerifierCore {
     pub(super) verifier: Verifier,
 }
 
-/// Makes the core of a `WebhookVerifier` from its options, as webhook-verifier.js
-/// checked them for type (the durations in ms): a given `public_key`, or the
-/// key fetched from `key_url` (default RealtimeKit's). Returns the
-/// `VerifierCore`, or the `ValidationError` for webhook-verifier.js to throw (a key
-/// that is not a PEM public key, a URL that is not http(s)): one value, not a
-/// `Result`, as `make_client_core` says why.
+#[wasm_bindgen]
+extern "C" {
+    /// `new WebhookVerifier(options)`'s options, as webhook-verifier.js's
+    /// `verifierOptions` checked them for type (the durations in ms).
+    pub type VerifierSettings;
+    #[wasm_bindgen(method, getter, js_name = publicKey)]
+    fn public_key(this: &VerifierSettings) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = keyURL)]
+    fn key_url(this: &VerifierSettings) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn fetch(this: &VerifierSettings) -> Option<Function>;
+    #[wasm_bindgen(method, getter, js_name = maxBodyBytes)]
+    fn max_body_bytes(this: &VerifierSettings) -> Option<f64>;
+    #[wasm_bindgen(method, getter, js_name = keyCooldown)]
+    fn key_cooldown(this: &VerifierSettings) -> Option<f64>;
+    #[wasm_bindgen(method, getter, js_name = keyMaxAge)]
+    fn key_max_age(this: &VerifierSettings) -> Option<f64>;
+    #[wasm_bindgen(method, getter, js_name = previousKeyGrace)]
+    fn previous_key_grace(this: &VerifierSettings) -> Option<f64>;
+}
+
+/// Makes the core of a `WebhookVerifier` from its settings: a given
+/// `publicKey`, or the key fetched from `keyURL` (default RealtimeKit's).
+/// Returns the `VerifierCore`, or the `ValidationError` for
+/// webhook-verifier.js to throw (a key that is not a PEM public key, a URL
+/// that is not http(s)): one value, not a `Result`, as `make_client_core`
+/// says why.
 #[wasm_bindgen(js_name = makeVerifierCore, skip_typescript)]
-pub fn make_verifier_core(
-    public_key: Option<String>,
-    key_url: Option<String>,
-    fetch: Option<Function>,
-    max_body: Option<f64>,
-    key_cooldown_ms: Option<f64>,
-    key_max_age_ms: Option<f64>,
-    previous_key_grace_ms: Option<f64>,
-) -> JsValue {
-    let verifier = match public_key {
+pub fn make_verifier_core(settings: &VerifierSettings) -> JsValue {
+    let ms = |value: Option<f64>| value.map(|ms| Duration::from_millis(ms as u64));
+    let verifier = match settings.public_key() {
         Some(pem) => Verifier::with_public_key(&pem),
-        None => key_url
-            .as_deref()
-            .map_or(Ok(()), |url| validate::http_url("keyURL", url).and_then(|()| validate::no_credentials("keyURL", url)))
-            .map(|()| {
-                let mut fetching = Verifier::fetching(key_url, fetch.map_or_else(Fetch::global, Fetch::custom));
-                if let Some(ms) = key_cooldown_ms {
-                    fetching = fetching.key_cooldown(Duration::from_millis(ms as u64));
-                }
-                if let Some(ms) = key_max_age_ms {
-                    fetching = fetching.key_max_age(Duration::from_millis(ms as u64));
-                }
-                if let Some(ms) = previous_key_grace_ms {
-                    fetching = fetching.previous_key_grace(Duration::from_millis(ms as u64));
-                }
-                fetching
-            }),
+        None => {
+            let key_url = settings.key_url();
+            key_url
+                .as_deref()
+                .map_or(Ok(()), |url| validate::http_url("keyURL", url).and_then(|()| validate::no_credentials("keyURL", url)))
+                .map(|()| {
+                    let mut fetching = Verifier::fetching(key_url, settings.fetch().map_or_else(Fetch::global, Fetch::custom));
+                    if let Some(cooldown) = ms(settings.key_cooldown()) {
+                        fetching = fetching.key_cooldown(cooldown);
+                    }
+                    if let Some(max_age) = ms(settings.key_max_age()) {
+                        fetching = fetching.key_max_age(max_age);
+                    }
+                    if let Some(grace) = ms(settings.previous_key_grace()) {
+                        fetching = fetching.previous_key_grace(grace);
+                    }
+                    fetching
+                })
+        }
     };
     match verifier {
-        Ok(verifier) => match max_body {
+        Ok(verifier) => match settings.max_body_bytes() {
             Some(bytes) => VerifierCore { verifier: verifier.max_body(bytes as usize) }.into(),
             None => VerifierCore { verifier }.into(),
         },
