@@ -12,7 +12,7 @@ use web_sys::AbortSignal;
 use crate::boundary::op;
 use crate::error::{url_without_credentials, ApiError, Error, Failure, RequestContext, MAX_ERROR_BODY};
 use crate::json::Doc;
-use crate::models::{self, EnsureAction, FromDoc, NewWebhook, Webhook, WebhookEvent, WebhookPatch};
+use crate::models::{self, EnsureAction, FromDoc, NewWebhook, Webhook, WebhookPatch};
 use crate::retry::{self, Method, Next, WaitHints, MAX_SERVER_WAIT_SECS};
 use crate::transport::{self, BodyLimits, Fetch, Outgoing, Reply};
 use crate::validate;
@@ -370,7 +370,7 @@ impl Client {
             .filter(|(i, w)| *i != at && w.name == hook.name)
             .map(|(i, _)| listed.get(i))
             .collect::<Result<Vec<T>, Error>>()?;
-        let patch = differences(existing, hook);
+        let patch = WebhookPatch::to_match(existing, hook);
         if patch == WebhookPatch::default() {
             return Ok((listed.get(at)?, EnsureAction::Unchanged, duplicates));
         }
@@ -388,7 +388,9 @@ impl Client {
             .hooks
             .iter()
             .enumerate()
-            .filter(|(_, w)| w.name == hook.name && w.url == hook.url && w.enabled == enabled && same_events(&w.events, &hook.events))
+            .filter(|(_, w)| {
+                w.name == hook.name && w.url == hook.url && w.enabled == enabled && models::same_events(&w.events, &hook.events)
+            })
             .max_by(|(_, a), (_, b)| a.created_at.cmp(&b.created_at));
         Ok(found.and_then(|(at, _)| listed.docs.get(at).cloned()))
     }
@@ -599,18 +601,6 @@ impl Listed {
     }
 }
 
-/// What `ensure` changes to make `existing` look like `wanted`: the url,
-/// the events (as a set), and `enabled` (where `None` means `true`, as on create).
-pub(crate) fn differences(existing: &Webhook, wanted: &NewWebhook) -> WebhookPatch {
-    let enabled = wanted.enabled.unwrap_or(true);
-    WebhookPatch {
-        name: None,
-        url: (existing.url != wanted.url).then(|| wanted.url.clone()),
-        events: (!same_events(&existing.events, &wanted.events)).then(|| wanted.events.clone()),
-        enabled: (existing.enabled != enabled).then_some(enabled),
-    }
-}
-
 /// Adds `extra` to `headers`, each replacing any header of the same name.
 fn merge_headers(headers: &mut Vec<(String, String)>, extra: &[(String, String)], field: &str) -> Result<(), Error> {
     for (name, value) in extra {
@@ -624,11 +614,6 @@ fn merge_headers(headers: &mut Vec<(String, String)>, extra: &[(String, String)]
 
 fn header_names(headers: &[(String, String)]) -> Vec<&str> {
     headers.iter().map(|(name, _)| name.as_str()).collect()
-}
-
-/// Whether two event lists name the same events (order and repeats aside).
-fn same_events(a: &[WebhookEvent], b: &[WebhookEvent]) -> bool {
-    a.iter().all(|e| b.contains(e)) && b.iter().all(|e| a.contains(e))
 }
 
 /// One request of a client method, as its errors name it.

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::json::{describe, Doc, Writer};
 
 /// A registered webhook, as the API returns it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Webhook {
     /// The webhook's id (a uuid).
@@ -190,6 +190,19 @@ impl NewWebhook {
 }
 
 impl WebhookPatch {
+    /// The edit that makes `existing` look like `wanted`, as `ensure` (and the
+    /// command line's `apply`) make it: the url, the events (as a set), and
+    /// `enabled` (where `None` means `true`, as on create); empty when they match.
+    pub(crate) fn to_match(existing: &Webhook, wanted: &NewWebhook) -> WebhookPatch {
+        let enabled = wanted.enabled.unwrap_or(true);
+        WebhookPatch {
+            name: None,
+            url: (existing.url != wanted.url).then(|| wanted.url.clone()),
+            events: (!same_events(&existing.events, &wanted.events)).then(|| wanted.events.clone()),
+            enabled: (existing.enabled != enabled).then_some(enabled),
+        }
+    }
+
     /// The request body: only the fields that are set.
     pub(crate) fn to_json(&self) -> String {
         let mut w = Writer::object();
@@ -207,6 +220,11 @@ impl WebhookPatch {
         }
         w.finish()
     }
+}
+
+/// Whether two event lists name the same events (order and repeats aside).
+pub(crate) fn same_events(a: &[WebhookEvent], b: &[WebhookEvent]) -> bool {
+    a.iter().all(|e| b.contains(e)) && b.iter().all(|e| a.contains(e))
 }
 
 /// What [`Client::ensure`](crate::Client::ensure) did to reach the wanted state.
@@ -354,6 +372,30 @@ impl<'de> Deserialize<'de> for WebhookEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_edit_to_match_changes_only_what_differs() {
+        use WebhookEvent::{MeetingEnded as Ended, MeetingStarted as Started};
+        let existing = Webhook {
+            id: "1".into(),
+            name: "a".into(),
+            url: "https://e.com/old".into(),
+            events: vec![Started, Ended],
+            enabled: false,
+            created_at: String::new(),
+            updated_at: String::new(),
+        };
+        let wanted = |url: &str, events: Vec<WebhookEvent>, enabled| NewWebhook { name: "a".into(), url: url.into(), events, enabled };
+        assert_eq!(
+            WebhookPatch::to_match(&existing, &wanted("https://e.com/old", vec![Ended, Started, Ended], Some(false))),
+            WebhookPatch::default()
+        );
+        assert_eq!(
+            WebhookPatch::to_match(&existing, &wanted("https://e.com/new", vec![Started], None)),
+            WebhookPatch { name: None, url: Some("https://e.com/new".into()), events: Some(vec![Started]), enabled: Some(true) },
+            "a missing enabled means true"
+        );
+    }
 
     /// The cases of `tests/replies.json`, which `src/wasm/shape.js` must answer alike (tests/js/replies.test.mjs).
     #[test]

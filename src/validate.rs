@@ -117,8 +117,11 @@ pub(crate) fn new_webhook(hook: &NewWebhook) -> Result<(), Error> {
     events("events", &hook.events)
 }
 
-/// Checks the body of an edit.
+/// Checks the body of an edit: at least one field, each valid.
 pub(crate) fn patch(patch: &WebhookPatch) -> Result<(), Error> {
+    if *patch == WebhookPatch::default() {
+        return Err(Error::invalid("patch", "give at least one of name, url, events or enabled (an edit of none would change nothing)"));
+    }
     if let Some(n) = &patch.name {
         name("name", n)?;
     }
@@ -200,7 +203,8 @@ mod tests {
         assert!(v.message.contains("meeting.started") && v.message.contains("meeting.summary"));
         assert!(new_webhook(&NewWebhook { name: " ".into(), ..good.clone() }).is_err());
         assert!(new_webhook(&NewWebhook { events: vec![], ..good }).is_err());
-        assert!(patch(&WebhookPatch::default()).is_ok());
+        assert!(patch(&WebhookPatch::default()).is_err(), "an empty edit");
+        assert!(patch(&WebhookPatch { enabled: Some(false), ..Default::default() }).is_ok());
         assert!(patch(&WebhookPatch { url: Some("nope".into()), ..Default::default() }).is_err());
     }
 }

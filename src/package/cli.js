@@ -10,6 +10,10 @@ import { parseArgs } from "node:util";
 import {
   WebhooksClient, ValidationError, RealtimeKitError, exampleDelivery, generateTestKeys, signDelivery,
 } from "./node.js";
+// The library's own checks and rules, not public API: the build bundles
+// input.js into this file, and ensurePatch is the wasm module's.
+import { webhookInput } from "./input.js";
+import { ensurePatch } from "./realtimekit_webhooks.js";
 
 const NAME = "realtimekit-webhooks";
 
@@ -144,17 +148,15 @@ async function get({ client, positionals, out }) {
 }
 
 async function create({ client, values, out, command }) {
-  out.webhook(await client.create(webhookInput(values, command)));
+  out.webhook(await client.create(flagsInput(values, command)));
 }
 
 async function replace({ client, values, positionals, out, command }) {
-  out.webhook(await client.replace(positionals[0], webhookInput(values, command)));
+  out.webhook(await client.replace(positionals[0], flagsInput(values, command)));
 }
 
 async function edit({ client, values, positionals, out, command }) {
-  const patch = fields(values, command);
-  if (Object.keys(patch).length === 0) throw new UsageError(`edit: give at least one of --name, --url, --events, --enabled, --disabled`, { cause: command });
-  out.webhook(await client.edit(positionals[0], patch));
+  out.webhook(await client.edit(positionals[0], fields(values, command)));
 }
 
 async function remove({ client, positionals, out }) {
@@ -168,7 +170,7 @@ async function events({ client, out }) {
 }
 
 async function ensure({ client, values, out, command }) {
-  const result = await client.ensure(webhookInput(values, command));
+  const result = await client.ensure(flagsInput(values, command));
   out.result(result, `${result.action} ${result.webhook.id} (${result.webhook.name})\n${describe(result.webhook)}`);
 }
 
@@ -185,7 +187,7 @@ function fields(values, command) {
 }
 
 /** A whole webhook from flags: --name, --url and --events are required. */
-function webhookInput(values, command) {
+function flagsInput(values, command) {
   const input = fields(values, command);
   const missing = ["name", "url", "events"].filter((field) => input[field] === undefined);
   if (missing.length > 0) throw new UsageError(`${command}: give ${missing.map((f) => `--${f}`).join(", ")}`, { cause: command });
@@ -197,9 +199,7 @@ function webhookInput(values, command) {
 /** Makes the app's webhooks match the file: plan first, then each step; safe to run again after a failure. */
 async function apply({ client, values, positionals, out, command }) {
   const wanted = await readWebhookFile(positionals[0], command);
-  for (const input of wanted) await check(client, input, `${command}: ${positionals[0]}: ${JSON.stringify(input.name)}`);
-  const existing = await client.list();
-  const plan = planApply(wanted, existing, values.prune === true);
+  const plan = planApply(wanted, await client.list(), values.prune === true);
   out.plan(plan);
   const conflicts = plan.filter((step) => step.action === "conflict");
   for (const step of conflicts) out.error(`${step.name}: ${step.why}`);
@@ -208,14 +208,12 @@ async function apply({ client, values, positionals, out, command }) {
     return conflicts.length > 0 ? 1 : 0;
   }
   let failed = conflicts.length > 0;
-  const done = [];
   for (const step of plan) {
     try {
       if (step.action === "create") step.webhook = await client.create(step.input);
       else if (step.action === "edit") step.webhook = await client.edit(step.id, step.patch);
       else if (step.action === "delete") await client.delete(step.id);
       else continue;
-      done.push(step);
       out.line(`${step.action === "create" ? "created" : step.action === "edit" ? "edited" : "deleted"} ${step.name}${step.webhook ? ` (${step.webhook.id})` : ` (${step.id})`}`);
     } catch (error) {
       failed = true;
@@ -229,22 +227,10 @@ async function apply({ client, values, positionals, out, command }) {
 }
 
 /**
- * Checks a webhook of the file as create would, sending nothing: the client
- * checks input before any request, and this signal is aborted already, so a
- * valid input stops at APIUserAbortError. A bad one is bad usage (exit 2),
- * found before anything is changed.
+ * The plan that makes `existing` match `wanted`, by name: each webhook edited
+ * by the rule `ensure` edits by (the library's `ensurePatch`). Names the app
+ * has twice are conflicts, never guessed at.
  */
-async function check(client, input, where) {
-  try {
-    await client.create(input, { signal: AbortSignal.abort(), maxRetries: 0 });
-  } catch (error) {
-    if (error instanceof ValidationError) throw new UsageError(`${where}: ${error.message}`, { cause: "apply" });
-    return;
-  }
-  throw new Error(`${where}: the check sent a request`);
-}
-
-/** The plan that makes `existing` match `wanted`. Names the app has twice are conflicts, never guessed at. */
 function planApply(wanted, existing, prune) {
   const byName = new Map();
   for (const hook of existing) byName.set(hook.name, [...(byName.get(hook.name) ?? []), hook]);
@@ -257,7 +243,7 @@ function planApply(wanted, existing, prune) {
       plan.push({ action: "create", name: input.name, input });
     } else {
       const [hook] = found;
-      const patch = differences(hook, input);
+      const patch = ensurePatch(hook, input);
       plan.push(Object.keys(patch).length === 0 ? { action: "unchanged", name: input.name, id: hook.id } : { action: "edit", name: input.name, id: hook.id, patch });
     }
   }
@@ -268,18 +254,12 @@ function planApply(wanted, existing, prune) {
   return plan;
 }
 
-/** The fields of `input` that `hook` differs in (events as a set; a missing enabled means true). */
-function differences(hook, input) {
-  const patch = {};
-  if (hook.url !== input.url) patch.url = input.url;
-  const same = hook.events.length === new Set(input.events).size && input.events.every((e) => hook.events.includes(e));
-  if (!same) patch.events = input.events;
-  const enabled = input.enabled ?? true;
-  if (hook.enabled !== enabled) patch.enabled = enabled;
-  return patch;
-}
-
-/** The file of `apply`: `[{ name, url, events, enabled? }]`, names unique. */
+/**
+ * The file of `apply`: a JSON list of webhook inputs, each checked as the
+ * library checks `create`'s (input.js's `webhookInput`, then the core's
+ * rules through `ensurePatch`), each name once. Anything wrong is bad usage
+ * (exit 2), found before anything is sent.
+ */
 async function readWebhookFile(path, command) {
   let text;
   try {
@@ -297,15 +277,19 @@ async function readWebhookFile(path, command) {
   if (!Array.isArray(list)) throw bad("it is not a list");
   const names = new Set();
   return list.map((entry, i) => {
-    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) throw bad(`entry ${i} is not an object`);
-    for (const key of Object.keys(entry)) if (!["name", "url", "events", "enabled"].includes(key)) throw bad(`entry ${i} has an unknown field ${JSON.stringify(key)}`);
-    if (typeof entry.name !== "string" || entry.name === "") throw bad(`entry ${i} has no name`);
-    if (names.has(entry.name)) throw bad(`the name ${JSON.stringify(entry.name)} appears twice`);
-    names.add(entry.name);
-    if (typeof entry.url !== "string") throw bad(`entry ${JSON.stringify(entry.name)} has no url`);
-    if (!Array.isArray(entry.events) || !entry.events.every((e) => typeof e === "string")) throw bad(`entry ${JSON.stringify(entry.name)} has no list of events`);
-    if (entry.enabled !== undefined && typeof entry.enabled !== "boolean") throw bad(`entry ${JSON.stringify(entry.name)}: enabled is true or false`);
-    return entry;
+    const which = typeof entry?.name === "string" ? JSON.stringify(entry.name) : `entry ${i}`;
+    let input;
+    try {
+      input = webhookInput(entry);
+    } catch (error) {
+      if (error instanceof ValidationError) throw bad(`${which}: ${error.message}`);
+      throw error;
+    }
+    const refused = ensurePatch(undefined, input);
+    if (refused instanceof ValidationError) throw bad(`${which}: ${refused.message}`);
+    if (names.has(input.name)) throw bad(`the name ${which} appears twice`);
+    names.add(input.name);
+    return input;
   });
 }
 

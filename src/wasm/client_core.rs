@@ -55,18 +55,10 @@ extern "C" {
 
     /// One call's arguments, as input.js checked them for type: the call's
     /// options, the webhook's `id` (on one webhook), and the webhook or patch
-    /// fields (create, replace, edit, ensure).
+    /// fields (create, replace, edit, ensure: it is a [`WebhookFields`] too).
     pub type CallRequest;
     #[wasm_bindgen(method, getter)]
     fn id(this: &CallRequest) -> Option<String>;
-    #[wasm_bindgen(method, getter)]
-    fn name(this: &CallRequest) -> Option<String>;
-    #[wasm_bindgen(method, getter)]
-    fn url(this: &CallRequest) -> Option<String>;
-    #[wasm_bindgen(method, getter)]
-    fn events(this: &CallRequest) -> Option<Vec<String>>;
-    #[wasm_bindgen(method, getter)]
-    fn enabled(this: &CallRequest) -> Option<bool>;
     #[wasm_bindgen(method, getter)]
     fn signal(this: &CallRequest) -> Option<AbortSignal>;
     /// Milliseconds allowed for each attempt.
@@ -77,6 +69,27 @@ extern "C" {
     /// `[name, value, name, value, ...]`.
     #[wasm_bindgen(method, getter)]
     fn headers(this: &CallRequest) -> Option<Vec<String>>;
+
+    /// A webhook's fields, or a patch's (those given): `{ name, url, events,
+    /// enabled }`, as input.js checked them or as the API gave them.
+    pub type WebhookFields;
+    #[wasm_bindgen(method, getter)]
+    fn name(this: &WebhookFields) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn url(this: &WebhookFields) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn events(this: &WebhookFields) -> Option<Vec<String>>;
+    #[wasm_bindgen(method, getter)]
+    fn enabled(this: &WebhookFields) -> Option<bool>;
+}
+
+impl WebhookFields {
+    /// The fields given, as a patch (what `edit` sends; a webhook input with
+    /// its fields as [`new_webhook`] reads them).
+    fn patch(&self) -> WebhookPatch {
+        let events = self.events().map(|names| names.iter().map(|name| WebhookEvent::from_name(name)).collect());
+        WebhookPatch { name: self.name(), url: self.url(), events, enabled: self.enabled() }
+    }
 }
 
 /// A [`Client`] for webhooks-client.js, which owns its lifecycle.
@@ -144,8 +157,7 @@ impl ClientCore {
         };
         let client = self.client.with_options(options);
         let id = request.id().unwrap_or_default();
-        let events = request.events().map(|names| names.iter().map(|name| WebhookEvent::from_name(name)).collect());
-        let patch = WebhookPatch { name: request.name(), url: request.url(), events, enabled: request.enabled() };
+        let patch = request.unchecked_ref::<WebhookFields>().patch();
         let run: Run = match operation {
             op::LIST => Box::pin(async move { client.list_as::<shape::Webhooks>().await.map(|w| w.0) }),
             op::SUPPORTED_EVENTS => Box::pin(async move { client.supported_events_as::<shape::Names>().await.map(|n| n.0) }),
@@ -190,4 +202,41 @@ async fn ensure(client: &Client, hook: NewWebhook) -> Result<JsValue, Error> {
     let _ = Reflect::set(&result, &"action".into(), &action.into());
     let _ = Reflect::set(&result, &"duplicates".into(), &duplicates.into_iter().map(|w| w.0).collect::<Array>());
     Ok(result.into())
+}
+
+/// The edit that would make `existing` (a webhook as the API gave it; none:
+/// only check) look like `wanted` (a webhook input, as input.js's
+/// `webhookInput` checked it for type), as `ensure` makes it: `{ url?,
+/// events?, enabled? }` of what differs (`{}` when nothing does), or the
+/// `ValidationError` that `create` would give `wanted`. For the command line's
+/// `apply`, which plans with it: one rule for both (not part of the
+/// package's API).
+#[wasm_bindgen(js_name = ensurePatch, skip_typescript)]
+pub fn ensure_patch(existing: Option<WebhookFields>, wanted: &WebhookFields) -> JsValue {
+    let wanted = new_webhook(wanted.patch());
+    if let Err(error) = crate::validate::new_webhook(&wanted) {
+        return to_js(&error);
+    }
+    let patch = Object::new();
+    let Some(existing) = existing else { return patch.into() };
+    let existing = new_webhook(existing.patch());
+    let existing = crate::models::Webhook {
+        url: existing.url,
+        events: existing.events,
+        enabled: existing.enabled.unwrap_or_default(),
+        ..crate::models::Webhook::default()
+    };
+    let changes = WebhookPatch::to_match(&existing, &wanted);
+    // A fresh plain object: defining a property cannot fail.
+    if let Some(url) = changes.url {
+        let _ = Reflect::set(&patch, &"url".into(), &url.into());
+    }
+    if let Some(events) = changes.events {
+        let names: Array = events.iter().map(|event| JsValue::from(event.as_str())).collect();
+        let _ = Reflect::set(&patch, &"events".into(), &names);
+    }
+    if let Some(enabled) = changes.enabled {
+        let _ = Reflect::set(&patch, &"enabled".into(), &enabled.into());
+    }
+    patch.into()
 }

@@ -343,3 +343,13 @@ test("errors carry no credential in message, stack, fields or JSON", async () =>
   ];
   for (const e of errors) assertNoSecrets(e, [key, email]);
 });
+
+test("edit with no field is a ValidationError saying what may be given, and nothing is sent", async () => {
+  const hook = await client.create(input());
+  const before = (await emu.requests()).length;
+  const error = await rejection(client.edit(hook.id, {}));
+  assert.ok(error instanceof ValidationError);
+  assert.equal(error.field, "patch");
+  assert.match(error.message, /give at least one of name, url, events or enabled/);
+  assert.equal((await emu.requests()).length, before);
+});

@@ -168,7 +168,7 @@ test("apply: the plan, --dry-run, twice in a row (nothing the second time), --pr
   await writeFile(file, JSON.stringify([{ name: "a", url: "https://example.com/a", events: ["meeting.started"], colour: "red" }]));
   const bad = await cli(["apply", file]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /unknown field "colour"/);
+  assert.match(bad.stderr, /colour: is not a webhook field/);
 });
 
 test("apply stopped by a failure halfway, then run again, finishes the job with no duplicate", async () => {

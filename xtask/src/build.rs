@@ -305,21 +305,26 @@ fn compile(nightly: bool) -> Result<std::path::PathBuf> {
     Ok(dir.join("wasm32-unknown-unknown").join("release").join("realtimekit_webhooks.wasm"))
 }
 
-/// `exports.js` as one module with the package modules it imports; the modules
-/// bundled are then removed from `pkg/`. The glue and the JS snippets it
-/// imports (`snippets`) stay outside, one copy each: the wasm module and the
-/// package share one set of error classes.
+/// `exports.js` as one module with the package modules it imports, and the
+/// command line with the package modules it imports beside the public entry
+/// (input.js, for the library's checks); the modules bundled are then removed
+/// from `pkg/`. The glue, the JS snippets it imports (`snippets`) and the Node
+/// entry stay outside, one copy each: the wasm module and the package share
+/// one set of error classes.
 fn bundle_exports(pkg: &Path, snippets: &[String]) -> Result {
-    step("bundle exports.js with the package modules");
-    let externals = std::iter::once(GLUE).chain(snippets.iter().map(String::as_str)).map(|file| format!("--external:./{file}"));
-    exec(Command::new(build_bin("esbuild")).current_dir(pkg).arg("exports.js").args(externals).args([
-        "--bundle",
-        "--format=esm",
-        "--platform=neutral",
-        "--outfile=exports.js",
-        "--allow-overwrite",
-        "--log-level=warning",
-    ]))?;
+    step("bundle exports.js and cli.js with the package modules");
+    let externals: Vec<String> =
+        [GLUE, "node.js"].into_iter().chain(snippets.iter().map(String::as_str)).map(|file| format!("--external:./{file}")).collect();
+    for (entry, platform) in [("exports.js", "neutral"), (CLI, "node")] {
+        exec(Command::new(build_bin("esbuild")).current_dir(pkg).arg(entry).args(&externals).args([
+            "--bundle",
+            "--format=esm",
+            &format!("--platform={platform}"),
+            &format!("--outfile={entry}"),
+            "--allow-overwrite",
+            "--log-level=warning",
+        ]))?;
+    }
     for file in PACKAGE_MODULES.iter().chain(&["events.js", "examples.js"]) {
         std::fs::remove_file(pkg.join(file)).map_err(|e| format!("pkg/{file}: {e}"))?;
     }
