@@ -183,15 +183,12 @@ test("repeated events are refused; ensure reports the other webhooks of the same
   assert.deepEqual((await client.ensure(input({ name: "alone" }))).duplicates, []);
 });
 
-test("event names as values: WEBHOOK_EVENTS is the nine, in the API's order; isWebhookEvent narrows; API values round-trip", async () => {
+test("event names as values: WEBHOOK_EVENTS is the crate's list, in its order; isWebhookEvent narrows; API values round-trip", async () => {
   assert.ok(Object.isFrozen(WEBHOOK_EVENTS));
-  assert.deepEqual([...WEBHOOK_EVENTS], [
-    "meeting.started", "meeting.ended", "meeting.participantJoined", "meeting.participantLeft", "meeting.chatSynced",
-    "recording.statusUpdate", "livestreaming.statusUpdate", "meeting.transcript", "meeting.summary",
-  ]);
+  assert.deepEqual(WEBHOOK_EVENTS.slice(0, 2), ["meeting.started", "meeting.ended"]);
   const { client } = fresh();
-  // The same nine as the server's list, and as the emulator's.
-  assert.deepEqual([...(await client.supportedEvents())].sort(), [...WEBHOOK_EVENTS].sort());
+  // The same as the emulator's list (made from the crate's one list too), in the same order.
+  assert.deepEqual([...(await client.supportedEvents())], [...WEBHOOK_EVENTS]);
   assert.ok(WEBHOOK_EVENTS.every(isWebhookEvent));
   for (const other of ["meeting.startd", "", null, 42, "MEETING.STARTED"]) assert.equal(isWebhookEvent(other), false);
   const hook = await client.create(input());

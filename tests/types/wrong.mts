@@ -54,7 +54,7 @@ export async function wrongResults(): Promise<void> {
 
 export async function wrongEvents(hook: Webhook): Promise<unknown[]> {
   return [
-    // @ts-expect-error: a name written by hand must be one of the nine, even where API values go.
+    // @ts-expect-error: a name written by hand must be one of the events, even where API values go.
     await client.edit(hook.id, { events: [...hook.events, "meeting.startd"] }),
     // @ts-expect-error: a plain string is not an event name until isWebhookEvent says so.
     await client.create({ ...input, events: ["meeting.started" as string] }),
