@@ -1,6 +1,7 @@
-//! [`Client`]: the seven webhooks endpoints and [`Client::ensure`], over one
-//! private request function ([`Client::send`]) that owns retries (by the one
-//! policy, [`retry::next`]) and decoding.
+//! [`Client`]: the seven webhooks endpoints and [`Client::ensure`]. Every
+//! method goes through [`Client::request`]: [`Client::send`] sends and
+//! retries (each failed attempt decided by the one policy, [`retry::next`]),
+//! then the reply is decoded.
 
 use std::fmt;
 use std::rc::Rc;
@@ -282,17 +283,18 @@ impl Client {
     }
 
     pub(crate) async fn list_as<T: FromReply + FromDoc>(&self) -> Result<T, Error> {
-        self.call(Call::new(op::LIST, Method::Get, ""), None).await
+        self.request(Endpoint::new(op::LIST, Method::Get, ""), None).await
     }
 
-    /// Creates a webhook (`POST .../webhooks`). Never creates two: see the crate docs on retries.
+    /// Creates a webhook (`POST .../webhooks`). Never creates two: after a failure that may have
+    /// taken effect it looks before sending again (the policy: [`retry::next`]; the look: [`Client::send`]).
     pub async fn create(&self, hook: &NewWebhook) -> Result<Webhook, Error> {
         self.create_as(hook).await
     }
 
     pub(crate) async fn create_as<T: FromReply + FromDoc>(&self, hook: &NewWebhook) -> Result<T, Error> {
         validate::new_webhook(hook)?;
-        self.call(Call { creates: Some(hook), ..Call::new(op::CREATE, Method::Post, "") }, Some(hook.to_json())).await
+        self.request(Endpoint { creates: Some(hook), ..Endpoint::new(op::CREATE, Method::Post, "") }, Some(hook.to_json())).await
     }
 
     /// One webhook (`GET .../webhooks/{id}`).
@@ -302,7 +304,7 @@ impl Client {
 
     pub(crate) async fn get_as<T: FromReply + FromDoc>(&self, id: &str) -> Result<T, Error> {
         let path = self.webhook_path(id)?;
-        self.call(Call::new(op::GET, Method::Get, &path), None).await
+        self.request(Endpoint::new(op::GET, Method::Get, &path), None).await
     }
 
     /// Replaces all of a webhook's fields (`PUT .../webhooks/{id}`).
@@ -313,7 +315,7 @@ impl Client {
     pub(crate) async fn replace_as<T: FromReply + FromDoc>(&self, id: &str, hook: &NewWebhook) -> Result<T, Error> {
         let path = self.webhook_path(id)?;
         validate::new_webhook(hook)?;
-        self.call(Call::new(op::REPLACE, Method::Put, &path), Some(hook.to_json())).await
+        self.request(Endpoint::new(op::REPLACE, Method::Put, &path), Some(hook.to_json())).await
     }
 
     /// Changes the given fields of a webhook (`PATCH .../webhooks/{id}`).
@@ -324,7 +326,7 @@ impl Client {
     pub(crate) async fn edit_as<T: FromReply + FromDoc>(&self, id: &str, patch: &WebhookPatch) -> Result<T, Error> {
         let path = self.webhook_path(id)?;
         validate::patch(patch)?;
-        self.call(Call::new(op::EDIT, Method::Patch, &path), Some(patch.to_json())).await
+        self.request(Endpoint::new(op::EDIT, Method::Patch, &path), Some(patch.to_json())).await
     }
 
     /// Deletes a webhook and returns it (`DELETE .../webhooks/{id}`).
@@ -334,7 +336,7 @@ impl Client {
 
     pub(crate) async fn delete_as<T: FromReply + FromDoc>(&self, id: &str) -> Result<T, Error> {
         let path = self.webhook_path(id)?;
-        self.call(Call::new(op::DELETE, Method::Delete, &path), None).await
+        self.request(Endpoint::new(op::DELETE, Method::Delete, &path), None).await
     }
 
     /// The event names the server supports (`GET .../webhooks/all`).
@@ -343,7 +345,7 @@ impl Client {
     }
 
     pub(crate) async fn supported_events_as<T: FromReply + FromDoc>(&self) -> Result<T, Error> {
-        self.call(Call::new(op::SUPPORTED_EVENTS, Method::Get, "/all"), None).await
+        self.request(Endpoint::new(op::SUPPORTED_EVENTS, Method::Get, "/all"), None).await
     }
 
     /// Makes the app have a webhook named `hook.name` that looks like `hook`:
@@ -357,7 +359,7 @@ impl Client {
 
     pub(crate) async fn ensure_as<T: FromReply + FromDoc>(&self, hook: &NewWebhook) -> Result<(T, EnsureAction, Vec<T>), Error> {
         validate::new_webhook(hook)?;
-        let listed: Listed = self.call(Call::new(op::ENSURE, Method::Get, ""), None).await?;
+        let listed: Listed = self.request(Endpoint::new(op::ENSURE, Method::Get, ""), None).await?;
         let existing =
             listed.hooks.iter().enumerate().filter(|(_, w)| w.name == hook.name).min_by(|(_, a), (_, b)| a.created_at.cmp(&b.created_at));
         let Some((at, existing)) = existing else {
@@ -382,8 +384,9 @@ impl Client {
     /// the newest is ours.
     async fn find_created(&self, hook: &NewWebhook) -> Result<Option<Doc>, Error> {
         let enabled = hook.enabled.unwrap_or(true);
-        // Boxed: `send` looks through here, and this lists through `send`.
-        let listed: Listed = Box::pin(self.call(Call::new(op::CREATE, Method::Get, ""), None)).await?;
+        // Boxed: `send` looks through here, and this lists through `send`. The
+        // list is part of the create: its errors name the create.
+        let listed: Listed = Box::pin(self.request(Endpoint::new(op::CREATE, Method::Get, ""), None)).await?;
         let found = listed
             .hooks
             .iter()
@@ -395,37 +398,37 @@ impl Client {
         Ok(found.and_then(|(at, _)| listed.docs.get(at).cloned()))
     }
 
-    /// A call whose reply's `data` (or the webhook a create was found to
-    /// have made) becomes a `T`.
-    async fn call<T: FromReply + FromDoc>(&self, call: Call<'_>, body: Option<String>) -> Result<T, Error> {
-        match self.send(call, body).await? {
+    /// Every client method's one way to the API: [`Client::send`], then the
+    /// reply's `data` (or the webhook a create was found to have made) as a `T`.
+    async fn request<T: FromReply + FromDoc>(&self, endpoint: Endpoint<'_>, body: Option<String>) -> Result<T, Error> {
+        match self.send(endpoint, body).await? {
             Sent::Reply(reply) => T::from_reply(&reply).map_err(|why| self.bad_reply(&reply, why)),
             Sent::Found(doc) => T::from_doc(doc).map_err(Error::connection),
         }
     }
 
-    /// The one request function: sends `call`, and after each failed attempt
+    /// The one request function: sends `endpoint`, and after each failed attempt
     /// does what the retry policy says ([`retry::next`]): gives up, sends it
     /// again, or (a create that may have taken effect) looks whether it did
     /// before sending it again. (Not generic, so its code exists once in the
     /// wasm module.)
-    async fn send(&self, call: Call<'_>, body: Option<String>) -> Result<Sent, Error> {
+    async fn send(&self, endpoint: Endpoint<'_>, body: Option<String>) -> Result<Sent, Error> {
         let headers = self.headers(body.is_some())?;
         let retries = self.max_retries();
         let mut retry = 0;
         loop {
-            let error = match self.attempt(call, retry, body.as_deref(), &headers).await {
+            let error = match self.attempt(endpoint, retry, body.as_deref(), &headers).await {
                 Ok(reply) => return Ok(Sent::Reply(reply)),
                 Err(error) => error,
             };
-            let next = retry::next(call.method, &error);
+            let next = retry::next(endpoint.method, &error);
             if next == Next::GiveUp || (next == Next::Retry && retry >= retries) {
                 return Err(error);
             }
             if retry < retries {
-                self.pause(call, &error, retry).await?;
+                self.pause(endpoint, &error, retry).await?;
             }
-            if let (Next::LookThenRetry, Some(hook)) = (next, call.creates) {
+            if let (Next::LookThenRetry, Some(hook)) = (next, endpoint.creates) {
                 // A slow create shows up in the list after the wait (or not at all, if it failed).
                 match self.find_created(hook).await {
                     Ok(Some(created)) => return Ok(Sent::Found(created)),
@@ -439,38 +442,38 @@ impl Client {
 
     /// Waits before retry number `retry`: the server's wait when it gave one
     /// (a wait longer than a minute returns `error` now), else backoff.
-    async fn pause(&self, call: Call<'_>, error: &Error, retry: u32) -> Result<(), Error> {
+    async fn pause(&self, endpoint: Endpoint<'_>, error: &Error, retry: u32) -> Result<(), Error> {
         let delay = match error.as_api().and_then(|api| api.retry_after) {
             Some(secs) if secs > MAX_SERVER_WAIT_SECS => return Err(error.clone()),
             Some(secs) => Duration::from_millis((secs * 1000.0) as u64),
             None => retry::backoff(retry, transport::random()),
         };
         let slept = transport::sleep(delay, self.options.signal.as_ref()).await;
-        slept.map_err(|failure| failed(failure, Some(self.context(call, retry, true))))
+        slept.map_err(|failure| failed(failure, Some(self.context(endpoint, retry, true))))
     }
 
     /// Attempt number `retry` + 1: one exchange; a 2xx reply, or an error.
-    async fn attempt(&self, call: Call<'_>, retry: u32, body: Option<&str>, headers: &Array) -> Result<Reply, Error> {
+    async fn attempt(&self, endpoint: Endpoint<'_>, retry: u32, body: Option<&str>, headers: &Array) -> Result<Reply, Error> {
         let outgoing =
-            Outgoing { method: call.method, base: &self.shared.webhooks_url_js, path: call.path, headers, body, no_store: false };
+            Outgoing { method: endpoint.method, base: &self.shared.webhooks_url_js, path: endpoint.path, headers, body, no_store: false };
         let limits = BodyLimits { success: MAX_BODY, error: MAX_ERROR_BODY };
         let sent = transport::send(&self.shared.fetch, &outgoing, self.timeout(), self.options.signal.as_ref(), limits).await;
-        let reply = sent.map_err(|failure| failed(failure, Some(self.context(call, retry, false))))?;
+        let reply = sent.map_err(|failure| failed(failure, Some(self.context(endpoint, retry, false))))?;
         self.check(reply).map_err(|error| match error {
             Error::Api(mut api) => {
-                api.request = Some(self.context(call, retry, false));
+                api.request = Some(self.context(endpoint, retry, false));
                 Error::Api(api)
             }
             other => other,
         })
     }
 
-    /// What attempt `retry` + 1 of `call` was, for an error message.
-    fn context(&self, call: Call<'_>, retry: u32, waiting: bool) -> RequestContext {
+    /// What attempt `retry` + 1 of `endpoint` was, for an error message.
+    fn context(&self, endpoint: Endpoint<'_>, retry: u32, waiting: bool) -> RequestContext {
         RequestContext {
-            operation: call.operation,
-            method: call.method.as_str(),
-            url: url_without_credentials(&format!("{}{}", self.shared.webhooks_url, call.path)),
+            operation: endpoint.operation,
+            method: endpoint.method.as_str(),
+            url: url_without_credentials(&format!("{}{}", self.shared.webhooks_url, endpoint.path)),
             attempt: retry + 1,
             attempts: self.max_retries() + 1,
             timeout_ms: self.timeout().as_millis().min(u128::from(u64::MAX)) as u64,
@@ -616,9 +619,10 @@ fn header_names(headers: &[(String, String)]) -> Vec<&str> {
     headers.iter().map(|(name, _)| name.as_str()).collect()
 }
 
-/// One request of a client method, as its errors name it.
+/// What a client method asks of the API: the operation (as its errors name
+/// it), the method and path, and for a create the webhook it makes.
 #[derive(Debug, Clone, Copy)]
-struct Call<'a> {
+struct Endpoint<'a> {
     operation: &'static str,
     method: Method,
     /// After the webhooks URL: `""`, `"/all"` or `"/{id}"`.
@@ -627,9 +631,9 @@ struct Call<'a> {
     creates: Option<&'a NewWebhook>,
 }
 
-impl<'a> Call<'a> {
-    fn new(operation: &'static str, method: Method, path: &'a str) -> Call<'a> {
-        Call { operation, method, path, creates: None }
+impl<'a> Endpoint<'a> {
+    fn new(operation: &'static str, method: Method, path: &'a str) -> Endpoint<'a> {
+        Endpoint { operation, method, path, creates: None }
     }
 }
 

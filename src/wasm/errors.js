@@ -1,6 +1,7 @@
 // The error classes of realtimekit-webhooks. The wasm module creates its
-// errors through `makeError` and `makeApiError`; the package entries re-export
-// the classes (never the two factories).
+// errors through `makeError`, `makeApiError` and `makeKeyError`
+// (src/wasm/errors.rs); the package entries re-export the classes (never the
+// factories).
 //
 // Every class sets `name` on its prototype, so names survive minification.
 
