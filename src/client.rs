@@ -287,7 +287,8 @@ impl Client {
     }
 
     /// Creates a webhook (`POST .../webhooks`). Never creates two: after a failure that may have
-    /// taken effect it looks before sending again (the policy: [`retry::next`]; the look: [`Client::send`]).
+    /// taken effect it looks before sending again (the policy: [`retry::next`]; the look:
+    /// `Client::find_created`, which [`Client::send`] calls).
     pub async fn create(&self, hook: &NewWebhook) -> Result<Webhook, Error> {
         self.create_as(hook).await
     }

@@ -5,7 +5,9 @@
 // mean (ids, URLs, header names, event names) is still checked by the Rust
 // core (src/validate.rs), before anything is sent.
 //
-// A package module beside the wasm glue, not a wasm snippet.
+// A package module beside the wasm glue, not a wasm snippet: in pkg/ the build
+// puts it beside the glue (`./realtimekit_webhooks.js`, generated) and the
+// snippets of src/wasm/ (`./errors.js`, `./fetch.js`, `./shape.js`).
 import { ValidationError } from "./errors.js";
 
 /** Largest `maxRetries` accepted. */

@@ -1,6 +1,8 @@
 // Helpers for users' tests: a key pair, signed deliveries, and the documented
 // example payload of each event, so a receiver can be tested without
 // RealtimeKit. Plain WebCrypto: they run wherever the package does.
+// (`./errors.js` is src/wasm/'s, and `./examples.js` the build's, from
+// emulator/fixtures: in pkg/ both sit beside this module.)
 import { ValidationError } from "./errors.js";
 import { EXAMPLES } from "./examples.js";
 

@@ -3,9 +3,10 @@
 // handler (`receiver.fetch(request)`) for Workers, Deno and Bun, and
 // `createNodeHandler(receiver)` for node:http and Express.
 //
-// This is a package module beside the wasm glue, not a wasm snippet: the
-// core verifies, de-duplicates, and decides every status; this file routes
-// events to handlers and writes the answer.
+// This is a package module beside the wasm glue, not a wasm snippet (in pkg/
+// beside `./realtimekit_webhooks.js`, generated, and src/wasm/'s snippets):
+// the core verifies, de-duplicates, and decides every status; this file
+// routes events to handlers and writes the answer.
 import { ReceiverCore } from "./realtimekit_webhooks.js";
 import { VERIFIER_OPTIONS, WebhookVerifier, concat, deliveryInput, readRequest, verifierCore } from "./webhook-verifier.js";
 import { APIConnectionError, ValidationError } from "./errors.js";

@@ -4,7 +4,9 @@
 // the delivery headers, checks the signature, keeps the key cache and decodes
 // the payload. webhook-receiver.js reads deliveries with the same functions.
 //
-// A package module beside the wasm glue, not a wasm snippet.
+// A package module beside the wasm glue, not a wasm snippet: in pkg/ the build
+// puts it beside the glue (`./realtimekit_webhooks.js`, generated) and the
+// snippets of src/wasm/ (`./errors.js`, `./fetch.js`, `./shape.js`).
 import { VerifierCore, deliveryKeyOf, makeVerifierCore } from "./realtimekit_webhooks.js";
 import { APIConnectionError, PayloadError } from "./errors.js";
 import { describe } from "./fetch.js";

@@ -7,7 +7,9 @@
 // retries and maps errors. This class owns the object's lifecycle (free,
 // using, util.inspect).
 //
-// A package module beside the wasm glue, not a wasm snippet.
+// A package module beside the wasm glue, not a wasm snippet: in pkg/ the build
+// puts it beside the glue (`./realtimekit_webhooks.js`, generated) and the
+// snippets of src/wasm/ (`./errors.js`, `./fetch.js`, `./shape.js`).
 import { ClientCore, makeClientCore } from "./realtimekit_webhooks.js";
 import { INSPECT, freed, shown } from "./lifecycle.js";
 import { clientOptions, requestOptions, webhookId, webhookInput, webhookPatch } from "./input.js";
