@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // realtimekit-webhooks: the package's command line (Node 18+). Manage an app's
 // webhooks, make the app match a file of them, and send signed test
-// deliveries to a receiver. Not part of the browser or Worker entries.
+// deliveries to a receiver (here); inspect and redrive a durable receiver's
+// deliveries, and write a project with one (cli-receiver.js). Not part of the
+// browser or Worker entries.
 //
 // Exit codes: 0 success, 1 an API or receiver failure, 2 bad usage.
 import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
@@ -14,11 +16,10 @@ import {
 // input.js into this file, and ensurePatch is the wasm module's.
 import { webhookInput } from "./input.js";
 import { ensurePatch } from "./realtimekit_webhooks.js";
+import { CommandFailed, OUTPUT, Output, UsageError, describe, oneLine, table } from "./cli-output.js";
+import { RECEIVER_COMMANDS, RECEIVER_SETTINGS } from "./cli-receiver.js";
 
 const NAME = "realtimekit-webhooks";
-
-/** Bad usage: exit 2, with the command's help hint (`cause`: the command). */
-class UsageError extends Error {}
 
 const SETTINGS = {
   account: { type: "string", env: "CLOUDFLARE_ACCOUNT_ID", help: "Cloudflare account id" },
@@ -33,17 +34,16 @@ const FIELDS = {
   enabled: { type: "boolean", help: "deliver to it (the default)" },
   disabled: { type: "boolean", help: "do not deliver to it" },
 };
-const OUTPUT = { json: { type: "boolean", help: "print JSON, for scripts" } };
 
 const COMMANDS = {
-  list: { args: [], options: { ...OUTPUT }, api: true, summary: "list the app's webhooks", run: list },
-  get: { args: ["id"], options: { ...OUTPUT }, api: true, summary: "show one webhook", run: get },
-  create: { args: [], options: { ...FIELDS, ...OUTPUT }, api: true, summary: "create a webhook (--name, --url, --events)", run: create },
-  edit: { args: ["id"], options: { ...FIELDS, ...OUTPUT }, api: true, summary: "change some fields of a webhook", run: edit },
-  replace: { args: ["id"], options: { ...FIELDS, ...OUTPUT }, api: true, summary: "replace all fields of a webhook (--name, --url, --events)", run: replace },
-  delete: { args: ["id"], options: { ...OUTPUT }, api: true, summary: "delete a webhook", run: remove },
-  events: { args: [], options: { ...OUTPUT }, api: true, summary: "list the event names the API supports", run: events },
-  ensure: { args: [], options: { ...FIELDS, ...OUTPUT }, api: true, summary: "create the webhook of this --name, or edit it to match; never a duplicate", run: ensure },
+  list: { args: [], options: { ...OUTPUT }, settings: SETTINGS, summary: "list the app's webhooks", run: list },
+  get: { args: ["id"], options: { ...OUTPUT }, settings: SETTINGS, summary: "show one webhook", run: get },
+  create: { args: [], options: { ...FIELDS, ...OUTPUT }, settings: SETTINGS, summary: "create a webhook (--name, --url, --events)", run: create },
+  edit: { args: ["id"], options: { ...FIELDS, ...OUTPUT }, settings: SETTINGS, summary: "change some fields of a webhook", run: edit },
+  replace: { args: ["id"], options: { ...FIELDS, ...OUTPUT }, settings: SETTINGS, summary: "replace all fields of a webhook (--name, --url, --events)", run: replace },
+  delete: { args: ["id"], options: { ...OUTPUT }, settings: SETTINGS, summary: "delete a webhook", run: remove },
+  events: { args: [], options: { ...OUTPUT }, settings: SETTINGS, summary: "list the event names the API supports", run: events },
+  ensure: { args: [], options: { ...FIELDS, ...OUTPUT }, settings: SETTINGS, summary: "create the webhook of this --name, or edit it to match; never a duplicate", run: ensure },
   apply: {
     args: ["file.json"],
     options: {
@@ -51,7 +51,7 @@ const COMMANDS = {
       prune: { type: "boolean", help: "also delete the app's webhooks whose names are not in the file" },
       ...OUTPUT,
     },
-    api: true,
+    settings: SETTINGS,
     summary: "make the app's webhooks match a file of them, by name",
     run: apply,
   },
@@ -67,7 +67,6 @@ const COMMANDS = {
       repeat: { type: "string", help: "send the same delivery (same rtk-uuid) N times (default 1)" },
       ...OUTPUT,
     },
-    api: false,
     summary: "send a signed test delivery to a receiver, and say what RealtimeKit would do with its answer",
     run: trigger,
   },
@@ -78,22 +77,26 @@ const COMMANDS = {
       force: { type: "boolean", help: "overwrite keys already there" },
       ...OUTPUT,
     },
-    api: false,
     summary: "write a development key pair for trigger and the verifier",
     run: keygen,
   },
+  ...RECEIVER_COMMANDS,
 };
+/** The commands of two words ("deliveries list"): their first words. */
+const GROUPS = new Set(Object.keys(COMMANDS).filter((name) => name.includes(" ")).map((name) => name.split(" ")[0]));
 
 // ---- entry --------------------------------------------------------------------
 
 async function main(argv) {
-  const [command, ...rest] = argv;
+  let [command, ...rest] = argv;
+  // A command of two words: "deliveries list", "init worker".
+  if (GROUPS.has(command) && rest.length > 0 && !rest[0].startsWith("-")) [command, ...rest] = [`${command} ${rest[0]}`, ...rest.slice(1)];
   if (command === undefined) {
     process.stderr.write(mainHelp());
     return 2;
   }
   if (command === "--help" || command === "-h" || command === "help") {
-    const topic = command === "help" ? rest[0] : undefined;
+    const topic = command === "help" ? rest.join(" ") : undefined;
     process.stdout.write(topic && COMMANDS[topic] ? commandHelp(topic) : mainHelp());
     return 0;
   }
@@ -103,8 +106,12 @@ async function main(argv) {
     return 0;
   }
   const spec = COMMANDS[command];
+  if (!spec && GROUPS.has(command)) {
+    const words = Object.keys(COMMANDS).filter((name) => name.startsWith(`${command} `));
+    throw new UsageError(`${command}: give one of ${words.join(", ")}`);
+  }
   if (!spec) throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: ${Object.keys(COMMANDS).join(", ")}`);
-  const options = { ...(spec.api ? SETTINGS : {}), ...spec.options, help: { type: "boolean", short: "h" } };
+  const options = { ...spec.settings, ...spec.options, help: { type: "boolean", short: "h" } };
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options: Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }])), allowPositionals: true, strict: true });
@@ -116,12 +123,13 @@ async function main(argv) {
     process.stdout.write(commandHelp(command));
     return 0;
   }
-  if (positionals.length !== spec.args.length) {
-    const want = spec.args.length === 0 ? "no arguments" : spec.args.map((a) => `<${a}>`).join(" ");
+  const required = spec.args.filter((a) => !a.endsWith("?")).length;
+  if (positionals.length < required || positionals.length > spec.args.length) {
+    const want = spec.args.length === 0 ? "no arguments" : argsUsage(spec);
     throw new UsageError(`${command}: takes ${want} (got ${positionals.length === 0 ? "none" : positionals.join(" ")})`, { cause: command });
   }
   const context = { values, positionals, command, out: new Output(values.json) };
-  if (spec.api) context.client = client(values, command);
+  if (spec.settings === SETTINGS) context.client = client(values, command);
   return (await spec.run(context)) ?? 0;
 }
 
@@ -414,69 +422,6 @@ async function keygen({ values, out, command }) {
   ].join("\n"));
 }
 
-// ---- output -------------------------------------------------------------------------------
-
-/** Text for people, or JSON for scripts (one JSON document on stdout per run). */
-class Output {
-  constructor(json) {
-    this.asJSON = json === true;
-  }
-  line(text) {
-    if (!this.asJSON) process.stdout.write(`${text}\n`);
-  }
-  error(text) {
-    process.stderr.write(`${text}\n`);
-  }
-  json(value) {
-    if (this.asJSON) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  }
-  result(value, text) {
-    if (this.asJSON) this.json(value);
-    else this.line(text);
-  }
-  webhook(hook) {
-    this.result(hook, describe(hook));
-  }
-  webhooks(hooks) {
-    if (this.asJSON) return this.json(hooks);
-    if (hooks.length === 0) return this.line("no webhooks");
-    this.line(table(["ID", "NAME", "ENABLED", "EVENTS", "URL"], hooks.map((h) => [h.id, h.name, h.enabled ? "yes" : "no", h.events.join(","), h.url])));
-  }
-  plan(plan) {
-    if (this.asJSON) return;
-    const symbol = { create: "+", edit: "~", delete: "-", unchanged: "=", conflict: "!" };
-    for (const step of plan) {
-      let detail = "";
-      if (step.action === "create") detail = ` ${step.input.url} [${step.input.events.join(",")}]${step.input.enabled === false ? " disabled" : ""}`;
-      if (step.action === "edit") detail = ` (${step.id}): ${Object.entries(step.patch).map(([k, v]) => `${k} -> ${Array.isArray(v) ? v.join(",") : v}`).join("; ")}`;
-      if (step.action === "delete" || step.action === "unchanged") detail = ` (${step.id})`;
-      if (step.action === "conflict") detail = ` (${step.ids.join(", ")}): ${step.why}`;
-      this.line(`${symbol[step.action]} ${step.action} ${step.name}${detail}`);
-    }
-    const changes = plan.filter((s) => s.action !== "unchanged" && s.action !== "conflict").length;
-    this.line(changes === 0 ? "nothing to change" : `${changes} change${changes === 1 ? "" : "s"}`);
-  }
-}
-
-function describe(hook) {
-  return table([], [
-    ["id", hook.id], ["name", hook.name], ["url", hook.url], ["events", hook.events.join(", ")],
-    ["enabled", hook.enabled ? "yes" : "no"], ["created_at", hook.created_at], ["updated_at", hook.updated_at],
-  ]);
-}
-
-function table(header, rows) {
-  const all = header.length > 0 ? [header, ...rows] : rows;
-  const widths = all[0].map((_, i) => Math.max(...all.map((row) => String(row[i]).length)));
-  return all.map((row) => row.map((cell, i) => (i === row.length - 1 ? String(cell) : String(cell).padEnd(widths[i]))).join("  ")).join("\n");
-}
-
-/** `text` on one line, cut at `max` characters. */
-function oneLine(text, max = 120) {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
-}
-
 function mainHelp() {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   return [
@@ -486,7 +431,10 @@ function mainHelp() {
     ...Object.entries(COMMANDS).map(([name, spec]) => `  ${name.padEnd(width)}  ${spec.summary}`),
     "",
     "Settings of the API commands (flags, or the environment):",
-    ...Object.entries(SETTINGS).map(([name, o]) => `  --${name.padEnd(9)} ${o.env.padEnd(22)} ${o.help}`),
+    ...Object.entries(SETTINGS).map(([name, o]) => `  --${name.padEnd(12)} ${o.env.padEnd(24)} ${o.help}`),
+    "",
+    "Settings of the deliveries commands (flags, or the environment):",
+    ...Object.entries(RECEIVER_SETTINGS).map(([name, o]) => `  --${name.padEnd(12)} ${o.env.padEnd(24)} ${o.help}`),
     "",
     "Exit codes: 0 success, 1 an API or receiver failure, 2 bad usage.",
     "",
@@ -495,10 +443,10 @@ function mainHelp() {
 
 function commandHelp(command) {
   const spec = COMMANDS[command];
-  const options = { ...(spec.api ? SETTINGS : {}), ...spec.options };
+  const options = { ...spec.settings, ...spec.options };
   const width = Math.max(...Object.keys(options).map((o) => o.length + (options[o].type === "string" ? 8 : 0)));
   return [
-    `Usage: ${NAME} ${command}${spec.args.map((a) => ` <${a}>`).join("")} [options]`,
+    `Usage: ${NAME} ${command}${spec.args.length > 0 ? ` ${argsUsage(spec)}` : ""} [options]`,
     "",
     `${spec.summary[0].toUpperCase()}${spec.summary.slice(1)}.`,
     "",
@@ -506,6 +454,11 @@ function commandHelp(command) {
     ...Object.entries(options).map(([name, o]) => `  ${`--${name}${o.type === "string" ? " <value>" : ""}`.padEnd(width + 3)}  ${o.help}${o.env ? ` (or ${o.env})` : ""}`),
     "",
   ].join("\n");
+}
+
+/** `<id>`, `[<id>]` for an optional one. */
+function argsUsage(spec) {
+  return spec.args.map((a) => (a.endsWith("?") ? `[<${a.slice(0, -1)}>]` : `<${a}>`)).join(" ");
 }
 
 // ---- run -----------------------------------------------------------------------------------
@@ -519,6 +472,10 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`${NAME}: ${error.message}\n`);
       process.stderr.write(`Run \`${NAME} ${typeof error.cause === "string" ? `${error.cause} ` : ""}--help\` for usage.\n`);
       process.exitCode = 2;
+    } else if (error instanceof CommandFailed) {
+      // The receiver's failure, said whole (cli-receiver.js).
+      process.stderr.write(`${NAME}: ${error.message}\n`);
+      process.exitCode = 1;
     } else if (error instanceof RealtimeKitError) {
       // A ValidationError is bad input (nothing was sent); any other is the API's or the network's.
       process.stderr.write(`${NAME}: ${error.name}: ${error.message}\n`);

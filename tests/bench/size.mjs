@@ -19,18 +19,21 @@ const ENTRIES = new URL("./entries/", import.meta.url);
 const WASM = "realtimekit_webhooks_bg.wasm";
 
 /**
- * The published files a browser loads: the package's `files` less the
- * types, the licences and README, the other runtimes' entries (every
- * `exports` target but the browser one) and the command line (`bin`).
+ * The published files a browser loads: the package's JS and wasm `files`
+ * less the other runtimes' entries (every target of `exports["."]` but the
+ * browser one), the subpath entries (realtimekit-webhooks/d1, /postgres:
+ * Workers and Node only) and the command line (`bin`).
  * The size budget of `cargo xtask test pack` counts these too.
  */
 export function browserFiles(pkgDir) {
   const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
   const targets = (value) => (typeof value === "string" ? [value] : Object.values(value ?? {}).flatMap(targets));
-  const { browser, default: fallback, ...others } = manifest.exports["."];
-  const skip = new Set([...targets(others), ...targets(manifest.bin)].map((t) => t.replace(/^\.\//, "")));
+  const { ".": main, ...subpaths } = manifest.exports;
+  const { browser, default: fallback, ...others } = main;
+  const skip = new Set([...targets(others), ...targets(subpaths), ...targets(manifest.bin)].map((t) => t.replace(/^\.\//, "")));
   for (const t of targets({ browser, default: fallback })) skip.delete(t.replace(/^\.\//, ""));
-  return manifest.files.filter((f) => !skip.has(f) && !/\.d\.c?ts$/.test(f) && !/^(LICENSE|README)/.test(f));
+  // What a browser can load: the JS and the wasm (not the types, the licences, the README, the D1 migrations).
+  return manifest.files.filter((f) => !skip.has(f) && /\.(js|wasm)$/.test(f));
 }
 
 /** Raw, gzip and brotli sizes of some bytes. */

@@ -1,4 +1,5 @@
-// The durable receiver Worker (www/worker/) in real workerd, as wrangler runs
+// The durable receiver Worker (www/worker/: durableReceiver of
+// realtimekit-webhooks/d1 with its handlers) in real workerd, as wrangler runs
 // it locally: the packed package installed as a user would, D1 migrated by the
 // wrangler CLI, the Worker started with wrangler's unstable_startWorker (which
 // runs the queue consumers, the dead-letter queue's too). The emulator
@@ -27,6 +28,8 @@ const WORK = join(required("RTK_WORK_DIR"), "receiver");
 const APP = join(WORK, "app");
 const PERSIST = join(WORK, "state");
 const LIMIT = 240_000;
+/** The admin API's token (a secret: never in an answer). */
+const ADMIN_TOKEN = "adm1n-t0ken-s3cret";
 
 // wrangler runs in this process: quiet, offline, its files under WORK.
 Object.assign(process.env, wranglerEnv(join(WORK, "wrangler-home")), { WRANGLER_LOG: "warn", CI: "1" });
@@ -60,10 +63,13 @@ const faultyDB = (real) => (db ??= {
     } }) };
   },
 });
-const faulty = (env) => ({ ...env, DB: faultyDB(env.DB), DELIVERIES: { send: async (message, options) => {
+const failingSend = () => {
   if (failSends > 0) { failSends--; throw new Error("injected: the queue is unavailable"); }
-  return env.DELIVERIES.send(message, options);
-} } });
+};
+const faulty = (env) => ({ ...env, DB: faultyDB(env.DB), DELIVERIES: {
+  send: async (message, options) => (failingSend(), env.DELIVERIES.send(message, options)),
+  sendBatch: async (messages, options) => (failingSend(), env.DELIVERIES.sendBatch(messages, options)),
+} });
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
@@ -73,7 +79,7 @@ export default {
       return Response.json({ injected: 0 });
     }
     if (url.pathname === "/__test/failing") return Response.json({ deliveries: failing.deliveries, injected: failing.injected });
-    if (url.pathname === "/__test/dead-letters") return Response.json((await env.DB.prepare("SELECT * FROM dead_letters ORDER BY failed_at").all()).results);
+    if (url.pathname === "/__test/dead-letters") return Response.json((await env.DB.prepare("SELECT * FROM deliveries WHERE state = 'dead' ORDER BY updated_at").all()).results);
     if (url.pathname === "/__test/deliveries") return Response.json((await env.DB.prepare("SELECT id, body_hash AS bodyHash, state, attempts FROM deliveries").all()).results);
     // A second consumer, run by hand on one delivery's message.
     if (url.pathname === "/__test/consume") {
@@ -104,7 +110,7 @@ let backend;
 let worker;
 let workerURL;
 let webhookId;
-const figures = { sent: 0, replayed: 0, forged: 0, attacks: 0, failedWrites: 0 };
+const figures = { sent: 0, replayed: 0, forged: 0, attacks: 0, failedWrites: 0, redriven: 0 };
 
 /**
  * The backend the handlers POST to: what it received, failures on request
@@ -172,6 +178,7 @@ async function startWorker(port = 0, vars = {}) {
       RETRY_DELAY_SECONDS: "0",
       LEASE_MS: "30000",
       SWEEP_AFTER_MS: "0",
+      ADMIN_TOKEN,
       ...vars,
     }).map(([name, value]) => [name, { type: "plain_text", value }])),
     dev: { persist: PERSIST, server: { hostname: "127.0.0.1", port }, inspector: false, watch: false },
@@ -339,7 +346,7 @@ test("an attacker replays captured bodies under 100 genuine deliveries' ids, bef
   assert.equal(summaries.length, 0);
 });
 
-test("a handler that fails twice is handled once after retries; one that always fails is kept in the dead-letter table with its body", { timeout: LIMIT }, async () => {
+test("a handler that fails twice is handled once after retries; one that always fails is marked dead, its body kept", { timeout: LIMIT }, async () => {
   backend.fail("fail-twice", 2);
   backend.fail("fail-always", Infinity);
   const [twice] = await deliver(meeting("meeting.ended", "fail-twice"));
@@ -509,7 +516,124 @@ test("the Worker restarts before the consumer ran: a redelivery is enqueued agai
   assert.deepEqual([...new Set(rows.map((r) => r.state))].sort(), ["dead", "done"]);
 });
 
-test("the figures: every genuine delivery handled once, none lost, the failing one in the dead-letter table", async () => {
+/** The package's command line, as the app has it, with the receiver's URL and admin token in the environment. */
+async function deliveriesCLI(args, env = {}) {
+  const result = await run(join(APP, "node_modules", ".bin", "realtimekit-webhooks"), ["deliveries", ...args], {
+    cwd: APP,
+    env: { ...process.env, REALTIMEKIT_RECEIVER_URL: new URL("/", workerURL).href, REALTIMEKIT_ADMIN_TOKEN: ADMIN_TOKEN, ...env },
+  });
+  for (const text of [result.stdout, result.stderr]) assert.ok(!text.includes(ADMIN_TOKEN), `the admin token was printed:\n${text}`);
+  return result;
+}
+
+/** Its --json answer (exit 0). */
+async function deliveriesJSON(args) {
+  const result = await deliveriesCLI([...args, "--json"]);
+  assert.equal(result.code, 0, `deliveries ${args.join(" ")}: ${result.stdout}${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+/** Delivers `count` meeting.ended deliveries named `word-n` while the backend fails them, and waits until all are dead. */
+async function killed(word, count) {
+  backend.fail(word, Infinity);
+  const records = (await Promise.all(Array.from({ length: count }, (_, n) => deliver(meeting("meeting.ended", `${word}${n}`))))).flat();
+  assert.ok(records.every((r) => r.attempts.map((a) => a.status).join() === "202"), JSON.stringify(records.map((r) => r.attempts)));
+  const ids = new Set(records.map((r) => r.id));
+  await until(async () => (await testRoute("/__test/dead-letters")).filter((r) => ids.has(r.id)).length === count, `${count} dead`, 180_000);
+  backend.fail(word, 0);
+  return ids;
+}
+
+/** How many times each of `ids` was handled (handed over with a 2xx). */
+const timesHandled = (ids) => [...ids].map((id) => backend.handled().filter((e) => e.id === id).length);
+
+test("the backend down for 20 deliveries through every retry: 20 dead; back up, `deliveries redrive` handles each once; redriven again, and twice at once, nothing runs again", { timeout: LIMIT }, async () => {
+  const since = Date.now();
+  const ids = await killed("down-", 20);
+  assert.equal(backend.events.filter((e) => ids.has(e.id)).length, 120, "six attempts each");
+  assert.deepEqual(timesHandled(ids), Array(20).fill(0));
+  const listed = await deliveriesJSON(["list", "--state", "dead", "--since", String(since)]);
+  assert.deepEqual(new Set(listed.map((d) => d.id)), ids);
+  assert.ok(listed.every((d) => d.attempts === 6 && /BACKEND_URL answered 503/.test(d.lastError)), JSON.stringify(listed[0]));
+  const [one] = ids;
+  const shown = await deliveriesJSON(["show", one]);
+  assert.equal(shown[0].state, "dead");
+  assert.equal(JSON.parse(shown[0].body).event, "meeting.ended");
+
+  const first = await deliveriesJSON(["redrive", "--all", "--since", String(since)]);
+  assert.deepEqual(new Set(first.redriven.map((d) => d.id)), ids);
+  await until(() => timesHandled(ids).every((n) => n === 1), "the 20 redriven deliveries handled");
+  // Redriven again: all at once, and one by its id, in words.
+  const again = await deliveriesJSON(["redrive", "--all", "--since", String(since)]);
+  assert.deepEqual(again.redriven, []);
+  const byId = await deliveriesCLI(["redrive", one]);
+  assert.equal(byId.code, 0, byId.stderr);
+  assert.match(byId.stdout, /^not redriven .*: it was handled: a done delivery is not run again$/m);
+  figures.redriven += first.redriven.length;
+
+  // Two redrives at once, of five more dead deliveries, and of one of them by its id twice.
+  const since2 = Date.now();
+  const more = await killed("down-again-", 5);
+  const [picked] = more;
+  const answers = await Promise.all([
+    deliveriesJSON(["redrive", "--all", "--since", String(since2)]),
+    deliveriesJSON(["redrive", "--all", "--since", String(since2)]),
+    deliveriesJSON(["redrive", picked]),
+    deliveriesJSON(["redrive", picked]),
+  ]);
+  const moved = answers.flatMap((a) => a.redriven.map((d) => d.id));
+  assert.equal(moved.length, 5, `each redriven once: ${JSON.stringify(answers)}`);
+  assert.deepEqual(new Set(moved), more);
+  await until(() => timesHandled(more).every((n) => n === 1), "the 5 redriven deliveries handled");
+  await sleep(2000);
+  assert.deepEqual(timesHandled([...ids, ...more]), Array(25).fill(1));
+  figures.redriven += moved.length;
+
+  const stats = await deliveriesJSON(["stats"]);
+  assert.equal(stats.total, Object.values(stats.byState).reduce((a, b) => a + b, 0));
+  assert.equal(stats.byState.dead, 1, "only the delivery that always fails");
+  assert.ok(stats.byEvent["meeting.ended"].done >= 25);
+  const text = await deliveriesCLI(["stats"]);
+  assert.match(text.stdout, /^\d+ deliveries: \d+ queued, \d+ handling, \d+ done, 1 dead$/m);
+  console.log(`redrive: 25 dead deliveries redriven (20 at once, 5 by two redrives at once), each handled once; stats: ${JSON.stringify(stats.byState)}`);
+});
+
+test("the admin API without a token, with a wrong one, or with none configured: 401 or 404, and nothing changes", { timeout: LIMIT }, async () => {
+  const base = new URL("/", workerURL);
+  const dead = async () => (await testRoute("/__test/dead-letters")).map((r) => r.id).sort();
+  const before = await dead();
+  assert.equal(before.length, 1);
+  const ask = (path, init = {}) => fetch(new URL(path, base), init).then(async (r) => [r.status, await r.text()]);
+  const redriveAll = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ all: true }) };
+  for (const authorization of [undefined, "Bearer wrong", `Bearer ${ADMIN_TOKEN}x`, `bearer ${ADMIN_TOKEN}`, ADMIN_TOKEN]) {
+    const headers = authorization === undefined ? {} : { authorization };
+    for (const [path, init] of [["/admin/stats", {}], ["/admin/deliveries", {}], ["/admin/redrive", redriveAll]]) {
+      const [status, body] = await ask(path, { ...init, headers: { ...init.headers, ...headers } });
+      assert.equal(status, 401, `${path} with ${authorization}`);
+      assert.ok(!body.includes(ADMIN_TOKEN) && !body.includes("dead"), body);
+    }
+  }
+  const wrong = await deliveriesCLI(["redrive", "--all"], { REALTIMEKIT_ADMIN_TOKEN: "wrong" });
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /refused the admin token \(401\)/);
+  assert.deepEqual(await dead(), before);
+
+  await restartWith({ ADMIN_TOKEN: "" });
+  try {
+    for (const [path, init] of [["/admin/stats", {}], ["/admin/redrive", redriveAll]]) {
+      const [status] = await ask(path, { ...init, headers: { ...init.headers, authorization: `Bearer ${ADMIN_TOKEN}` } });
+      assert.equal(status, 404, `${path} with no ADMIN_TOKEN configured`);
+    }
+    const none = await deliveriesCLI(["stats"]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /has no admin API \(404\)/);
+    assert.deepEqual(await dead(), before);
+  } finally {
+    await restartWith({});
+  }
+});
+
+test("the figures: every genuine delivery handled once, none lost, the one always failing dead", async () => {
   const rows = await testRoute("/__test/deliveries");
   const handled = backend.handled();
   const duplicated = handled.length - new Set(handled.map(identity)).size;
@@ -518,7 +642,7 @@ test("the figures: every genuine delivery handled once, none lost, the failing o
   const lost = rows.length - done - dead;
   console.log(`durable receiver: ${figures.sent} deliveries sent by the emulator (1 000 of them twice), ${figures.replayed} sent and replayed, ${figures.forged} forged, ` +
     `${figures.attacks} genuine ids attacked with captured bodies, ${figures.failedWrites} outcome writes failed; ` +
-    `${rows.length} recorded, ${handled.length} handled, ${duplicated} duplicated, ${lost} lost, ${dead} in the dead-letter table, ` +
+    `${rows.length} recorded, ${handled.length} handled, ${duplicated} duplicated, ${lost} lost, ${dead} dead, ${figures.redriven} redriven (each handled once), ` +
     `at most ${backend.mostAtOnce()} run of one delivery at once`);
   assert.equal(backend.mostAtOnce(), 1);
   assert.equal(duplicated, 0);

@@ -2,6 +2,8 @@
 // branch of the package's `exports` must give the same precise types.
 import { WebhooksClient, NotFoundError, APIError } from "realtimekit-webhooks";
 import type { Webhook, WebhookEvent } from "realtimekit-webhooks";
+import { PostgresDeliveryStore } from "realtimekit-webhooks/postgres";
+import type { PgPoolLike } from "realtimekit-webhooks/postgres";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
@@ -20,4 +22,11 @@ export async function main(): Promise<number | undefined> {
     if (error instanceof NotFoundError) return error.status;
   }
   return undefined;
+}
+
+/** realtimekit-webhooks/postgres from CommonJS: its `require` branch, with its types. */
+export async function fleetStore(pool: PgPoolLike): Promise<PostgresDeliveryStore> {
+  const store = new PostgresDeliveryStore(pool);
+  await store.migrate();
+  return store;
 }

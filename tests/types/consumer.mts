@@ -403,3 +403,34 @@ export const quickStart = new WebhooksClient({
   apiToken: process.env.CLOUDFLARE_API_TOKEN,
 });
 export const fromEnvironment = new WebhooksClient({ accountId: "a", appId: "b" });
+
+// Receiving beyond one process: realtimekit-webhooks/d1 in a Worker, /postgres in Node.
+import { D1DeliveryStore, durableReceiver } from "realtimekit-webhooks/d1";
+import type { D1Like, DeliveryRecord, DeliveryStats, RedriveResult } from "realtimekit-webhooks/d1";
+import { PostgresDeliveryStore } from "realtimekit-webhooks/postgres";
+import type { PgPoolLike } from "realtimekit-webhooks/postgres";
+
+interface WorkerEnv { DB: D1Like; BACKEND_URL: string }
+export const durable = durableReceiver<WorkerEnv>({
+  on: {
+    "meeting.ended": async (delivery, { env }) => {
+      const reason: string | undefined = delivery.payload.reason;
+      await fetch(env.BACKEND_URL, { method: "POST", body: reason ?? "" });
+    },
+    "recording.statusUpdate": [(delivery) => delivery.payload.recording?.status, () => undefined],
+  },
+  onUnknown: (delivery) => delivery.event,
+  queue: "DELIVERIES",
+});
+export type DurableFetch = Expect<Equal<ReturnType<typeof durable.fetch>, Promise<Response>>>;
+
+export async function operate(env: WorkerEnv): Promise<[DeliveryRecord[], DeliveryStats, RedriveResult]> {
+  const store = new D1DeliveryStore(env.DB);
+  return [await store.list({ state: "dead", limit: 10 }), await store.stats(), await store.redrive({ since: Date.now() - 3_600_000 })];
+}
+
+export async function fleet(pool: PgPoolLike): Promise<WebhookReceiver> {
+  const store = new PostgresDeliveryStore(pool, { table: "rtk_deliveries" });
+  await store.migrate();
+  return new WebhookReceiver({ store, leaseMs: 30_000 });
+}

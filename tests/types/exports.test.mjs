@@ -28,3 +28,13 @@ test("index.d.cts is index.d.ts, and the CommonJS entry exports the same values"
   const exported = Object.keys(require("realtimekit-webhooks")).filter((k) => k !== "__esModule").sort();
   assert.deepEqual(exported, declaredValues(esm));
 });
+
+test("the subpath entries export exactly what their declarations declare: d1 (ESM), postgres (ESM and CommonJS)", async () => {
+  for (const name of ["d1", "postgres"]) {
+    const declared = declaredValues(await readFile(join(dir, `${name}.d.ts`), "utf8"));
+    assert.deepEqual(Object.keys(await import(`realtimekit-webhooks/${name}`)).sort(), declared, name);
+  }
+  assert.equal(await readFile(join(dir, "postgres.d.cts"), "utf8"), await readFile(join(dir, "postgres.d.ts"), "utf8"));
+  const required = Object.keys(require("realtimekit-webhooks/postgres")).filter((k) => k !== "__esModule").sort();
+  assert.deepEqual(required, declaredValues(await readFile(join(dir, "postgres.d.ts"), "utf8")));
+});

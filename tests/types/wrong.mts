@@ -3,6 +3,11 @@
 // directive).
 import { WebhooksClient, WebhookVerifier, WebhookReceiver, APIError, RealtimeKitError, exampleDelivery, signDelivery } from "realtimekit-webhooks";
 import type { Delivery, MeetingStartedPayload, Webhook, WebhookEvent, WebhookInput } from "realtimekit-webhooks";
+import { durableReceiver } from "realtimekit-webhooks/d1";
+import { PostgresDeliveryStore } from "realtimekit-webhooks/postgres";
+import type { PgPoolLike } from "realtimekit-webhooks/postgres";
+import { MemoryDeliveryStore } from "realtimekit-webhooks";
+declare const pool: PgPoolLike;
 // @ts-expect-error: wasm-bindgen's init functions are not part of the package.
 import { initSync } from "realtimekit-webhooks";
 
@@ -130,5 +135,15 @@ export function wrongReceivers(): unknown[] {
     new WebhookReceiver({ store: { claim: () => "claimed", renew: () => "yes", complete() {}, release() {} } }),
     // @ts-expect-error: a verifier, or a verifier's options.
     new WebhookReceiver({ verifier: new WebhookVerifier(), publicKey: "pem" }),
+    // @ts-expect-error: a typo in a durable receiver's event name.
+    durableReceiver({ on: { "meeting.endd": () => {} } }),
+    // @ts-expect-error: a meeting.started handler's payload has no reason.
+    durableReceiver({ on: { "meeting.started": (delivery) => delivery.payload.reason.length } }),
+    // @ts-expect-error: durableReceiver's options are its own.
+    durableReceiver({ on: {}, store: new MemoryDeliveryStore() }),
+    // @ts-expect-error: PostgresDeliveryStore takes a pg Pool.
+    new PostgresDeliveryStore("postgres://localhost/db"),
+    // @ts-expect-error: its one option is `table`.
+    new PostgresDeliveryStore(pool, { schema: "rtk" }),
   ];
 }

@@ -1,29 +1,28 @@
-// The work done for each delivery, registered by event on a WebhookReceiver:
-// checking the event narrows the payload's type. Here each handler hands a
-// line about the event to a backend (BACKEND_URL) or logs it; put your own
-// work in their place. A handler that throws is retried with backoff, then
-// kept in the dead_letters table: make handlers idempotent (a retry may
-// follow a failure halfway through) by what the payload says (a meeting's id
-// and session, a recording's id and status), not by the delivery's `id`,
-// which is not signed, and give their I/O a timeout (the claim is renewed for
-// as long as they run).
+// The work done for each delivery, by event: checking the event narrows the
+// payload's type. Here each handler hands a line about the event to a backend
+// (BACKEND_URL) or logs it; put your own work in their place.
+//
+// A handler that throws is retried with backoff, then marked dead (and can be
+// redriven). So make handlers idempotent (a retry may follow a failure
+// halfway through) by what the payload says (a meeting's id and session, a
+// recording's id and status), not by the delivery's `id`, which is not
+// signed; and give their I/O a timeout (the claim is renewed while they run).
 
-/** Registers this Worker's handlers on `receiver`, and returns it. */
-export function handlers(receiver) {
-  return receiver
-    .on("meeting.started", (d, { env }) => deliver(env, d, `meeting "${d.payload.meeting?.title}" started`))
-    .on("meeting.ended", (d, { env }) => deliver(env, d, `meeting "${d.payload.meeting?.title}" ended (${d.payload.reason ?? "no reason given"})`))
-    .on(["meeting.participantJoined", "meeting.participantLeft"], (d, { env }) => {
-      const what = d.event === "meeting.participantJoined" ? "joined" : "left";
-      return deliver(env, d, `${d.payload.participant?.userDisplayName} ${what}`);
-    })
-    .on("recording.statusUpdate", (d, { env }) => deliver(env, d, `recording ${d.payload.recording?.id} is ${d.payload.recording?.status}`))
-    .on("livestreaming.statusUpdate", (d, { env }) => deliver(env, d, `livestream ${d.payload.streamId} is ${d.payload.status}`))
-    .on("meeting.chatSynced", (d, { env }) => deliver(env, d, `chat ready: ${d.payload.chatDownloadUrl}`))
-    .on("meeting.transcript", (d, { env }) => deliver(env, d, `transcript ready: ${d.payload.transcriptDownloadUrl}`))
-    .on("meeting.summary", (d, { env }) => deliver(env, d, `summary ready: ${d.payload.summaryDownloadUrl}`))
-    .onUnknown((d, { env }) => deliver(env, d, `${d.event} (an event this version does not know)`));
-}
+/** Handlers by event name, each given the delivery and `{ env, ctx }`. */
+export const on = {
+  "meeting.started": (d, { env }) => deliver(env, d, `meeting "${d.payload.meeting?.title}" started`),
+  "meeting.ended": (d, { env }) => deliver(env, d, `meeting "${d.payload.meeting?.title}" ended (${d.payload.reason ?? "no reason given"})`),
+  "meeting.participantJoined": (d, { env }) => deliver(env, d, `${d.payload.participant?.userDisplayName} joined`),
+  "meeting.participantLeft": (d, { env }) => deliver(env, d, `${d.payload.participant?.userDisplayName} left`),
+  "recording.statusUpdate": (d, { env }) => deliver(env, d, `recording ${d.payload.recording?.id} is ${d.payload.recording?.status}`),
+  "livestreaming.statusUpdate": (d, { env }) => deliver(env, d, `livestream ${d.payload.streamId} is ${d.payload.status}`),
+  "meeting.chatSynced": (d, { env }) => deliver(env, d, `chat ready: ${d.payload.chatDownloadUrl}`),
+  "meeting.transcript": (d, { env }) => deliver(env, d, `transcript ready: ${d.payload.transcriptDownloadUrl}`),
+  "meeting.summary": (d, { env }) => deliver(env, d, `summary ready: ${d.payload.summaryDownloadUrl}`),
+};
+
+/** Deliveries of events this version of the package does not know. */
+export const onUnknown = (d, { env }) => deliver(env, d, `${d.event} (an event this version does not know)`);
 
 /**
  * POSTs `{ id, webhookId, event, line }` to BACKEND_URL (or logs the line);
@@ -32,7 +31,7 @@ export function handlers(receiver) {
  */
 async function deliver(env, delivery, line) {
   if (!env.BACKEND_URL) {
-    console.log(line);
+    console.log(`${delivery.event} ${delivery.id}: ${line}`);
     return;
   }
   const response = await fetch(env.BACKEND_URL, {

@@ -52,6 +52,23 @@ const DECLARATIONS: [&str; 7] = [
 ];
 /// The command line: the package's `bin`, its own file, not minified.
 const CLI: &str = "cli.js";
+/// The command line's other modules (in `PACKAGE_DIR`), bundled into it.
+const CLI_MODULES: [&str; 2] = ["cli-output.js", "cli-receiver.js"];
+/// The durable receiver project that `init worker` writes: these files of
+/// `www/worker` (the repository's own example of it), made into
+/// `worker-template.js` and bundled into the command line.
+const WORKER_DIR: &str = "www/worker";
+const WORKER_FILES: [&str; 6] = ["worker.js", "handlers.js", "wrangler.toml", "package.json", "README.md", ".gitignore"];
+/// The package's subpath entries (in `PACKAGE_DIR`): receiving beyond one
+/// process, for Workers (`realtimekit-webhooks/d1`) and Node
+/// (`realtimekit-webhooks/postgres`). Each is bundled on its own with the
+/// modules it imports (sql.js), and imports the package's main entry by its
+/// name, so a browser never loads them and they share the one wasm instance.
+/// With whether it also ships as CommonJS (`require`), and its declarations.
+const SUBPATHS: [(&str, bool); 2] = [("d1", false), ("postgres", true)];
+/// The D1 migrations (in `PACKAGE_DIR`), shipped as `migrations/` for
+/// `wrangler d1 migrations apply` (wrangler.toml's `migrations_dir`).
+const MIGRATIONS_DIR: &str = "migrations";
 /// The example body of each event, for `exampleDelivery` (made into `examples.js`).
 const EXAMPLES_DIR: &str = "emulator/fixtures";
 const WASM: &str = "realtimekit_webhooks_bg.wasm";
@@ -93,10 +110,11 @@ pub fn package(tools: &Tools) -> Result {
         std::fs::copy(root.join(SNIPPETS_DIR).join(file), pkg.join(file)).map_err(|e| format!("{SNIPPETS_DIR}/{file}: {e}"))?;
     }
     // Package modules written in JS over the wasm classes (not wasm snippets).
-    for file in PACKAGE_MODULES.iter().chain([&CLI]) {
+    for file in PACKAGE_MODULES.iter().chain([&CLI]).chain(&CLI_MODULES) {
         std::fs::copy(root.join(PACKAGE_DIR).join(file), pkg.join(file)).map_err(|e| format!("{PACKAGE_DIR}/{file}: {e}"))?;
     }
     write(&pkg.join("examples.js"), examples(&root.join(EXAMPLES_DIR))?)?;
+    write(&pkg.join("worker-template.js"), worker_template(&root.join(WORKER_DIR))?)?;
     let template = root.join("pkg-template");
     for file in ["exports.js", "node.js", "workerd.js", "deno.js", "browser.js", "README.md", "LICENSE-APACHE", "LICENSE-MIT"] {
         std::fs::copy(template.join(file), pkg.join(file)).map_err(|e| format!("pkg-template/{file}: {e}"))?;
@@ -114,6 +132,7 @@ pub fn package(tools: &Tools) -> Result {
     write(&pkg.join("index.d.cts"), &dts)?;
     bundle_exports(&pkg, &snippets)?;
     commonjs(&pkg, &read(&template.join("node.cjs.js"))?)?;
+    subpaths(&root, &pkg)?;
     minify(&pkg)?;
     println!("pkg/ is ready: {}", pkg.display());
     Ok(())
@@ -208,6 +227,36 @@ fn examples(dir: &Path) -> Result<String> {
     Ok(js)
 }
 
+/// `worker-template.js`: the files of `init worker`'s project ([`WORKER_FILES`]
+/// of `dir`), as one frozen object of their texts by name.
+fn worker_template(dir: &Path) -> Result<String> {
+    let mut js = String::from("// Made by `cargo xtask build` from www/worker: the project `init worker` writes.\nexport const WORKER_TEMPLATE = Object.freeze({\n");
+    for file in WORKER_FILES {
+        js.push_str(&format!("  {}: {},\n", js_string(file), js_string(&read(&dir.join(file))?)));
+    }
+    js.push_str("});\n");
+    Ok(js)
+}
+
+/// `text` as a JS string literal (JSON's escapes, which JS reads the same).
+fn js_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// The glue without its `@ts-self-types` pointer: wasm-bindgen's own `.d.ts`
 /// is not shipped (the package's types are `index.d.ts`).
 fn drop_self_types(glue: &str) -> String {
@@ -280,6 +329,53 @@ fn commonjs(pkg: &Path, source: &str) -> Result {
     }
 }
 
+/// The subpath entries ([`SUBPATHS`]): each bundled as ESM (and CommonJS where
+/// it ships so, minified as node.cjs is), its declarations beside it (`.d.cts`
+/// too for CommonJS), and the D1 migrations in `migrations/`.
+fn subpaths(root: &Path, pkg: &Path) -> Result {
+    step("bundle the subpath entries (d1.js, postgres.js) and copy the migrations");
+    let source = root.join(PACKAGE_DIR);
+    for (name, commonjs) in SUBPATHS {
+        let mut formats = vec![("esm", "neutral", format!("{name}.js"))];
+        if commonjs {
+            formats.push(("cjs", "node", format!("{name}.cjs")));
+        }
+        for (format, platform, outfile) in formats {
+            let mut esbuild = Command::new(build_bin("esbuild"));
+            esbuild.arg(source.join(format!("{name}.js"))).args([
+                "--bundle",
+                &format!("--format={format}"),
+                &format!("--platform={platform}"),
+                "--target=es2022",
+                // The package's own entry, resolved by the runtime's conditions.
+                "--external:realtimekit-webhooks",
+                "--log-level=warning",
+            ]);
+            esbuild.arg(format!("--outfile={}", pkg.join(&outfile).display()));
+            if format == "cjs" {
+                esbuild.args(["--minify", "--line-limit=200", "--keep-names"]);
+            }
+            exec(&mut esbuild)?;
+        }
+        let declarations = read(&source.join(format!("{name}.d.ts")))?;
+        write(&pkg.join(format!("{name}.d.ts")), &declarations)?;
+        if commonjs {
+            write(&pkg.join(format!("{name}.d.cts")), &declarations)?;
+        }
+    }
+    let migrations = pkg.join(MIGRATIONS_DIR);
+    std::fs::create_dir_all(&migrations).map_err(|e| format!("{}: {e}", migrations.display()))?;
+    let dir = source.join(MIGRATIONS_DIR);
+    for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+        if path.extension().is_some_and(|x| x == "sql") {
+            let file = path.file_name().ok_or("a migration without a name")?;
+            std::fs::copy(&path, migrations.join(file)).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// Compiles the crate for wasm32 with the `package` feature (its allocator);
 /// returns the `.wasm` made.
 fn compile(nightly: bool) -> Result<std::path::PathBuf> {
@@ -325,7 +421,7 @@ fn bundle_exports(pkg: &Path, snippets: &[String]) -> Result {
             "--log-level=warning",
         ]))?;
     }
-    for file in PACKAGE_MODULES.iter().chain(&["events.js", "examples.js"]) {
+    for file in PACKAGE_MODULES.iter().chain(&CLI_MODULES).chain(&["events.js", "examples.js", "worker-template.js"]) {
         std::fs::remove_file(pkg.join(file)).map_err(|e| format!("pkg/{file}: {e}"))?;
     }
     Ok(())
@@ -367,7 +463,7 @@ fn minify(pkg: &Path) -> Result {
 }
 
 /// The published files whose class and function names users see.
-const NAMED: [&str; 2] = ["exports.js", "errors.js"];
+const NAMED: [&str; 4] = ["exports.js", "errors.js", "d1.js", "postgres.js"];
 
 /// Builds the emulator (debug) and returns its path.
 pub fn emulator() -> Result<std::path::PathBuf> {

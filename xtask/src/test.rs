@@ -8,8 +8,8 @@
 //!   `tsc --strict` over consumer files that use it right and wrong, and the
 //!   declared values against what the entries export;
 //! - `pack`: `npm pack --dry-run` lists exactly the files the package needs,
-//!   the package has no runtime dependencies, and its wasm and glue stay
-//!   within the gzipped size budget;
+//!   the package has no runtime dependencies (pg only an optional peer),
+//!   and what the browser loads stays within the gzipped size budget;
 //! - `runtimes`: the packed package installed into an app and imported by name
 //!   from Node (ESM and CommonJS), Deno, workerd (`wrangler dev --local`) and
 //!   Chromium (the browser entry, and an esbuild bundle), each running the
@@ -32,21 +32,30 @@ const TIERS: [&str; 7] = ["native", "wasm", "js", "types", "pack", "runtimes", "
 const UPDATE_SNAPSHOT: &str = "RTK_UPDATE_SNAPSHOT";
 
 /// The files `npm pack` must list: the package needs each, and nothing else.
-const PACKED_FILES: [&str; 18] = [
+const PACKED_FILES: [&str; 27] = [
     "LICENSE-APACHE",
     "LICENSE-MIT",
     "README.md",
     "browser.js",
     "cli.js",
+    "d1.d.ts",
+    "d1.js",
     "deno.js",
     "errors.js",
     "exports.js",
     "fetch.js",
     "index.d.cts",
     "index.d.ts",
+    "migrations/0001_deliveries.sql",
+    "migrations/0002_identity_and_owned_leases.sql",
+    "migrations/0003_operations.sql",
     "node.cjs",
     "node.js",
     "package.json",
+    "postgres.cjs",
+    "postgres.d.cts",
+    "postgres.d.ts",
+    "postgres.js",
     "realtimekit_webhooks.js",
     "realtimekit_webhooks_bg.wasm",
     "shape.js",
@@ -186,22 +195,22 @@ fn pack() -> Result {
     }
     println!("npm pack lists: {}", listed.join(", "));
     // pkg/ holds exactly what npm publishes: `npm install path/to/pkg` gets the same package.
-    let mut present: Vec<String> = std::fs::read_dir(&pkg)
-        .map_err(|e| format!("{}: {e}", pkg.display()))?
-        .filter_map(|entry| entry.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
-        .collect();
+    let mut present = files_under(&pkg, "")?;
     present.sort();
     if present != expected {
         return Err(format!("pkg/ holds other files than npm publishes: {present:?}"));
     }
     println!("pkg/ holds exactly those files");
-    let manifest = read(&pkg.join("package.json"))?;
-    for field in ["\"dependencies\"", "\"peerDependencies\"", "\"optionalDependencies\"", "\"bundleDependencies\""] {
-        if manifest.contains(field) {
-            return Err(format!("pkg/package.json has {field}: the package must have no runtime dependencies"));
-        }
-    }
-    println!("no runtime dependencies");
+    // No runtime dependency: the one peer dependency is `pg`, optional (only
+    // realtimekit-webhooks/postgres uses it, on the pool the app passes in).
+    let check = "const m = JSON.parse(require('fs').readFileSync('package.json', 'utf8'));\
+        const bad = ['dependencies', 'optionalDependencies', 'bundleDependencies', 'bundledDependencies'].filter((f) => f in m);\
+        const peers = Object.keys(m.peerDependencies ?? {});\
+        const optional = peers.every((p) => m.peerDependenciesMeta?.[p]?.optional === true);\
+        if (bad.length || peers.join() !== 'pg' || !optional) { console.error(JSON.stringify({ bad, peers, optional })); process.exit(1); }";
+    stdout(Command::new("node").args(["-e", check]).current_dir(&pkg))
+        .map_err(|_| "pkg/package.json must have no runtime dependencies, and only pg as an optional peer".to_owned())?;
+    println!("no runtime dependencies (pg: an optional peer, for realtimekit-webhooks/postgres)");
     size_budget(&pkg)
 }
 
@@ -277,6 +286,20 @@ fn runtimes(emulator: &Path, chromium: &str) -> Result {
             .env("RTK_CHROMIUM", chromium)
             .env("RTK_WORK_DIR", root().join("target").join("runtimes")),
     )
+}
+
+/// The files under `dir` (one level of directories deep is all the package has), as `sub/name`.
+fn files_under(dir: &Path, prefix: &str) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        match entry.file_type().map_err(|e| format!("{name}: {e}"))?.is_dir() {
+            true => files.extend(files_under(&entry.path(), &format!("{name}/"))?),
+            false => files.push(name),
+        }
+    }
+    Ok(files)
 }
 
 /// Runs `cmd` and returns its stdout; its stderr streams through.

@@ -1,0 +1,26 @@
+// The declarations of realtimekit-webhooks/postgres (postgres.js).
+import type { Claim, DeliveryKey, DeliveryStore } from "realtimekit-webhooks";
+
+/** The parts of a `pg` Pool the store uses. */
+export interface PgPoolLike {
+  query(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>;
+  connect(): Promise<{ query(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>; release(): void }>;
+}
+
+/**
+ * A DeliveryStore in PostgreSQL, over the app's `pg` Pool, so that every
+ * process of a fleet de-duplicates through one table: `new
+ * PostgresDeliveryStore(pool)`, then `await store.migrate()` once at start-up.
+ */
+export declare class PostgresDeliveryStore implements DeliveryStore {
+  /** `table` names the table (default "rtk_deliveries"). */
+  constructor(pool: PgPoolLike, options?: { table?: string });
+  /** Makes the table if it is not there (safe from every process at once). */
+  migrate(): Promise<void>;
+  claim(delivery: DeliveryKey, owner: string, leaseMs: number): Promise<Claim>;
+  renew(delivery: DeliveryKey, owner: string, leaseMs: number): Promise<boolean>;
+  complete(delivery: DeliveryKey, owner: string): Promise<boolean>;
+  release(delivery: DeliveryKey, owner: string, reason: string): Promise<boolean>;
+  /** Forgets done deliveries handled before `before` (ms since the epoch). */
+  prune(before: number): Promise<void>;
+}

@@ -1,0 +1,118 @@
+// realtimekit-webhooks/postgres: PostgresDeliveryStore, a DeliveryStore in
+// PostgreSQL, so that every process of a Node fleet de-duplicates through one
+// table. It runs its SQL on the `pg` pool the app passes in (the `pg`
+// package is an optional peer dependency: nothing of it is bundled here).
+//
+// The table is the one D1DeliveryStore keeps (sql.js: one row per delivery,
+// keyed on its rtk-uuid and its body's hash, unique on its replay key; claims
+// owned, with leases). A claim is one transaction; two at once serialise on
+// the row (and on the unique keys for a delivery not recorded yet).
+import { ValidationError } from "realtimekit-webhooks";
+import { STATEMENTS, args, reason, sql, unclaimed } from "./sql.js";
+
+/** The table made by `migrate()`, `{t}` for its name. */
+const SCHEMA = `CREATE TABLE IF NOT EXISTS {t} (
+  id TEXT NOT NULL,                 -- rtk-uuid: retries of a delivery share it
+  body_hash TEXT NOT NULL,          -- SHA-256 of the raw body: with id, the delivery
+  replay_key TEXT UNIQUE,           -- = body_hash where replays are checked (NULL: not checked)
+  webhook_id TEXT,
+  event TEXT NOT NULL,
+  body TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL CHECK (state IN ('queued', 'handling', 'done', 'dead')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  lease_owner TEXT,                 -- the token of the attempt that claimed it last
+  lease_until BIGINT,               -- ms since the epoch: no other attempt takes it before (renewed while it runs)
+  last_error TEXT,
+  received_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (id, body_hash)
+)`;
+
+/**
+ * A DeliveryStore in PostgreSQL, over a `pg` Pool (`new pg.Pool({ ... })`):
+ * `new PostgresDeliveryStore(pool)`, then `await store.migrate()` once at
+ * start-up (it makes the table if it is not there).
+ */
+export class PostgresDeliveryStore {
+  #pool;
+  #table;
+
+  /** `pool` is a `pg` Pool; `table` names the table (default "rtk_deliveries"). */
+  constructor(pool, options = {}) {
+    if (pool === null || typeof pool !== "object" || typeof pool.query !== "function" || typeof pool.connect !== "function") {
+      throw new ValidationError("pool: must be a pg Pool (new pg.Pool({ connectionString }))", "pool");
+    }
+    if (options === null || typeof options !== "object") throw new ValidationError("options: must be an object", "options");
+    for (const key of Object.keys(options)) {
+      if (key !== "table") throw new ValidationError(`${key}: is not an option of PostgresDeliveryStore (table)`, key);
+    }
+    const { table = "rtk_deliveries" } = options;
+    if (typeof table !== "string" || !/^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$/.test(table)) {
+      throw new ValidationError("table: must be a table name (letters, digits and _, optionally schema.table)", "table");
+    }
+    this.#pool = pool;
+    this.#table = table;
+  }
+
+  /** Makes the table if it is not there (safe to run from every process at once). */
+  async migrate() {
+    const client = await this.#pool.connect();
+    try {
+      await client.query("BEGIN");
+      // One process at a time: CREATE ... IF NOT EXISTS alone can collide.
+      await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`realtimekit-webhooks ${this.#table}`]);
+      await client.query(sql(SCHEMA, this.#table, false));
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async claim(key, owner, leaseMs) {
+    const now = Date.now();
+    const client = await this.#pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query(this.#sql("insert"), args(key, now, key.webhookId ?? null, key.event));
+      const claimed = await client.query(this.#sql("claim"), args(key, now, owner, now + leaseMs));
+      const answer = claimed.rowCount > 0 ? "claimed" : unclaimed((await client.query(this.#sql("state"), args(key, now).slice(0, 3))).rows[0]);
+      await client.query("COMMIT");
+      return answer;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async renew(key, owner, leaseMs) {
+    const now = Date.now();
+    return this.#changed("renew", args(key, now, owner, now + leaseMs));
+  }
+
+  async complete(key, owner) {
+    return this.#changed("complete", args(key, Date.now(), owner));
+  }
+
+  async release(key, owner, why) {
+    return this.#changed("release", args(key, Date.now(), owner, reason(why)));
+  }
+
+  /** Forgets done deliveries handled before `before` (ms since the epoch): run it now and then to bound the table. */
+  async prune(before) {
+    await this.#pool.query(`DELETE FROM ${this.#table} WHERE state = 'done' AND updated_at < $1`, [before]);
+  }
+
+  #sql(name) {
+    return sql(STATEMENTS[name], this.#table, false);
+  }
+
+  async #changed(name, values) {
+    const { rowCount } = await this.#pool.query(this.#sql(name), values);
+    return rowCount > 0;
+  }
+}
