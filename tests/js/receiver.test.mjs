@@ -13,6 +13,7 @@ import {
   ValidationError, SignatureError, PayloadError, KeyUnavailableError,
 } from "realtimekit-webhooks";
 import { startEmulator, options } from "./support.mjs";
+import { storeContract } from "./store-contract.mjs";
 
 const ROOT = new URL("../../", import.meta.url);
 const FIXTURE = (event) => readFileSync(new URL(`emulator/fixtures/${event}.json`, ROOT), "utf8");
@@ -91,6 +92,8 @@ describe("routing", () => {
     assert.throws(() => receiver.on("meeting.recapReady", () => {}), /onUnknown/);
   });
 });
+
+storeContract("MemoryDeliveryStore", () => new MemoryDeliveryStore());
 
 describe("outcomes", () => {
   test("handled, repeat (same rtk-uuid), replay (same body, new rtk-uuid), forged, malformed: each with its status", async () => {

@@ -50,6 +50,9 @@ export function startProcess(command, args, options) {
   const exited = once(child, "exit");
   return {
     output: () => text,
+    /** Sends `signal` to the whole process group (SIGKILL: no chance to clean up). */
+    kill: (signal) => process.kill(-child.pid, signal),
+    exited,
     /** Resolves to the first match of `pattern` in the output; rejects if the process exits first. */
     waitFor: (pattern) => new Promise((resolve, reject) => {
       const check = () => {
@@ -85,4 +88,47 @@ export async function startEmulator(bin, args = []) {
   if (!match) throw new Error(`the emulator did not start: ${first}`);
   lines.on("line", () => {});
   return { url: match[1], stop: () => child.kill() };
+}
+
+/** A free TCP port on loopback (free when asked: bind it soon). */
+export async function freePort() {
+  const { createServer } = await import("node:net");
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * A throwaway PostgreSQL server: its own cluster in a temporary directory,
+ * on a free loopback port, trusting local connections; run as the `postgres`
+ * user when we are root (the server refuses to run as root). `bin` holds
+ * initdb and pg_ctl. Resolves to `{ url, stop }`.
+ */
+export async function startPostgres(bin) {
+  const { chown, mkdtemp, rm } = await import("node:fs/promises");
+  const { tmpdir, userInfo } = await import("node:os");
+  const dir = await mkdtemp(join(tmpdir(), "rtk-postgres-"));
+  const root = process.getuid?.() === 0;
+  if (root) {
+    const { uid, gid } = await run("id", ["-u", "postgres"]).then(async (u) => ({ uid: Number(u.stdout), gid: Number((await run("id", ["-g", "postgres"])).stdout) }));
+    await chown(dir, uid, gid);
+  }
+  const as = (tool, args) => (root ? run("runuser", ["-u", "postgres", "--", join(bin, tool), ...args]) : run(join(bin, tool), args));
+  const data = join(dir, "data");
+  const init = await as("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"]);
+  if (init.code !== 0) throw new Error(`initdb failed (as ${root ? "postgres" : userInfo().username}):\n${init.stdout}${init.stderr}`);
+  const port = await freePort();
+  // Durability is not what is tested: no fsync, a quick start and stop.
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  const start = await as("pg_ctl", ["-D", data, "-o", options, "-l", join(dir, "log"), "-w", "-t", "60", "start"]);
+  if (start.code !== 0) throw new Error(`pg_ctl start failed:\n${start.stdout}${start.stderr}`);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: async () => {
+      await as("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -28,7 +28,7 @@ pub fn run(args: &[String]) -> Result {
             _ => return Err(format!("unknown argument {arg:?}\n{USAGE}")),
         }
     }
-    let tools = setup::run(Needs { test_tooling: true, chromium: false })?;
+    let tools = setup::run(Needs { test_tooling: true, chromium: false, postgres: false })?;
     if build_first {
         build::package(&tools)?;
     }

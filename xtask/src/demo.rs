@@ -18,7 +18,7 @@ pub fn run(args: &[String]) -> Result {
         [flag, port] if flag == "--port" => port.clone(),
         _ => return Err("usage: cargo xtask demo [--port N]".into()),
     };
-    let tools = setup::run(Needs { test_tooling: false, chromium: false })?;
+    let tools = setup::run(Needs { test_tooling: false, chromium: false, postgres: false })?;
     build::package(&tools)?;
     let emulator = build::emulator()?;
     let root = root();

@@ -31,8 +31,10 @@ usage: cargo xtask <command>
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("setup") => setup::run(setup::Needs { test_tooling: true, chromium: true }).map(drop),
-        Some("build") => setup::run(setup::Needs { test_tooling: false, chromium: false }).and_then(|tools| build::package(&tools)),
+        Some("setup") => setup::run(setup::Needs { test_tooling: true, chromium: true, postgres: true }).map(drop),
+        Some("build") => {
+            setup::run(setup::Needs { test_tooling: false, chromium: false, postgres: false }).and_then(|tools| build::package(&tools))
+        }
         Some("demo") => demo::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),

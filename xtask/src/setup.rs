@@ -12,6 +12,8 @@ pub struct Needs {
     /// The test tooling in tests/ (runtimes, tsc, the SDK the bench compares with).
     pub test_tooling: bool,
     pub chromium: bool,
+    /// PostgreSQL's server binaries (the fleet test starts its own server).
+    pub postgres: bool,
 }
 
 /// Paths of the tools found or installed.
@@ -21,6 +23,9 @@ pub struct Tools {
     pub chromium: Option<(String, String)>,
     /// Whether the pinned nightly (with `rust-src`) is there to build the package.
     pub nightly: bool,
+    /// The directory of PostgreSQL's `initdb` and `pg_ctl`, when asked for;
+    /// or why there is none (the tests that need it then say so and skip).
+    pub postgres: Option<std::result::Result<String, String>>,
 }
 
 pub fn run(needs: Needs) -> Result<Tools> {
@@ -35,7 +40,8 @@ pub fn run(needs: Needs) -> Result<Tools> {
         npm_tooling(&util::js_dir())?;
     }
     let chromium = if needs.chromium { Some(chromium()?) } else { None };
-    Ok(Tools { chromium, nightly })
+    let postgres = if needs.postgres { Some(postgres()) } else { None };
+    Ok(Tools { chromium, nightly, postgres })
 }
 
 fn node() -> Result {
@@ -179,4 +185,37 @@ fn chromium() -> Result<(String, String)> {
         (Some(browser), Some(driver)) => Ok((browser, driver)),
         _ => Err("apt-get ran but chromium or chromedriver is still missing".into()),
     }
+}
+
+/// Debian's PostgreSQL server (`initdb`, `pg_ctl`): installed with apt-get
+/// when root. Where it cannot be had, the reason, not a failure: only the
+/// tests that need a server skip, saying so.
+fn postgres() -> std::result::Result<String, String> {
+    let find = || {
+        let mut dirs: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry.ok().map(|e| e.path().join("bin")))
+            .filter(|bin| bin.join("initdb").exists() && bin.join("pg_ctl").exists())
+            .collect();
+        dirs.sort();
+        // The newest version, else whatever is on the PATH.
+        dirs.pop().map(|d| d.display().to_string()).or_else(|| {
+            output(Command::new("which").arg("initdb"))
+                .and_then(|p| std::path::Path::new(p.trim()).parent().map(|d| d.display().to_string()))
+        })
+    };
+    if let Some(bin) = find() {
+        println!("postgresql ({bin}): ok");
+        return Ok(bin);
+    }
+    let is_root = output(Command::new("id").arg("-u")).is_some_and(|id| id.trim() == "0");
+    let has_apt = output(Command::new("which").arg("apt-get")).is_some();
+    if !(is_root && has_apt) {
+        return Err("PostgreSQL is not installed and cannot be here (not root, or no apt-get): install it (`sudo apt-get install postgresql`) to run the fleet test".into());
+    }
+    step("install PostgreSQL (apt-get): the fleet test starts its own server");
+    let apt = |args: &[&str]| exec(Command::new("apt-get").args(args).env("DEBIAN_FRONTEND", "noninteractive"));
+    apt(&["update", "-q"]).and_then(|()| apt(&["install", "-y", "-q", "--no-install-recommends", "postgresql"]))?;
+    find().ok_or_else(|| "apt-get installed postgresql, but initdb and pg_ctl are not under /usr/lib/postgresql/*/bin".into())
 }

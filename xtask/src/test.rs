@@ -69,7 +69,7 @@ pub fn run(args: &[String]) -> Result {
         }
     }
     let wants = |tier: &str| args.is_empty() || args.iter().any(|a| a == tier);
-    let tools = setup::run(Needs { test_tooling: true, chromium: wants("runtimes") || wants("demo") })?;
+    let tools = setup::run(Needs { test_tooling: true, chromium: wants("runtimes") || wants("demo"), postgres: wants("runtimes") })?;
     let started = std::time::Instant::now();
 
     if wants("native") {
@@ -111,7 +111,7 @@ pub fn run(args: &[String]) -> Result {
     }
     if wants("runtimes") {
         let (chromium, _driver) = tools.chromium.clone().ok_or("the set-up found no Chromium")?;
-        runtimes(&emulator, &chromium)?;
+        runtimes(&emulator, &chromium, tools.postgres.clone())?;
     }
     if wants("demo") {
         let (chromium, _driver) = tools.chromium.clone().ok_or("the set-up found no Chromium")?;
@@ -257,7 +257,7 @@ fn size_budget(pkg: &Path) -> Result {
 }
 
 /// The `runtimes` tier: `npm pack`, then `tests/runtimes/runtimes.test.mjs`.
-fn runtimes(emulator: &Path, chromium: &str) -> Result {
+fn runtimes(emulator: &Path, chromium: &str, postgres: Option<std::result::Result<String, String>>) -> Result {
     step("npm pack (the tarball the runtime tests install)");
     let out = root().join("target").join("package");
     if out.exists() {
@@ -272,14 +272,21 @@ fn runtimes(emulator: &Path, chromium: &str) -> Result {
         .filter(|path| path.exists())
         .ok_or_else(|| format!("npm pack made no tarball in {}", out.display()))?;
 
-    step("runtimes: Node ESM and CommonJS, Deno, workerd (wrangler dev), Chromium (entry and esbuild bundle); the durable receiver Worker (local Queues + D1)");
+    step("runtimes: Node ESM and CommonJS, Deno, workerd (wrangler dev), Chromium (entry and esbuild bundle); the durable receiver Worker (local Queues + D1), init worker; a Node fleet on PostgreSQL");
     let dir = root().join("tests").join("runtimes");
+    let mut node = Command::new("node");
+    match postgres {
+        Some(Ok(bin)) => node.env("RTK_POSTGRES_BIN", bin),
+        Some(Err(why)) => node.env("RTK_POSTGRES_MISSING", why),
+        None => &mut node,
+    };
     exec(
-        Command::new("node")
-            .arg("--test")
+        node.arg("--test")
             .arg(dir.join("runtimes.test.mjs"))
             .arg(dir.join("cli.test.mjs"))
             .arg(dir.join("receiver.test.mjs"))
+            .arg(dir.join("init-worker.test.mjs"))
+            .arg(dir.join("fleet.test.mjs"))
             .current_dir(root())
             .env("RTK_PACKAGE_TARBALL", &tarball)
             .env("RTK_EMULATOR_BIN", emulator)

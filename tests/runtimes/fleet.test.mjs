@@ -1,0 +1,183 @@
+// A Node fleet on one PostgreSQL: four processes, each its own
+// WebhookReceiver (fleet/receiver.mjs) with a PostgresDeliveryStore from the
+// packed package, and one throwaway PostgreSQL server started here. The test
+// is RealtimeKit: it signs 1 000 deliveries and sends each twice, spread
+// across the processes (some copies at once), and sends again after a 5xx or
+// no answer, to the next live process. Ten handlers fail twice; one process
+// is killed (SIGKILL) while a handler runs. In the end each delivery must have
+// been handled exactly once: one row in `effects` each.
+//
+// Run by `cargo xtask test runtimes`, which installs PostgreSQL where it can
+// (RTK_POSTGRES_BIN); where it cannot, this test is skipped and says why.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { required, run, startPostgres, startProcess } from "./support.mjs";
+import { storeContract } from "../js/store-contract.mjs";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const TARBALL = required("RTK_PACKAGE_TARBALL");
+const WORK = join(required("RTK_WORK_DIR"), "fleet");
+const POSTGRES_BIN = process.env.RTK_POSTGRES_BIN;
+const SKIP = POSTGRES_BIN ? false : `no PostgreSQL server here: ${process.env.RTK_POSTGRES_MISSING ?? "RTK_POSTGRES_BIN is not set (run it through cargo xtask test runtimes)"}`;
+const PROCESSES = 4;
+const DELIVERIES = 1000;
+const FAILING = 10;
+const LIMIT = 300_000;
+
+let postgres;
+let pool;
+const fleet = [];
+
+before(async () => {
+  if (SKIP) return;
+  await rm(WORK, { recursive: true, force: true });
+  await mkdir(WORK, { recursive: true });
+  // The app, as a user installs it: the tarball and pg (the version tests/ has, so it is in npm's cache).
+  const { devDependencies } = JSON.parse(await readFile(join(ROOT, "tests", "package.json"), "utf8"));
+  await writeFile(join(WORK, "package.json"), JSON.stringify({
+    name: "rtk-fleet", private: true, type: "module", dependencies: { "realtimekit-webhooks": `file:${TARBALL}`, pg: devDependencies.pg },
+  }));
+  const install = await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--no-package-lock"], { cwd: WORK });
+  assert.equal(install.code, 0, `npm install failed:\n${install.stdout}\n${install.stderr}`);
+  await copyFile(fileURLToPath(new URL("./fleet/receiver.mjs", import.meta.url)), join(WORK, "receiver.mjs"));
+
+  postgres = await startPostgres(POSTGRES_BIN);
+  const { default: pg } = await import(pathToFileURL(join(WORK, "node_modules", "pg", "lib", "index.js")));
+  pool = new pg.Pool({ connectionString: postgres.url, max: 4 });
+  await pool.query(`CREATE TABLE effects (meeting TEXT NOT NULL, delivery TEXT NOT NULL, process TEXT NOT NULL);
+    CREATE TABLE failures (meeting TEXT PRIMARY KEY, times INTEGER NOT NULL);
+    CREATE TABLE stalls (meeting TEXT PRIMARY KEY, runs INTEGER NOT NULL DEFAULT 0)`);
+});
+
+after(async () => {
+  for (const member of fleet) await member.process.stop();
+  await pool?.end();
+  await postgres?.stop();
+});
+
+/** Starts the fleet's processes, each told the public key and the database. */
+async function startFleet(publicKey) {
+  for (let n = 0; n < PROCESSES; n++) {
+    const child = startProcess("node", ["receiver.mjs"], { cwd: WORK, env: { ...process.env, DATABASE_URL: postgres.url, PUBLIC_KEY: publicKey, NAME: `p${n}` } });
+    const [, port] = await child.waitFor(/listening on (\d+)/);
+    fleet.push({ name: `p${n}`, process: child, url: `http://127.0.0.1:${port}/`, alive: true });
+  }
+}
+
+const figures = { requests: 0, retried: 0, atOnce: 0 };
+
+/**
+ * Sends a delivery as RealtimeKit does, from process `first` on: again after
+ * a 5xx or no answer (to the next live process), never after a 2xx or 4xx.
+ * Resolves to the final status.
+ */
+async function send({ body, headers }, first) {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const live = fleet.filter((m) => m.alive);
+    const member = live[(first + attempt) % live.length];
+    figures.requests++;
+    let status;
+    try {
+      const response = await fetch(member.url, { method: "POST", body, headers, signal: AbortSignal.timeout(20_000) });
+      status = response.status;
+      await response.arrayBuffer();
+    } catch {
+      status = undefined; // no answer: a process killed mid-request
+    }
+    if (status !== undefined && status < 500) return status;
+    figures.retried++;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(50 * (attempt + 1), 500)));
+  }
+  throw new Error(`delivery ${headers["rtk-uuid"]} never answered 2xx`);
+}
+
+/** Runs `work` on every item, `limit` at a time. */
+async function inPool(items, limit, work) {
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < items.length) await work(items[next++]);
+  }));
+}
+
+test("4 Node processes, one PostgreSQL: 1 000 deliveries each sent twice (some at once), 10 handlers failing twice, a process killed mid-handler: each handled exactly once", { skip: SKIP, timeout: LIMIT }, async () => {
+  const pkg = await import(pathToFileURL(join(WORK, "node_modules", "realtimekit-webhooks", "node.js")));
+  const { publicKey, privateKey } = await pkg.generateTestKeys();
+  await startFleet(publicKey);
+  const meetings = Array.from({ length: DELIVERIES }, (_, n) => `m-${n}`);
+  await pool.query("INSERT INTO failures (meeting, times) SELECT unnest($1::text[]), 2", [meetings.slice(0, FAILING * 50).filter((_, n) => n % 50 === 0)]);
+  await pool.query("INSERT INTO stalls (meeting) VALUES ('killed-mid-handler')");
+  const signed = await Promise.all([...meetings, "killed-mid-handler"].map(async (meeting) => ({
+    meeting,
+    ...(await pkg.signDelivery({ event: "meeting.started", meeting: { id: meeting, title: meeting } }, { privateKey })),
+  })));
+  const statuses = [];
+  let sentTwice = 0;
+  /** Both copies of delivery `n`: to two processes, at once for every fifth one, else one after the other. */
+  const sendTwice = async (n) => {
+    const delivery = signed[n];
+    const [a, b] = [n % PROCESSES, (n + 1) % PROCESSES];
+    if (n % 5 === 0) {
+      figures.atOnce++;
+      statuses.push(...await Promise.all([send(delivery, a), send(delivery, b)]));
+    } else {
+      statuses.push(await send(delivery, a), await send(delivery, b));
+    }
+    sentTwice++;
+  };
+  // A third of the way through, the one that stalls goes to p0; p0 is killed once its handler runs, the rest under way.
+  const killed = (async () => {
+    while (sentTwice < DELIVERIES / 3) await new Promise((resolve) => setTimeout(resolve, 20));
+    const target = fleet[0];
+    const running = target.process.waitFor(/running killed-mid-handler/);
+    const sending = send(signed[DELIVERIES], 0);
+    await running;
+    target.alive = false;
+    target.process.kill("SIGKILL");
+    await target.process.exited;
+    statuses.push(await sending, await send(signed[DELIVERIES], 1));
+  })();
+  await inPool(Array.from({ length: DELIVERIES }, (_, n) => n), 24, sendTwice);
+  await killed;
+
+  assert.equal(statuses.length, 2 * (DELIVERIES + 1));
+  assert.deepEqual([...new Set(statuses)], [200], "every copy answered 200 in the end (handled, or a repeat)");
+  const { rows } = await pool.query("SELECT meeting, COUNT(*)::int AS runs FROM effects GROUP BY meeting");
+  const runs = new Map(rows.map((r) => [r.meeting, r.runs]));
+  const lost = signed.filter((d) => !runs.has(d.meeting)).length;
+  const duplicated = rows.reduce((sum, r) => sum + r.runs - 1, 0);
+  const left = (await pool.query("SELECT COALESCE(SUM(times), 0)::int AS n FROM failures")).rows[0].n;
+  const states = (await pool.query("SELECT state, COUNT(*)::int AS n FROM rtk_deliveries GROUP BY state")).rows;
+  const byProcess = (await pool.query("SELECT process, COUNT(*)::int AS n FROM effects GROUP BY process ORDER BY process")).rows;
+  console.log(
+    `fleet: ${PROCESSES} Node processes on one PostgreSQL; ${signed.length} signed deliveries each sent twice (${figures.atOnce} pairs at once), ` +
+    `${figures.requests} requests in all (${figures.retried} answered 5xx or not at all, then sent again); ${FAILING} handlers failed twice; ` +
+    `p0 killed (SIGKILL) mid-handler. Handled ${runs.size}, ${duplicated} duplicated, ${lost} lost; ` +
+    `store: ${states.map((s) => `${s.n} ${s.state}`).join(", ")}; handled by ${byProcess.map((p) => `${p.process} ${p.n}`).join(", ")}`,
+  );
+  assert.equal(lost, 0);
+  assert.equal(duplicated, 0);
+  assert.equal(runs.size, DELIVERIES + 1);
+  assert.equal(left, 0, "each failing handler failed twice");
+  assert.deepEqual(states, [{ state: "done", n: DELIVERIES + 1 }]);
+  assert.ok(byProcess.every((p) => p.process !== "p0" || p.n < DELIVERIES), "p0 died");
+});
+
+storeContract("PostgresDeliveryStore", async () => {
+  const { PostgresDeliveryStore } = await import(pathToFileURL(join(WORK, "node_modules", "realtimekit-webhooks", "postgres.js")));
+  const store = new PostgresDeliveryStore(pool, { table: "contract_deliveries" });
+  await store.migrate();
+  return store;
+}, { skip: SKIP });
+
+test("PostgresDeliveryStore: migrate from eight connections at once, and a table name that is not one is refused", { skip: SKIP }, async () => {
+  const { PostgresDeliveryStore } = await import(pathToFileURL(join(WORK, "node_modules", "realtimekit-webhooks", "postgres.js")));
+  await Promise.all(Array.from({ length: 8 }, () => new PostgresDeliveryStore(pool, { table: "public.migrated_at_once" }).migrate()));
+  assert.equal((await pool.query("SELECT COUNT(*)::int AS n FROM public.migrated_at_once")).rows[0].n, 0);
+  for (const table of ["x; DROP TABLE effects", "a.b.c", "", "1st"]) {
+    assert.throws(() => new PostgresDeliveryStore(pool, { table }), { name: "ValidationError" });
+  }
+  assert.throws(() => new PostgresDeliveryStore("postgres://localhost"), { name: "ValidationError" });
+});
