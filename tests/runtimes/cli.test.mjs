@@ -247,3 +247,51 @@ test("keygen and trigger against a Node receiver: delivered, repeated, tampered,
     server.closeAllConnections();
   }
 });
+
+test("deliveries: bad usage is exit 2 before anything is sent; the token comes from --admin-token, the environment, or ./.dev.vars for a receiver on loopback only", async () => {
+  const asked = [];
+  const server = createServer((req, res) => {
+    asked.push([req.method, req.url, req.headers.authorization]);
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ total: 0, byState: { queued: 0, handling: 0, done: 0, dead: 0 }, byEvent: {}, oldestPendingMs: null }));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const receiver = `http://127.0.0.1:${server.address().port}`;
+  try {
+    for (const [args, message] of [
+      [["deliveries"], /give one of deliveries list, deliveries show, deliveries stats, deliveries redrive/],
+      [["deliveries", "redrive", "--receiver", receiver, "--admin-token", "t"], /give an rtk-uuid, or --all/],
+      [["deliveries", "redrive", "id-1", "--all", "--receiver", receiver, "--admin-token", "t"], /give an rtk-uuid, or --all/],
+      [["deliveries", "redrive", "id-1", "--since", "1h", "--receiver", receiver, "--admin-token", "t"], /--since goes with --all/],
+      [["deliveries", "list", "--since", "yesterday", "--receiver", receiver, "--admin-token", "t"], /--since yesterday is not a time/],
+      [["deliveries", "list", "--state", "lost", "--receiver", receiver, "--admin-token", "t"], /--state is queued, handling, done or dead/],
+      [["deliveries", "list", "--admin-token", "t"], /give --receiver <url> \(or REALTIMEKIT_RECEIVER_URL\)/],
+      [["deliveries", "show", "--receiver", receiver, "--admin-token", "t"], /takes <rtk-uuid>/],
+      [["deliveries", "stats", "--receiver", "http://10.0.0.1:8787"], /give --admin-token \(or REALTIMEKIT_ADMIN_TOKEN\)/],
+    ]) {
+      const result = await cli(args);
+      assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+    }
+    assert.deepEqual(asked, [], "nothing was sent");
+
+    await writeFile(join(WORK, ".dev.vars"), 'RTK_PUBLIC_KEY="..."\nADMIN_TOKEN="from-dev-vars"\n');
+    try {
+      assert.equal((await cli(["deliveries", "stats", "--receiver", receiver])).code, 0);
+      assert.equal((await cli(["deliveries", "stats", "--receiver", receiver], { REALTIMEKIT_ADMIN_TOKEN: "from-env" })).code, 0);
+      assert.equal((await cli(["deliveries", "stats", "--receiver", receiver, "--admin-token", "from-flag"])).code, 0);
+      const far = await cli(["deliveries", "stats", "--receiver", "http://10.0.0.1:8787"]);
+      assert.equal(far.code, 2, "a local token is never sent off loopback");
+    } finally {
+      await rm(join(WORK, ".dev.vars"));
+    }
+    assert.deepEqual(asked.map(([, , authorization]) => authorization), ["Bearer from-dev-vars", "Bearer from-env", "Bearer from-flag"]);
+    assert.deepEqual(asked[0].slice(0, 2), ["GET", "/admin/stats"]);
+
+    const nobody = await cli(["deliveries", "stats", "--receiver", "http://127.0.0.1:9", "--admin-token", "t"]);
+    assert.equal(nobody.code, 1);
+    assert.match(nobody.stderr, /could not reach http:\/\/127\.0\.0\.1:9/);
+  } finally {
+    server.close();
+    server.closeAllConnections();
+  }
+});
