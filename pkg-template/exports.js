@@ -8,6 +8,7 @@ export { WebhookVerifier, deliveryKey, readDeliveryBody } from "./webhook-verifi
 export { WebhookReceiver, MemoryDeliveryStore, createNodeHandler } from "./webhook-receiver.js";
 export { generateTestKeys, signDelivery, exampleDelivery } from "./testing.js";
 export { WEBHOOK_EVENTS, isWebhookEvent } from "./events.js";
+export { parseEvents } from "./input.js";
 export {
   RealtimeKitError,
   ValidationError,

@@ -170,6 +170,16 @@ impl fmt::Display for Error {
     }
 }
 
+impl RequestContext {
+    /// The webhook's id (as the URL carries it), for the operations on one webhook.
+    fn webhook_id(&self) -> Option<&str> {
+        matches!(self.operation, "get" | "replace" | "edit" | "delete")
+            .then(|| self.url.split(['?', '#']).next().and_then(|path| path.rsplit('/').next()))
+            .flatten()
+            .filter(|id| !id.is_empty())
+    }
+}
+
 impl fmt::Display for RequestContext {
     /// `list: GET https://...`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -340,8 +350,17 @@ impl fmt::Display for ApiError {
         // itself is wrong, most often the base URL.
         let no_route = (self.status == 404 && self.errors.is_empty() && self.problem.is_none())
             || self.errors.iter().any(|e| e.code == Some(NO_ROUTE));
-        if let (true, Some(request)) = (no_route, &self.request) {
-            write!(f, " ({request} is not an API endpoint: check baseURL, which ends in /client/v4)")?;
+        match &self.request {
+            Some(request) if no_route => write!(f, " ({request} is not an API endpoint: check baseURL, which ends in /client/v4)")?,
+            Some(request) => {
+                // The webhook a call on one was about, when the API says it is not there.
+                if let Some(id) = request.webhook_id().filter(|_| self.status == 404) {
+                    write!(f, ": no webhook {id} in this app")?;
+                }
+                // Which call, and whether the retries ran out: `(get: GET https://..., attempt 3 of 3)`.
+                write!(f, " ({request}, {})", Attempt(request))?;
+            }
+            None => {}
         }
         if let Some(secs) = self.retry_after {
             write!(f, " (retry after {}s)", Seconds(secs))?;
@@ -473,6 +492,31 @@ mod tests {
         assert_eq!(e.to_string(), "503 Service Unavailable: upstream connect error");
         let e = ApiError::from_reply(500, None, String::new());
         assert_eq!(e.to_string(), "500 Internal Server Error");
+    }
+
+    #[test]
+    fn a_reply_to_a_call_names_the_call_and_its_attempt_and_a_missing_webhook_its_id() {
+        let request = |operation, method, path: &str, attempt| RequestContext {
+            operation,
+            method,
+            url: format!("https://api.example.com/client/v4/accounts/a/realtime/kit/app/webhooks{path}"),
+            attempt,
+            attempts: 3,
+            timeout_ms: 30_000,
+            waiting: false,
+        };
+        let mut e = ApiError::from_reply(503, None, "upstream connect error".into());
+        e.request = Some(request("list", "GET", "", 3));
+        assert_eq!(
+            e.to_string(),
+            "503 Service Unavailable: upstream connect error (list: GET https://api.example.com/client/v4/accounts/a/realtime/kit/app/webhooks, attempt 3 of 3)"
+        );
+        let mut e = ApiError::from_reply(404, None, r#"{"success":false,"error":{"code":404,"message":"Webhook not found"}}"#.into());
+        e.request = Some(request("edit", "PATCH", "/wh-1", 1));
+        assert_eq!(
+            e.to_string(),
+            "404 Not Found: Webhook not found: no webhook wh-1 in this app (edit: PATCH https://api.example.com/client/v4/accounts/a/realtime/kit/app/webhooks/wh-1, attempt 1 of 3)"
+        );
     }
 
     #[test]

@@ -19,6 +19,18 @@ export function deliveriesPanel({ info, onWebhook }) {
   // cooldown), so that a tampered delivery is judged against a key fetched
   // after it arrived (a SignatureError) rather than a cached one that may be stale.
   const verifier = new WebhookVerifier({ keyURL: location.origin + info.keyPath, keyCooldown: 0 });
+  // Each delivery is checked with the key the emulator signed with when it
+  // arrived (the receiver keeps it), as a receiver checked it then: after a
+  // rotation, a reload shows an earlier genuine delivery verified, not failed.
+  const verifiersByKey = new Map();
+  const verifierFor = (publicKey) => {
+    if (!publicKey) return verifier;
+    if (!verifiersByKey.has(publicKey)) verifiersByKey.set(publicKey, new WebhookVerifier({ publicKey }));
+    return verifiersByKey.get(publicKey);
+  };
+  /** The key the emulator signs with now: fetched when the page opens, then that of each delivery arriving live. */
+  const opened = Date.now();
+  let currentKey = fetch(info.keyPath).then((r) => r.json()).then((json) => json?.publicKey ?? json?.data?.publicKey).catch(() => undefined);
   let client = null;
   let settings = null;
   let events = [];
@@ -96,11 +108,16 @@ export function deliveriesPanel({ info, onWebhook }) {
     while (feed.children.length > FEED_LIMIT) feed.lastElementChild.remove();
     updateCounts();
 
-    verifier.verifyBody(received.body, headers).then(
-      (delivery) => {
+    if (received.publicKey && Date.parse(received.at) > opened) currentKey = Promise.resolve(received.publicKey);
+    verifierFor(received.publicKey).verifyBody(received.body, headers).then(
+      async (delivery) => {
         item.dataset.state = "verified";
         eventName.textContent = delivery.event;
         result.replaceChildren(pill("✓ Verified", "good"));
+        if (received.publicKey && received.publicKey.trim() !== (await currentKey)?.trim()) {
+          why.hidden = false;
+          why.replaceChildren("Signed with the key of its time: the emulator's key has been rotated since it arrived.");
+        }
         tally.verified += 1;
         updateCounts();
       },

@@ -38,6 +38,10 @@ pub struct Received {
     pub body: String,
     /// Its headers, names lower-cased.
     pub headers: Vec<(String, String)>,
+    /// The public key the emulator signed with when it arrived (PEM): a page
+    /// that replays the history after a rotation verifies each delivery with
+    /// the key of its time, as a receiver did when it arrived.
+    pub public_key: String,
 }
 
 /// The receiver's history and its live feed.
@@ -77,7 +81,7 @@ pub async fn receive(State(emu): State<Arc<Emulator>>, headers: HeaderMap, body:
     let headers =
         headers.iter().map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())).collect();
     let body = String::from_utf8_lossy(&body).into_owned();
-    emu.receiver.keep(Received { at: crate::store::now(), body, headers });
+    emu.receiver.keep(Received { at: crate::store::now(), body, headers, public_key: emu.signer.public_pem().to_owned() });
     StatusCode::NO_CONTENT
 }
 

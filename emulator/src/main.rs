@@ -52,7 +52,17 @@ async fn run(addr: SocketAddr, config: Config) -> std::io::Result<()> {
     let token = config.token.clone();
     let upstream = config.upstream.clone();
     let emulator = Emulator::new(config)?;
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => std::io::Error::new(
+            e.kind(),
+            format!(
+                "port {} on {} is in use (another emulator, or `cargo xtask demo`, may be running): stop it, or give another port with --port N (`cargo xtask demo --port N`)",
+                addr.port(),
+                addr.ip()
+            ),
+        ),
+        _ => std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")),
+    })?;
     let bound = listener.local_addr()?;
     // The first line is read by tests and tools: keep its shape.
     println!("rtk-emulator listening on http://{bound}");

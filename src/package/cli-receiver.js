@@ -91,7 +91,8 @@ async function listDeliveries({ values, command, out }) {
   if (deliveries.length === 0) return out.line("no deliveries");
   out.line(table(
     ["RTK-UUID", "BODY", "EVENT", "STATE", "ATTEMPTS", "RECEIVED", "LAST ERROR"],
-    deliveries.map((d) => [d.id, d.bodyHash.slice(0, 12), d.event, d.state, d.attempts, iso(d.receivedAt), d.lastError ? oneLine(d.lastError, 80) : ""]),
+    // Queued after a failed attempt: waiting for its retry, not new.
+    deliveries.map((d) => [d.id, d.bodyHash.slice(0, 12), d.event, d.state === "queued" && d.attempts > 0 ? "retrying" : d.state, d.attempts, iso(d.receivedAt), d.lastError ? oneLine(d.lastError, 80) : ""]),
   ));
 }
 
@@ -112,7 +113,7 @@ async function stats({ values, command, out }) {
   const counts = await admin(values, command, "GET", "/stats");
   if (out.asJSON) return out.json(counts);
   const { byState } = counts;
-  out.line(`${counts.total} deliveries: ${byState.queued} queued, ${byState.handling} handling, ${byState.done} done, ${byState.dead} dead`);
+  out.line(`${counts.total} ${counts.total === 1 ? "delivery" : "deliveries"}: ${byState.queued} queued, ${byState.handling} handling, ${byState.done} done, ${byState.dead} dead`);
   out.line(counts.oldestPendingMs === null ? "none waiting" : `the oldest waiting has waited ${duration(counts.oldestPendingMs)}`);
   const events = Object.entries(counts.byEvent).sort(([a], [b]) => a.localeCompare(b));
   if (events.length > 0) {
@@ -230,6 +231,9 @@ async function initWorker({ values, positionals, command, out }) {
   await mkdir(join(dir, ".rtk-keys"), { recursive: true });
   for (const [file, text] of Object.entries(WORKER_TEMPLATE)) {
     let written = text;
+    // What only the repository's copy needs: its paragraph of the README; a lockfile left out of git (an app keeps its own).
+    if (file === "README.md") written = written.replace(/<!-- repository only[^>]*-->[\s\S]*?<!-- \/repository only -->\n?/g, "");
+    if (file === ".gitignore") written = written.replace(/^package-lock\.json\n/m, "");
     if (file === "wrangler.toml") written = written.replace(/^name = ".*"$/m, `name = "${name}"`);
     if (file === "package.json") {
       const pkg = JSON.parse(text);

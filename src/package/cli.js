@@ -14,19 +14,24 @@ import {
 } from "./node.js";
 // The library's own checks and rules, not public API: the build bundles
 // input.js into this file, and ensurePatch is the wasm module's.
-import { webhookInput } from "./input.js";
+import { ENVIRONMENT, suggestion, webhookInput } from "./input.js";
 import { ensurePatch } from "./realtimekit_webhooks.js";
 import { CommandFailed, OUTPUT, Output, UsageError, describe, oneLine, table } from "./cli-output.js";
 import { RECEIVER_COMMANDS, RECEIVER_SETTINGS } from "./cli-receiver.js";
 
 const NAME = "realtimekit-webhooks";
 
-const SETTINGS = {
-  account: { type: "string", env: "CLOUDFLARE_ACCOUNT_ID", help: "Cloudflare account id" },
-  app: { type: "string", env: "REALTIMEKIT_APP_ID", help: "RealtimeKit app id" },
-  token: { type: "string", env: "CLOUDFLARE_API_TOKEN", help: "API token (never printed)" },
-  "base-url": { type: "string", env: "REALTIMEKIT_BASE_URL", help: "API base URL (default https://api.cloudflare.com/client/v4; the emulator's: http://127.0.0.1:8765/client/v4)" },
+/** What each setting is (the README's table of settings from the environment says the same). */
+const SETTING_HELP = {
+  account: "the Cloudflare account id",
+  app: "the RealtimeKit app id",
+  token: "an API token (never printed)",
+  "api-key": "or a global API key (never printed), with apiEmail",
+  "api-email": "the email of that key's account",
+  "base-url": "the API's base URL (default https://api.cloudflare.com/client/v4; the emulator's: http://127.0.0.1:8765/client/v4)",
 };
+/** The API commands' settings: flags, or the variables the library reads too (input.js's ENVIRONMENT). */
+const SETTINGS = Object.fromEntries(ENVIRONMENT.map(({ flag, variable, option }) => [flag, { type: "string", env: variable, option, help: SETTING_HELP[flag] }]));
 const FIELDS = {
   name: { type: "string", help: "the webhook's name" },
   url: { type: "string", help: "where deliveries are POSTed (http or https)" },
@@ -58,7 +63,7 @@ const COMMANDS = {
   trigger: {
     args: ["event"],
     options: {
-      to: { type: "string", help: "the receiver's URL" },
+      to: { type: "string", multiple: true, help: "the receiver's URL; given more than once, the same delivery goes to each at once (a fleet)" },
       key: { type: "string", help: "the private key to sign with: a PEM file, or the directory keygen wrote" },
       body: { type: "string", help: "a file with the raw body to send (default: the event's example, with fresh ids)" },
       id: { type: "string", help: "the rtk-uuid (default: a fresh one)" },
@@ -79,6 +84,14 @@ const COMMANDS = {
     },
     summary: "write a development key pair for trigger and the verifier",
     run: keygen,
+  },
+  example: {
+    args: ["event"],
+    options: {
+      "fresh-ids": { type: "boolean", help: "new ids in the body (a meeting's, a session's, ...), so that each run is a new event" },
+    },
+    summary: "print an example delivery body of an event (for trigger --body, or a test)",
+    run: example,
   },
   ...RECEIVER_COMMANDS,
 };
@@ -108,15 +121,23 @@ async function main(argv) {
   const spec = COMMANDS[command];
   if (!spec && GROUPS.has(command)) {
     const words = Object.keys(COMMANDS).filter((name) => name.startsWith(`${command} `));
+    if (rest.includes("--help") || rest.includes("-h")) {
+      process.stdout.write([`Usage: ${NAME} ${command} <${words.map((w) => w.split(" ")[1]).join("|")}> [options]`, "", ...words.map((w) => `  ${w.padEnd(20)}  ${COMMANDS[w].summary}`), "", `(${NAME} ${words[0]} --help for its options)`, ""].join("\n"));
+      return 0;
+    }
     throw new UsageError(`${command}: give one of ${words.join(", ")}`);
   }
-  if (!spec) throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: ${Object.keys(COMMANDS).join(", ")}`);
+  if (!spec) throw new UsageError(`unknown command ${JSON.stringify(command)} (${suggestion(command, [...Object.keys(COMMANDS), ...GROUPS])}commands: ${Object.keys(COMMANDS).join(", ")})`);
   const options = { ...spec.settings, ...spec.options, help: { type: "boolean", short: "h" } };
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }])), allowPositionals: true, strict: true });
+    const spec = ([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }];
+    parsed = parseArgs({ args: rest, options: Object.fromEntries(Object.entries(options).map(spec)), allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(`${command}: ${error.message.replace(/\. To specify a positional argument.*$/s, "")}`, { cause: command });
+    // A misspelt flag gets the name it was likely meant to be.
+    const flag = /^Unknown option '(--?[^']+)'/.exec(error.message)?.[1];
+    const hint = flag?.startsWith("--") ? suggestion(flag.slice(2), Object.keys(options)).replace(/^did you mean (.+)\? $/, " (did you mean --$1?)") : "";
+    throw new UsageError(`${command}: ${error.message.replace(/\. To specify a positional argument.*$/s, "")}${hint}`, { cause: command });
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -135,13 +156,25 @@ async function main(argv) {
 
 /** The client, from the settings' flags or their environment variables. */
 function client(values, command) {
-  const setting = (name) => values[name] ?? (process.env[SETTINGS[name].env] || undefined);
-  const missing = ["account", "app", "token"].filter((name) => !setting(name));
-  if (missing.length > 0) {
-    throw new UsageError(`${command}: give ${missing.map((name) => `--${name} (or ${SETTINGS[name].env})`).join(", ")}`, { cause: command });
+  const setting = (flag) => values[flag] ?? (process.env[SETTINGS[flag].env] || undefined);
+  const flagged = (flag) => values[flag] !== undefined;
+  if (flagged("token") && (flagged("api-key") || flagged("api-email"))) {
+    throw new UsageError(`${command}: give --token, or --api-key and --api-email, not both`, { cause: command });
   }
-  const options = { accountId: setting("account"), appId: setting("app"), apiToken: setting("token") };
-  if (setting("base-url")) options.baseURL = setting("base-url");
+  const missing = ["account", "app"].filter((flag) => !setting(flag)).map((flag) => `--${flag} (or ${SETTINGS[flag].env})`);
+  // A token, or a key and its email; a flag wins over the environment.
+  const byKey = flagged("api-key") || flagged("api-email") || (!setting("token") && Boolean(setting("api-key") || setting("api-email")));
+  const credentials = byKey ? ["api-key", "api-email"] : ["token"];
+  if (credentials.some((flag) => !setting(flag))) {
+    missing.push(byKey
+      ? "--api-key and --api-email (or CLOUDFLARE_API_KEY and CLOUDFLARE_EMAIL)"
+      : "--token (or CLOUDFLARE_API_TOKEN), or --api-key and --api-email (or CLOUDFLARE_API_KEY and CLOUDFLARE_EMAIL)");
+  }
+  if (missing.length > 0) throw new UsageError(`${command}: give ${missing.join(", ")}`, { cause: command });
+  const options = {};
+  for (const flag of ["account", "app", ...credentials, "base-url"]) {
+    if (setting(flag)) options[SETTINGS[flag].option] = setting(flag);
+  }
   return new WebhooksClient(options);
 }
 
@@ -318,13 +351,15 @@ const FATE_TEXT = {
 async function trigger({ values, positionals, out, command }) {
   const event = positionals[0];
   if (!values.to) throw new UsageError(`${command}: give --to <url>, the receiver's URL`, { cause: command });
-  let url;
-  try {
-    url = new URL(values.to);
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http");
-  } catch {
-    throw new UsageError(`${command}: --to ${values.to} is not an http(s) URL`, { cause: command });
-  }
+  const urls = values.to.map((to) => {
+    try {
+      const url = new URL(to);
+      if (url.protocol === "http:" || url.protocol === "https:") return url;
+    } catch {
+      // said below
+    }
+    throw new UsageError(`${command}: --to ${to} is not an http(s) URL`, { cause: command });
+  });
   if (!values.key) throw new UsageError(`${command}: give --key <private.pem> (\`${NAME} keygen --out DIR\` writes one; give the receiver DIR/public.pem)`, { cause: command });
   const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 1000) throw new UsageError(`${command}: --repeat is a whole number from 1 to 1000`, { cause: command });
@@ -360,18 +395,45 @@ async function trigger({ values, positionals, out, command }) {
   const sent = values.tamper ? tamper(signed.body) : signed.body;
   const answers = [];
   for (let n = 1; n <= repeat; n++) {
-    const answer = await post(url, sent, signed.headers);
-    answer.fate = fate(answer.status);
-    answers.push(answer);
-    // The receiver's answer whole, as far as is reasonable: its reasons run long.
-    const shown = answer.status === undefined ? `no answer (${answer.error})` : `${answer.status}${answer.text ? ` ${oneLine(answer.text, 400)}` : ""}`;
-    out.line(`${repeat > 1 ? `[${n}/${repeat}] ` : ""}POST ${url.href} rtk-uuid ${signed.headers["rtk-uuid"]}${values.tamper ? " (tampered)" : ""} -> ${shown}: ${FATE_TEXT[answer.fate]}`);
+    // To every receiver at once: the same delivery, as RealtimeKit's retries can reach two instances together.
+    const round = await Promise.all(urls.map(async (url) => ({ url: url.href, ...(await post(url, sent, signed.headers)) })));
+    for (const answer of round) {
+      answer.fate = fate(answer.status);
+      answers.push(answer);
+      // The receiver's answer whole, as far as is reasonable: its reasons run long.
+      const shown = answer.status === undefined ? `no answer (${answer.error})` : `${answer.status}${answer.text ? ` ${oneLine(answer.text, 400)}` : ""}`;
+      out.line(`${repeat > 1 ? `[${n}/${repeat}] ` : ""}POST ${answer.url} rtk-uuid ${signed.headers["rtk-uuid"]}${values.tamper ? " (tampered)" : ""} -> ${shown}: ${FATE_TEXT[answer.fate]}`);
+    }
   }
-  if (repeat === 1 && values.body !== undefined && /^repeat\b/.test(answers[0].text ?? "")) {
-    out.error("the receiver took it for a repeat: it has handled this body before (a replay, under another rtk-uuid); change the body to make a new event");
-  }
+  for (const hint of triggerHints(answers, values)) out.error(hint);
   out.json({ event, id: signed.headers["rtk-uuid"], tampered: values.tamper === true, answers });
   return answers.every((a) => a.fate === "delivered") ? 0 : 1;
+}
+
+/** What a person may want to know about the answers: why the receiver refused what trigger signed, or took it for a repeat. */
+function triggerHints(answers, values) {
+  const hints = [];
+  const said = (pattern) => answers.some((a) => pattern.test(a.text ?? ""));
+  const key = values.key.endsWith(".pem") ? values.key.replace(/private\.pem$/, "public.pem") : join(values.key, "public.pem");
+  const give = `give the receiver the public key of the one trigger signs with (${key}: publicKey in WebhookReceiver's options, RTK_PUBLIC_KEY for the durable Worker)`;
+  if (!values.tamper && said(/^forged\b/)) hints.push(`the receiver does not verify what trigger signed: ${give}`);
+  if (said(/^key-unavailable\b/)) hints.push(`the receiver could not get a key to verify with (it fetches RealtimeKit's when it has none): ${give}`);
+  if (values.body !== undefined && answers.length === 1 && said(/^repeat\b/)) {
+    hints.push(`the receiver took it for a repeat: it has handled this body before (${values.id ? "under this rtk-uuid: a retry, or " : ""}under another rtk-uuid: a replay); change the body to make a new event`);
+  }
+  return hints;
+}
+
+/** The example body of an event, as JSON: what `trigger` sends, to edit and give to `trigger --body`. */
+async function example({ values, positionals, command }) {
+  let body;
+  try {
+    body = exampleDelivery(positionals[0], { freshIds: values["fresh-ids"] === true });
+  } catch (error) {
+    if (error instanceof ValidationError) throw new UsageError(`${command}: ${error.message}`, { cause: command });
+    throw error;
+  }
+  process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
 }
 
 /** POSTs a delivery; resolves to `{ status, text }`, or `{ error }` for no answer. */
@@ -463,11 +525,33 @@ function argsUsage(spec) {
 
 // ---- run -----------------------------------------------------------------------------------
 
+/** With --json, an error is JSON too, on stderr: `{ "error": { "class", "message", ... } }` (the same exit codes). */
+const jsonErrors = process.argv.slice(2).includes("--json");
+
+/** The JSON of an error: its class, message, and what the library's errors carry (never a credential: messages are redacted). */
+function errorJSON(error, className) {
+  const out = { class: className, message: error.message };
+  for (const key of ["field", "status", "errors", "requestId", "retryAfter"]) {
+    if (error[key] !== undefined && error[key] !== null) out[key] = error[key];
+  }
+  if (error instanceof UsageError && typeof error.cause === "string") out.help = `${NAME} ${error.cause} --help`;
+  return `${JSON.stringify({ error: out }, null, 2)}\n`;
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error) => {
+    if (jsonErrors) {
+      const [className, code] = error instanceof UsageError ? ["UsageError", 2]
+        : error instanceof CommandFailed ? ["CommandFailed", 1]
+          : error instanceof RealtimeKitError ? [error.name, error instanceof ValidationError ? 2 : 1]
+            : [error?.name ?? "Error", 1];
+      process.stderr.write(errorJSON(error ?? {}, className));
+      process.exitCode = code;
+      return;
+    }
     if (error instanceof UsageError) {
       process.stderr.write(`${NAME}: ${error.message}\n`);
       process.stderr.write(`Run \`${NAME} ${typeof error.cause === "string" ? `${error.cause} ` : ""}--help\` for usage.\n`);

@@ -9,6 +9,7 @@
 // puts it beside the glue (`./realtimekit_webhooks.js`, generated) and the
 // snippets of src/wasm/ (`./errors.js`, `./fetch.js`, `./shape.js`).
 import { ValidationError } from "./errors.js";
+import { WEBHOOK_EVENTS, isWebhookEvent } from "./events.js";
 
 /** Largest `maxRetries` accepted. */
 const MAX_RETRIES_LIMIT = 10;
@@ -197,6 +198,35 @@ function isAbortSignal(value) {
 }
 
 /**
+ * The client's settings that the environment gives when the options leave
+ * them out, where the runtime has a `process.env` (Node, Deno, Bun; not
+ * Workers, whose settings come in each request's `env`, nor browsers). The
+ * command line reads the same variables for its flags (cli.js says what each
+ * is): `realtimekit-webhooks --help` prints them, and a test holds the
+ * README's table to it.
+ */
+export const ENVIRONMENT = [
+  { option: "accountId", variable: "CLOUDFLARE_ACCOUNT_ID", flag: "account" },
+  { option: "appId", variable: "REALTIMEKIT_APP_ID", flag: "app" },
+  { option: "apiToken", variable: "CLOUDFLARE_API_TOKEN", flag: "token" },
+  { option: "apiKey", variable: "CLOUDFLARE_API_KEY", flag: "api-key" },
+  { option: "apiEmail", variable: "CLOUDFLARE_EMAIL", flag: "api-email" },
+  { option: "baseURL", variable: "REALTIMEKIT_BASE_URL", flag: "base-url" },
+];
+const VARIABLE = Object.fromEntries(ENVIRONMENT.map(({ option, variable }) => [option, variable]));
+
+/** The environment's value for `option` (its variable, not empty), where there is a `process.env`. */
+function fromEnvironment(env, option) {
+  if (!env) return undefined;
+  try {
+    const value = env[VARIABLE[option]];
+    return typeof value === "string" && value !== "" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * `process.env`, where the runtime has one to read (Node, Deno, Bun; not
  * Workers, whose settings come in each request's `env`, nor browsers).
  */
@@ -215,16 +245,8 @@ function credentials(o) {
   let [token, key, email] = [string(o, "apiToken"), string(o, "apiKey"), string(o, "apiEmail")];
   const env = processEnv();
   if (token === undefined && key === undefined && email === undefined && env) {
-    const variable = (name) => {
-      try {
-        const value = env[name];
-        return typeof value === "string" && value !== "" ? value : undefined;
-      } catch {
-        return undefined;
-      }
-    };
-    token = variable("CLOUDFLARE_API_TOKEN");
-    [key, email] = token === undefined ? [variable("CLOUDFLARE_API_KEY"), variable("CLOUDFLARE_EMAIL")] : [undefined, undefined];
+    token = fromEnvironment(env, "apiToken");
+    [key, email] = token === undefined ? [fromEnvironment(env, "apiKey"), fromEnvironment(env, "apiEmail")] : [undefined, undefined];
   }
   if (token !== undefined) {
     if (key !== undefined || email !== undefined) throw invalid("apiToken", "give apiToken or apiKey and apiEmail, not both");
@@ -247,18 +269,33 @@ function credentials(o) {
   );
 }
 
+/** A required setting: given, or else the environment's. */
+function settingOrEnvironment(o, option, env) {
+  const value = string(o, option) ?? fromEnvironment(env, option);
+  if (value === "") throw invalid(option, "must not be empty");
+  if (value !== undefined) return value;
+  throw invalid(
+    option,
+    env
+      ? `is required, and ${VARIABLE[option]} is not set in process.env either`
+      : `is required: this runtime has no process.env to read ${VARIABLE[option]} from; in a Worker, pass it from the Worker's env`,
+  );
+}
+
 /**
  * `new WebhooksClient(options)`'s options, checked, as ClientCore reads them
  * (`ClientSettings` in src/wasm/client_core.rs): the credentials resolved,
  * `defaultHeaders` as `[name, value, ...]`.
  */
 export function clientOptions(options) {
-  const o = object(options, "options");
+  // None at all: everything from the environment.
+  const o = options === undefined ? {} : object(options, "options");
   knownKeys(o, CLIENT_OPTIONS, CLIENT_OPTIONS.length, "an option of WebhooksClient");
-  const accountId = requiredString(o, "accountId");
-  const appId = requiredString(o, "appId");
+  const env = processEnv();
+  const accountId = settingOrEnvironment(o, "accountId", env);
+  const appId = settingOrEnvironment(o, "appId", env);
   const [apiToken, apiKey, apiEmail] = credentials(o);
-  const baseURL = string(o, "baseURL");
+  const baseURL = string(o, "baseURL") ?? fromEnvironment(env, "baseURL");
   const time = timeout(o);
   const retries = maxRetries(o);
   const fetch = get(o, "fetch");
@@ -306,4 +343,24 @@ export function webhookPatch(value) {
   const o = object(value, "patch");
   knownKeys(o, WEBHOOK_FIELDS, 4, "a webhook field");
   return { name: string(o, "name"), url: string(o, "url"), events: events(o), enabled: boolean(o, "enabled") };
+}
+
+/**
+ * Event names read from elsewhere (a config file, an environment variable),
+ * as `WebhookEvent[]`: a list of strings, or one string of names separated by
+ * commas. A name that is not an event (with the name it was likely meant to
+ * be) or is listed twice is a ValidationError, never dropped in silence.
+ */
+export function parseEvents(list) {
+  const given = typeof list === "string" ? list.split(",").map((name) => name.trim()).filter((name) => name !== "") : list;
+  const names = events({ events: given });
+  if (names === undefined) throw wrongType("events", "an array of event names, or a string of them separated by commas", list);
+  names.forEach((name, i) => {
+    if (!isWebhookEvent(name)) {
+      throw invalid(`events[${i}]`, `${JSON.stringify(name)} is not a webhook event (${suggestion(name, WEBHOOK_EVENTS)}expected one of ${WEBHOOK_EVENTS.join(", ")})`);
+    }
+    const first = names.indexOf(name);
+    if (first < i) throw invalid(`events[${i}]`, `${JSON.stringify(name)} is listed already, at events[${first}]`);
+  });
+  return names;
 }

@@ -5,6 +5,7 @@
 // emulator/fixtures: in pkg/ both sit beside this module.)
 import { ValidationError } from "./errors.js";
 import { EXAMPLES } from "./examples.js";
+import { suggestion } from "./input.js";
 
 const ALGORITHM = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
 
@@ -60,7 +61,8 @@ export async function signDelivery(body, options) {
  */
 export function exampleDelivery(event, options = {}) {
   if (!Object.hasOwn(EXAMPLES, event)) {
-    throw new ValidationError(`event: ${JSON.stringify(event)} is not a webhook event (${Object.keys(EXAMPLES).join(", ")})`, "event");
+    const hint = typeof event === "string" ? suggestion(event, Object.keys(EXAMPLES)) : "";
+    throw new ValidationError(`event: ${JSON.stringify(event)} is not a webhook event (${hint}${Object.keys(EXAMPLES).join(", ")})`, "event");
   }
   if (options === null || typeof options !== "object") throw new ValidationError("options: must be an object", "options");
   for (const key of Object.keys(options)) {

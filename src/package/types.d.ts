@@ -65,13 +65,19 @@ export interface EnsureResult {
   duplicates: Webhook[];
 }
 
-/** Options of `new WebhooksClient(options)`: give `apiToken`, or `apiKey` and `apiEmail` (or have them in `process.env`). */
+/**
+ * Options of `new WebhooksClient(options)`: give `apiToken`, or `apiKey` and
+ * `apiEmail`. Where there is a `process.env` (Node, Deno, Bun), what is left
+ * out is read from it: `CLOUDFLARE_ACCOUNT_ID`, `REALTIMEKIT_APP_ID`,
+ * `CLOUDFLARE_API_TOKEN` (or `CLOUDFLARE_API_KEY` and `CLOUDFLARE_EMAIL`),
+ * `REALTIMEKIT_BASE_URL`, as the command line reads them.
+ */
 export type ClientOptions = {
-  /** The Cloudflare account id. */
-  accountId: string;
-  /** The RealtimeKit app id. */
-  appId: string;
-  /** The API's base URL (default "https://api.cloudflare.com/client/v4"); the emulator's for offline use. */
+  /** The Cloudflare account id (default: `CLOUDFLARE_ACCOUNT_ID` of `process.env`; required where there is none). */
+  accountId?: string;
+  /** The RealtimeKit app id (default: `REALTIMEKIT_APP_ID` of `process.env`; required where there is none). */
+  appId?: string;
+  /** The API's base URL (default: `REALTIMEKIT_BASE_URL` of `process.env`, else "https://api.cloudflare.com/client/v4"); the emulator's for offline use. */
   baseURL?: string;
   /** Milliseconds allowed for each attempt (default 60000). */
   timeout?: number;
@@ -138,3 +144,12 @@ export type VerifierOptions = {
       previousKeyGrace?: number;
     }
 );
+
+/**
+ * Event names read from elsewhere (a config file, an environment variable)
+ * as `WebhookEvent[]`: a list of strings, or one string of names separated by
+ * commas. A name that is not an event, or is listed twice, throws a
+ * `ValidationError` naming it (with the name it was likely meant to be):
+ * never dropped in silence, as `.filter(isWebhookEvent)` would.
+ */
+export declare function parseEvents(list: readonly string[] | string): WebhookEvent[];

@@ -197,6 +197,8 @@ export class WebhookReceiver<C = any> {
   readonly maxBodyBytes: number;
   /** Runs `handler` for deliveries of `events` (one name or a list), in the order registered; checking `delivery.event` narrows `delivery.payload`. */
   on<E extends WebhookEvent>(events: E | readonly E[], handler: (delivery: DeliveryFor<E>, context: C) => unknown): this;
+  /** Stops running `handler` (as given to `on`) for deliveries of `events`. */
+  off<E extends WebhookEvent>(events: E | readonly E[], handler: (delivery: DeliveryFor<E>, context: C) => unknown): this;
   /** Runs `handler` for every delivery, after its event's own handlers. */
   onAny(handler: (delivery: Delivery | UnknownDelivery, context: C) => unknown): this;
   /** Runs `handler` for deliveries of events this version does not know. */
@@ -225,9 +227,13 @@ export class WebhookReceiver<C = any> {
 /** The parts of a node:http `IncomingMessage` the Node handler reads. */
 export interface NodeRequest extends AsyncIterable<Uint8Array | string> {
   method?: string;
+  /** The path and query (for the `path` option). */
+  url?: string;
   headers: Record<string, string | string[] | undefined>;
-  /** What a body parser left: a Buffer or string is used as the raw body; a parsed object is an error. */
+  /** What a body parser left: a Buffer or string is used as the raw body; a parsed object is an error (unless `rawBody` is there). */
   body?: unknown;
+  /** The raw bytes a parser's `verify` kept (`express.json({ verify: (req, res, buf) => { req.rawBody = buf } })`). */
+  rawBody?: unknown;
   readableEnded?: boolean;
 }
 
@@ -240,6 +246,12 @@ export interface NodeResponse {
 
 /** Options of `createNodeHandler`. */
 export interface NodeHandlerOptions<C> {
+  /**
+   * The route deliveries come to, such as "/rtk-webhooks": requests to any
+   * other path go to `next()` (Express), or get a 404 (node:http). Without
+   * it, every request is a delivery (non-POSTs get a 405).
+   */
+  path?: string;
   /** Makes the context handed to the handlers from the request. */
   context?: (req: NodeRequest, res: NodeResponse) => C;
 }
@@ -247,7 +259,8 @@ export interface NodeHandlerOptions<C> {
 /**
  * A `(req, res, next?)` handler for node:http and Express-style frameworks:
  * it reads the raw body itself (or takes the Buffer or string express.raw()
- * or express.text() left in `req.body`), receives the delivery and answers.
+ * or express.text() left in `req.body`, or the raw bytes a parser's `verify`
+ * kept in `req.rawBody`), receives the delivery and answers.
  * A body already parsed into an object cannot be verified: that is a
  * `ValidationError` saying how to fix it, passed to `next` (or answered 500
  * and told to `onError`), so RealtimeKit delivers again once it is fixed.

@@ -96,23 +96,21 @@ export class WebhookReceiver {
 
   /** Runs `handler(delivery, context)` for deliveries of `events` (one name or a list), in the order registered. */
   on(events, handler) {
-    const names = typeof events === "string" ? [events] : events;
-    if (!Array.isArray(names) || names.length === 0) {
-      throw new ValidationError("events: must be an event name or a non-empty list of them", "events");
-    }
-    for (const name of names) {
-      if (!isWebhookEvent(name)) {
-        const hint = typeof name === "string" ? suggestion(name, WEBHOOK_EVENTS) : "";
-        throw new ValidationError(
-          `events: ${JSON.stringify(name)} is not a webhook event (${hint}${WEBHOOK_EVENTS.join(", ")}); handle events this version does not know with onUnknown()`,
-          "events",
-        );
-      }
-    }
+    const names = eventNames(events);
     checkHandler(handler);
     for (const name of names) {
       if (!this.#byEvent.has(name)) this.#byEvent.set(name, []);
       this.#byEvent.get(name).push(handler);
+    }
+    return this;
+  }
+
+  /** Stops running `handler` for deliveries of `events` (one name or a list); a handler not registered for them is ignored. */
+  off(events, handler) {
+    for (const name of eventNames(events)) {
+      const list = this.#byEvent.get(name) ?? [];
+      const at = list.lastIndexOf(handler);
+      if (at >= 0) list.splice(at, 1);
     }
     return this;
   }
@@ -412,7 +410,8 @@ function checkHandler(handler) {
 
 const PARSED_BODY = "the request's body was already parsed (by express.json() or another body parser), but verifying needs the raw bytes that were signed: " +
   "register this route before any app.use(express.json()) (a parser mounted before it consumes the body first, whatever the route's own parsers), " +
-  "with no parser or with express.raw({ type: \"application/json\" }) on the route itself";
+  "with no parser or with express.raw({ type: \"application/json\" }) on the route itself; " +
+  "or keep the raw bytes as req.rawBody: express.json({ verify: (req, res, buf) => { req.rawBody = buf } })";
 
 /**
  * A `(req, res, next?)` handler for node:http and Express-style frameworks: it
@@ -426,11 +425,10 @@ const PARSED_BODY = "the request's body was already parsed (by express.json() or
 export function createNodeHandler(receiver, options = {}) {
   if (!(receiver instanceof WebhookReceiver)) throw new ValidationError("receiver: must be a WebhookReceiver", "receiver");
   if (options === null || typeof options !== "object") throw new ValidationError("options: must be an object", "options");
-  const { context } = options;
-  for (const key of Object.keys(options)) {
-    if (key !== "context") throw new ValidationError(`${key}: is not an option of createNodeHandler (context)`, key);
-  }
+  const { context, path } = options;
+  knownKeys(options, NODE_HANDLER_OPTIONS, NODE_HANDLER_OPTIONS.length, "an option of createNodeHandler");
   if (context !== undefined && typeof context !== "function") throw new ValidationError("context: must be a function (req, res) => context", "context");
+  if (path !== undefined && (typeof path !== "string" || !path.startsWith("/"))) throw new ValidationError("path: must be a path such as \"/rtk-webhooks\"", "path");
 
   return async function realtimeKitWebhooks(req, res, next) {
     const send = (status, text, headers = {}, then) => {
@@ -439,6 +437,10 @@ export function createNodeHandler(receiver, options = {}) {
       res.end(`${text}\n`, then);
     };
     try {
+      // Another route: the next handler's (Express), or 404 (node:http).
+      if (path !== undefined && String(req.url ?? "").split(/[?#]/)[0] !== path) {
+        return typeof next === "function" ? next() : send(404, "not found");
+      }
       if (req.method !== "POST") return send(405, "POST RealtimeKit webhook deliveries here.", { allow: "POST" });
       const body = await rawBody(req, receiver.maxBodyBytes);
       if (body === TOO_LARGE) {
@@ -458,6 +460,25 @@ export function createNodeHandler(receiver, options = {}) {
   };
 }
 
+/** The event names `on` and `off` take: one name or a non-empty list, each a known event. */
+function eventNames(events) {
+  const names = typeof events === "string" ? [events] : events;
+  if (!Array.isArray(names) || names.length === 0) {
+    throw new ValidationError("events: must be an event name or a non-empty list of them", "events");
+  }
+  for (const name of names) {
+    if (!isWebhookEvent(name)) {
+      const hint = typeof name === "string" ? suggestion(name, WEBHOOK_EVENTS) : "";
+      throw new ValidationError(
+        `events: ${JSON.stringify(name)} is not a webhook event (${hint}${WEBHOOK_EVENTS.join(", ")}); handle events this version does not know with onUnknown()`,
+        "events",
+      );
+    }
+  }
+  return names;
+}
+
+const NODE_HANDLER_OPTIONS = ["path", "context"];
 const TOO_LARGE = Symbol("too large");
 const utf8 = new TextEncoder();
 
@@ -468,6 +489,8 @@ const utf8 = new TextEncoder();
  * answer on).
  */
 async function rawBody(req, max) {
+  // The raw bytes a body parser's `verify` kept (express.json({ verify: (req, res, buf) => { req.rawBody = buf } })).
+  if (req.rawBody instanceof Uint8Array) return req.rawBody.length > max ? TOO_LARGE : req.rawBody;
   const parsed = req.body;
   if (typeof parsed === "string" || parsed instanceof Uint8Array) return parsed;
   if (parsed !== undefined && parsed !== null && (req._body === true || req.readableEnded)) {

@@ -9,7 +9,7 @@ export class WebhooksClient {
     /**
      * Makes a client; throws `ValidationError` for missing ids or credentials or a bad option.
      */
-    constructor(options: ClientOptions);
+    constructor(options?: ClientOptions);
     /**
      * The account id.
      */

@@ -442,6 +442,23 @@ test("deliveries arrive and verify in the browser; a tampered one fails", async 
   // A reload replays the receiver's history, verified again in the new page.
   await openPage();
   await waitText(page.locator("#feed-count"), "3 verified · 1 failed");
+
+  // After a key rotation, a reload still shows what was true when they arrived:
+  // verified with the key of their time (and said so), the tampered one failed.
+  await demo.call("POST", "/__emulator/keys/rotate", { body: {} });
+  try {
+    await openPage();
+    await waitText(page.locator("#feed-count"), "3 verified · 1 failed");
+    const note = page.locator('#feed .delivery[data-state="verified"] .why').first();
+    await note.waitFor();
+    assert.match(await note.innerText(), /key of its time: the emulator's key has been rotated since/);
+    // A delivery signed after the rotation verifies with no such note.
+    await page.getByRole("button", { name: "Deliver meeting.summary" }).click();
+    await waitText(page.locator("#feed-count"), "4 verified · 1 failed");
+    assert.equal(await verified("meeting.summary").locator(".why").isHidden(), true);
+  } finally {
+    await demo.call("POST", "/__emulator/keys/rotate", { body: {} });
+  }
   assertQuiet();
 });
 

@@ -457,6 +457,72 @@ describe("node:http, against the emulator's deliveries", () => {
     }
   });
 
+  test("express.json({ verify }) keeping req.rawBody (the Stripe pattern) is verified from it; the error names the pattern", async () => {
+    const handled = [];
+    const receiver = new WebhookReceiver({ publicKey: PUBLIC_PEM }).onAny((d) => handled.push(d.id));
+    const handler = createNodeHandler(receiver);
+    const [body, headers] = signed(FIXTURE("meeting.started"));
+    // As express.json({ verify: (req, res, buf) => { req.rawBody = buf } }) leaves it: the object, and the raw Buffer.
+    const server = createServer(async (req, res) => {
+      const chunks = [];
+      for await (const chunk of req) chunks.push(chunk);
+      req.rawBody = Buffer.concat(chunks);
+      req.body = JSON.parse(req.rawBody.toString());
+      req._body = true;
+      await handler(req, res);
+    });
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const answer = await fetch(`http://127.0.0.1:${server.address().port}/`, { method: "POST", body, headers });
+      assert.deepEqual([answer.status, await answer.text()], [200, "handled\n"]);
+      assert.deepEqual(handled, [headers["rtk-uuid"]]);
+      // Tampered bytes in req.rawBody are forged, whatever req.body says.
+      const [, otherHeaders] = signed(FIXTURE("meeting.ended"));
+      const forged = await fetch(`http://127.0.0.1:${server.address().port}/`, { method: "POST", body, headers: otherHeaders });
+      assert.equal(forged.status, 401);
+    } finally {
+      server.close();
+    }
+  });
+
+  test("createNodeHandler with a path answers that path only: other requests go to next(), or get a 404", async () => {
+    const receiver = new WebhookReceiver({ publicKey: PUBLIC_PEM }).onAny(() => {});
+    const handler = createNodeHandler(receiver, { path: "/rtk-webhooks" });
+    const nexts = [];
+    const withNext = createServer((req, res) => handler(req, res, (error) => {
+      nexts.push([req.url, error]);
+      res.writeHead(418).end("the next handler");
+    }));
+    const bare = createServer((req, res) => handler(req, res));
+    for (const server of [withNext, bare]) await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const [body, headers] = signed(FIXTURE("meeting.started"));
+    const at = (server, path, init) => fetch(`http://127.0.0.1:${server.address().port}${path}`, init).then(async (r) => [r.status, await r.text()]);
+    try {
+      assert.deepEqual(await at(withNext, "/rtk-webhooks?via=proxy", { method: "POST", body, headers }), [200, "handled\n"]);
+      assert.deepEqual(await at(withNext, "/health", {}), [418, "the next handler"]);
+      assert.deepEqual(nexts, [["/health", undefined]], "next() with no error");
+      assert.deepEqual(await at(bare, "/other", { method: "POST", body, headers }), [404, "not found\n"]);
+      assert.equal((await at(bare, "/rtk-webhooks", {}))[0], 405);
+      assert.throws(() => createNodeHandler(receiver, { path: "rtk" }), { name: "ValidationError" });
+      assert.throws(() => createNodeHandler(receiver, { pth: "/rtk" }), /did you mean path\?/);
+    } finally {
+      withNext.close();
+      bare.close();
+    }
+  });
+
+  test("receiver.off removes a handler from the events it names", async () => {
+    const runs = [];
+    const first = () => runs.push("first");
+    const second = () => runs.push("second");
+    const receiver = new WebhookReceiver({ publicKey: PUBLIC_PEM }).on(["meeting.started", "meeting.ended"], first).on("meeting.started", second);
+    receiver.off("meeting.started", first);
+    await receiver.receiveBody(...signed(FIXTURE("meeting.started")));
+    await receiver.receiveBody(...signed(FIXTURE("meeting.ended")));
+    assert.deepEqual(runs, ["second", "first"]);
+    assert.throws(() => receiver.off("meeting.startd", first), /did you mean meeting\.started\?/);
+  });
+
   test("a body parsed before the handler is a clear error (500 or next), never a 4xx; express.raw's Buffer works", async () => {
     const receiver = new WebhookReceiver({ publicKey: PUBLIC_PEM }).onAny(() => {});
     const handler = createNodeHandler(receiver);
@@ -484,7 +550,9 @@ describe("node:http, against the emulator's deliveries", () => {
     try {
       const json = await fetch(`http://127.0.0.1:${parsedByJson.address().port}/`, { method: "POST", body, headers });
       assert.equal(json.status, 500);
-      assert.match(await json.text(), /express\.raw\(\{ type: "application\/json" \}\)/);
+      const told = await json.text();
+      assert.match(told, /express\.raw\(\{ type: "application\/json" \}\)/);
+      assert.match(told, /req\.rawBody = buf/, "the error names the raw-body pattern too");
       const raw = await fetch(`http://127.0.0.1:${parsedByRaw.address().port}/`, { method: "POST", body, headers });
       assert.equal(raw.status, 200);
       // Too large: a 400 after reading (and dropping) the rest of the body.

@@ -6,8 +6,11 @@ import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import {
   WebhooksClient, WebhookVerifier, ValidationError, NotFoundError, APIConnectionError, APIConnectionTimeoutError,
-  APIUserAbortError, WEBHOOK_EVENTS, isWebhookEvent, WebhookReceiver,
+  APIUserAbortError, WEBHOOK_EVENTS, isWebhookEvent, WebhookReceiver, parseEvents,
 } from "realtimekit-webhooks";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { startEmulator, options, input, rejection, assertNoSecrets, TOKEN, ACCOUNT } from "./support.mjs";
 
 let emu;
@@ -32,9 +35,9 @@ test("a base URL without /client/v4: the error names the URL called and says to 
   const notFound = await rejection(proxied.get("abc"));
   assert.ok(notFound instanceof NotFoundError, String(notFound));
   assert.equal(notFound.message, "404 Not Found: Not Found (get: GET https://proxy.example.com/api/accounts/acc-0123456789abcdef/realtime/kit/app-42/webhooks/abc is not an API endpoint: check baseURL, which ends in /client/v4)");
-  // A 404 of the API itself (a webhook that is not there) keeps the API's message alone.
+  // A 404 of the API itself (a webhook that is not there) keeps the API's message, and names the webhook.
   const { client: right } = fresh();
-  assert.equal((await rejection(right.get("0d1f069d-43bb-489a-ad8c-7eb95592ba8e"))).message, "404 Not Found: Webhook not found");
+  assert.match((await rejection(right.get("0d1f069d-43bb-489a-ad8c-7eb95592ba8e"))).message, /^404 Not Found: Webhook not found: no webhook 0d1f069d-43bb-489a-ad8c-7eb95592ba8e in this app \(get: GET http/);
 });
 
 test("timeouts, aborts and connection errors name the operation, the URL, the attempt and the time allowed", async () => {
@@ -123,6 +126,55 @@ test("credentials may be undefined: then CLOUDFLARE_API_TOKEN (or CLOUDFLARE_API
       else process.env[name] = saved[name];
     }
   }
+});
+
+test("with no option given, the account, the app and the base URL come from process.env too, as the CLI reads them", async () => {
+  const names = ["CLOUDFLARE_ACCOUNT_ID", "REALTIMEKIT_APP_ID", "REALTIMEKIT_BASE_URL", "CLOUDFLARE_API_TOKEN"];
+  const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+  try {
+    for (const name of names) delete process.env[name];
+    assert.throws(() => new WebhooksClient({ apiToken: TOKEN }), (e) => e instanceof ValidationError && e.field === "accountId"
+      && e.message === "accountId: is required, and CLOUDFLARE_ACCOUNT_ID is not set in process.env either");
+    Object.assign(process.env, { CLOUDFLARE_ACCOUNT_ID: ACCOUNT, REALTIMEKIT_APP_ID: "env-only-app", REALTIMEKIT_BASE_URL: emu.baseURL, CLOUDFLARE_API_TOKEN: TOKEN });
+    const client = new WebhooksClient();
+    const hook = await client.create(input());
+    // The same app as one named in full.
+    assert.deepEqual((await new WebhooksClient(options(emu, { appId: "env-only-app" })).list()).map((h) => h.id), [hook.id]);
+    // Given options win over the environment.
+    assert.deepEqual(await new WebhooksClient({ appId: "another-app" }).list(), []);
+    assert.throws(() => new WebhooksClient({ accountId: "" }), (e) => e.field === "accountId" && /must not be empty/.test(e.message));
+  } finally {
+    for (const name of names) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+  }
+});
+
+test("the README's table of settings from the environment is the one `realtimekit-webhooks --help` prints", () => {
+  const require = createRequire(import.meta.url);
+  const cli = require.resolve("realtimekit-webhooks/package.json").replace(/package\.json$/, "cli.js");
+  const help = execFileSync(process.execPath, [cli, "--help"], { encoding: "utf8" });
+  const section = help.slice(help.indexOf("Settings of the API commands"), help.indexOf("Settings of the deliveries"));
+  const fromHelp = [...section.matchAll(/^ {2}--(\S+)\s+(\S+)\s+(.+)$/gm)].map(([, flag, variable, what]) => [flag, variable, what.trim()]);
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const table = readme.slice(readme.indexOf("| option | variable | flag | what |"));
+  const lines = table.split("\n").map((line) => line.trim());
+  const rows = lines.slice(2, lines.findIndex((line) => !line.startsWith("|"))).map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim()));
+  assert.ok(fromHelp.length >= 6, help);
+  assert.deepEqual(rows.map(([, variable, flag, what]) => [flag.replace(/^`--|`$/g, ""), variable.replace(/`/g, ""), what]), fromHelp);
+});
+
+test("parseEvents: names from a config file or a variable become WebhookEvent[]; a typo or a repeat is a ValidationError that says so", () => {
+  assert.deepEqual(parseEvents(["meeting.started", "meeting.ended"]), ["meeting.started", "meeting.ended"]);
+  assert.deepEqual(parseEvents(" meeting.started, recording.statusUpdate ,"), ["meeting.started", "recording.statusUpdate"]);
+  assert.throws(() => parseEvents(["meeting.started", "meeting.startd"]), (e) => e instanceof ValidationError && e.field === "events[1]"
+    && /^events\[1\]: "meeting\.startd" is not a webhook event \(did you mean meeting\.started\? expected one of meeting\.started, /.test(e.message));
+  assert.throws(() => parseEvents(["meeting.ended", "meeting.ended"]), (e) => e.field === "events[1]" && /listed already, at events\[0\]/.test(e.message));
+  assert.throws(() => parseEvents([42]), (e) => e.field === "events[0]" && /must be a string/.test(e.message));
+  assert.throws(() => parseEvents(undefined), (e) => e.field === "events");
+  // A typo is not dropped, as .filter(isWebhookEvent) would drop it.
+  assert.equal(["meeting.startd"].filter(isWebhookEvent).length, 0);
 });
 
 test("util.inspect shows what a client is for, never a secret; a freed object rejects with ValidationError", async () => {

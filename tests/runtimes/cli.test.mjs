@@ -6,7 +6,8 @@
 // Run by `cargo xtask test runtimes`, with the same environment as runtimes.test.mjs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { required, run, startEmulator } from "./support.mjs";
@@ -66,17 +67,26 @@ after(() => emulator?.stop());
 test("help, and bad usage exits 2 with the reason on stderr", async () => {
   const help = await cli(["--help"]);
   assert.equal(help.code, 0);
-  for (const command of ["list", "get", "create", "edit", "replace", "delete", "events", "ensure", "apply", "trigger", "keygen"]) {
+  for (const command of ["list", "get", "create", "edit", "replace", "delete", "events", "ensure", "apply", "trigger", "keygen", "example"]) {
     assert.match(help.stdout, new RegExp(`\\n  ${command} `));
     const own = await cli([command, "--help"]);
     assert.equal(own.code, 0, command);
     assert.match(own.stdout, new RegExp(`^Usage: realtimekit-webhooks ${command}`));
   }
+  const group = await cli(["deliveries", "--help"]);
+  assert.equal(group.code, 0, group.stderr);
+  assert.match(group.stdout, /^Usage: realtimekit-webhooks deliveries <list\|show\|stats\|redrive>/);
   const bare = await cli([]);
   assert.equal(bare.code, 2);
   assert.match(bare.stderr, /^Usage: realtimekit-webhooks <command>/);
   const cases = [
-    [["lst"], /unknown command "lst"/],
+    [["lst"], /unknown command "lst" \(did you mean list\? commands: /],
+    [["create", "--enable"], /Unknown option '--enable' \(did you mean --enabled\?\)/],
+    [["list", "--acount", "a"], /did you mean --account\?/],
+    [["example", "meeting.endd"], /meeting\.endd.*did you mean meeting\.ended\?/],
+    [["list", "--token", "t", "--api-key", "k"], /give --token, or --api-key and --api-email, not both/],
+    [["list"], /give --token \(or CLOUDFLARE_API_TOKEN\), or --api-key and --api-email/, { CLOUDFLARE_API_TOKEN: "" }],
+    [["list", "--api-key", "k"], /give --api-key and --api-email \(or CLOUDFLARE_API_KEY and CLOUDFLARE_EMAIL\)/, { CLOUDFLARE_API_TOKEN: "" }],
     [["create", "--name", "x", "--url", "https://example.com"], /give --events/],
     [["get"], /takes <id>/],
     [["list", "--colour"], /Unknown option '--colour'/],
@@ -91,6 +101,36 @@ test("help, and bad usage exits 2 with the reason on stderr", async () => {
     assert.equal(result.code, 2, `${args.join(" ")}: ${result.stdout}${result.stderr}`);
     assert.match(result.stderr, pattern, args.join(" "));
   }
+});
+
+test("--json: errors are JSON on stderr too, with the same exit codes; example prints a body; a key and its email work as a token does", async () => {
+  const usage = await cli(["lst", "--json"]);
+  assert.equal(usage.code, 2);
+  assert.deepEqual(Object.keys(JSON.parse(usage.stderr).error), ["class", "message"]);
+  assert.equal(JSON.parse(usage.stderr).error.class, "UsageError");
+  const missing = await cli(["get", "no-such-webhook", "--json"]);
+  assert.equal(missing.code, 1);
+  const { error } = JSON.parse(missing.stderr);
+  assert.deepEqual([error.class, error.status], ["NotFoundError", 404]);
+  assert.match(error.message, /no webhook no-such-webhook in this app \(get: GET http/);
+  assert.equal(missing.stdout, "");
+  const invalid = await cli(["create", "--name", "x", "--url", "ftp://x", "--events", "meeting.started", "--json"]);
+  assert.equal(invalid.code, 2);
+  assert.deepEqual([JSON.parse(invalid.stderr).error.class, JSON.parse(invalid.stderr).error.field], ["ValidationError", "url"]);
+
+  const example = await cli(["example", "meeting.ended"]);
+  assert.equal(example.code, 0);
+  assert.equal(JSON.parse(example.stdout).event, "meeting.ended");
+  const fresh = [await cli(["example", "meeting.ended", "--fresh-ids"]), await cli(["example", "meeting.ended", "--fresh-ids"])].map((r) => JSON.parse(r.stdout));
+  assert.notEqual(fresh[0].meeting.id, fresh[1].meeting.id);
+
+  const byKey = await cli(["list", "--api-key", "emulator-key", "--api-email", "dev@example.com", "--json"], { CLOUDFLARE_API_TOKEN: "" });
+  assert.equal(byKey.code, 0, byKey.stderr);
+  const fromEnv = await cli(["list", "--json"], { CLOUDFLARE_API_TOKEN: "", CLOUDFLARE_API_KEY: "emulator-key", CLOUDFLARE_EMAIL: "dev@example.com" });
+  assert.equal(fromEnv.code, 0, fromEnv.stderr);
+  const wrongKey = await cli(["list"], { CLOUDFLARE_API_TOKEN: "", CLOUDFLARE_API_KEY: "emulator-key-s3cret", CLOUDFLARE_EMAIL: "dev@example.com" });
+  assert.equal(wrongKey.code, 1);
+  assert.ok(!wrongKey.stderr.includes("emulator-key-s3cret"), "the key is never printed");
 });
 
 test("list, create, get, edit, replace, events, ensure, delete: tables, --json, and exit 1 on an API error", async () => {
@@ -222,6 +262,21 @@ test("keygen and trigger against a Node receiver: delivered, repeated, tampered,
     ]);
     assert.equal(handled.filter((d) => d.id === "rtk-uuid-1").length, 1);
 
+    // One delivery to two receivers at once (here one receiver under two paths): one handles it, the other does not run it again.
+    const both = await cli(["trigger", "meeting.summary", "--to", to, "--to", `${to}/second`, "--key", keys, "--json"]);
+    const twice = JSON.parse(both.stdout);
+    assert.deepEqual(twice.answers.map((a) => a.url), [to, `${to}/second`]);
+    const texts = twice.answers.map((a) => a.text.trim()).sort();
+    assert.ok(["handled,in-progress", "handled,repeat"].includes(texts.join()), texts.join());
+    assert.equal(handled.filter((d) => d.id === twice.id).length, 1);
+
+    // A receiver that does not have trigger's key: the answer says so, with what to do.
+    const otherKeys = join(WORK, "other-keys");
+    assert.equal((await cli(["keygen", "--out", otherKeys])).code, 0);
+    const wrongKey = await cli(["trigger", "meeting.ended", "--to", to, "--key", otherKeys]);
+    assert.equal(wrongKey.code, 1);
+    assert.match(wrongKey.stderr, new RegExp(`the receiver does not verify what trigger signed: give the receiver the public key of the one trigger signs with \\(${otherKeys.replaceAll("/", "\\/")}\\/public\\.pem: publicKey`));
+
     const tampered = await cli(["trigger", "meeting.ended", "--to", to, "--key", keys, "--tamper"]);
     assert.equal(tampered.code, 1);
     assert.match(tampered.stdout, /\(tampered\) -> 401 forged: .*RealtimeKit would give up on it: failed for good/);
@@ -293,5 +348,24 @@ test("deliveries: bad usage is exit 2 before anything is sent; the token comes f
   } finally {
     server.close();
     server.closeAllConnections();
+  }
+});
+
+test("the READMEs' install commands work as written, from a checkout of any name (but for `cargo xtask build`, done)", async () => {
+  const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+  for (const [readme, heading] of [["README.md", "## Quick start (JavaScript)"], ["pkg-template/README.md", "Until it is on the npm registry"]]) {
+    const text = await readFile(join(ROOT, readme), "utf8");
+    const from = text.indexOf("```sh\n", text.indexOf(heading)) + "```sh\n".length;
+    const block = text.slice(from, text.indexOf("```", from)).split("\n").filter((line) => !line.startsWith("cargo xtask build")).join("\n");
+    // A checkout under a name of its own, holding the built package.
+    const place = join(WORK, `readme-install-${readme.includes("/") ? "npm" : "repo"}`);
+    await rm(place, { recursive: true, force: true });
+    const checkout = join(place, "some-checkout-name");
+    await mkdir(checkout, { recursive: true });
+    await symlink(join(ROOT, "pkg"), join(checkout, "pkg"));
+    const result = await run("bash", ["-euc", block], { cwd: checkout, env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false" } });
+    assert.equal(result.code, 0, `${readme}:\n${block}\n${result.stdout}${result.stderr}`);
+    const installed = JSON.parse(await readFile(join(place, "my-app", "node_modules", "realtimekit-webhooks", "package.json"), "utf8"));
+    assert.equal(installed.name, "realtimekit-webhooks", readme);
   }
 });

@@ -44,6 +44,9 @@ test("init worker: npm install, migrate, wrangler dev, trigger: the delivery is 
     await stat(join(PROJECT, file));
   }
   assert.equal((await stat(join(PROJECT, ".rtk-keys", "private.pem"))).mode & 0o077, 0, "the private key is the user's only");
+  const readme = await readFile(join(PROJECT, "README.md"), "utf8");
+  assert.ok(!readme.includes("../../pkg") && !readme.includes("repository only"), "the README has none of the repository's own notes");
+  assert.doesNotMatch(await readFile(join(PROJECT, ".gitignore"), "utf8"), /package-lock/, "an app keeps its lockfile");
   const again = await run("npx", ["--yes", `--package=${TARBALL}`, "--", "realtimekit-webhooks", "init", "worker", "my-receiver"], { cwd: WORK, env });
   assert.equal(again.code, 2, "a directory that is not empty is refused");
 

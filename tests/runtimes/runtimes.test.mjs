@@ -91,6 +91,7 @@ test("workerd: a Worker bundled and served by `wrangler dev --local`", { timeout
     const body = await response.text();
     assert.equal(response.status, 200, `the Worker failed:\n${body}\n\nwrangler said:\n${wrangler.output()}`);
     assert.deepEqual(JSON.parse(body), { runtime: "workerd", steps: STEPS });
+    assert.doesNotMatch(wrangler.output(), /Duplicate key|\[WARNING\]/, "wrangler's bundling of the package warns of nothing");
   } finally {
     await wrangler.stop();
   }

@@ -24,6 +24,7 @@ import {
   WebhookReceiver,
   MemoryDeliveryStore,
   createNodeHandler,
+  parseEvents,
   generateTestKeys,
   signDelivery,
   exampleDelivery,
@@ -434,3 +435,11 @@ export async function fleet(pool: PgPoolLike): Promise<WebhookReceiver> {
   await store.migrate();
   return new WebhookReceiver({ store, leaseMs: 30_000 });
 }
+
+// Everything from process.env (CLOUDFLARE_ACCOUNT_ID, REALTIMEKIT_APP_ID, CLOUDFLARE_API_TOKEN, REALTIMEKIT_BASE_URL).
+export const fromEnvironmentOnly = new WebhooksClient();
+export const eventsFromConfig: WebhookEvent[] = parseEvents(["meeting.started"]).concat(parseEvents("meeting.ended,meeting.summary"));
+export function detach(receiver: WebhookReceiver, handler: (delivery: DeliveryFor<"meeting.ended">) => void): WebhookReceiver {
+  return receiver.on("meeting.ended", handler).off("meeting.ended", handler);
+}
+export const routed = createNodeHandler(new WebhookReceiver(), { path: "/rtk-webhooks" });

@@ -6,7 +6,7 @@ import type { Delivery, MeetingStartedPayload, Webhook, WebhookEvent, WebhookInp
 import { durableReceiver } from "realtimekit-webhooks/d1";
 import { PostgresDeliveryStore } from "realtimekit-webhooks/postgres";
 import type { PgPoolLike } from "realtimekit-webhooks/postgres";
-import { MemoryDeliveryStore } from "realtimekit-webhooks";
+import { MemoryDeliveryStore, parseEvents, createNodeHandler } from "realtimekit-webhooks";
 declare const pool: PgPoolLike;
 // @ts-expect-error: wasm-bindgen's init functions are not part of the package.
 import { initSync } from "realtimekit-webhooks";
@@ -72,12 +72,12 @@ export function wrongClients(apiError: APIError): unknown[] {
     new WebhooksClient({ accountId: "account", appId: "app", apiKey: "key" }),
     // @ts-expect-error: a token and a key are exclusive.
     new WebhooksClient({ accountId: "account", appId: "app", apiToken: "token", apiKey: "key", apiEmail: "me@example.com" }),
-    // @ts-expect-error: `appId` is required.
-    new WebhooksClient({ accountId: "account", apiToken: "token" }),
+    // @ts-expect-error: `appId` is a string (left out, it is read from REALTIMEKIT_APP_ID).
+    new WebhooksClient({ accountId: "account", appId: 42, apiToken: "token" }),
     // @ts-expect-error: `maxRetries` is a number.
     new WebhooksClient({ accountId: "account", appId: "app", apiToken: "token", maxRetries: "2" }),
-    // @ts-expect-error: options are required.
-    new WebhooksClient(),
+    // @ts-expect-error: options are an object (or none at all: everything from process.env).
+    new WebhooksClient("account"),
     // @ts-expect-error: an error's fields are read-only.
     (apiError.status = 500),
   ];
@@ -135,6 +135,12 @@ export function wrongReceivers(): unknown[] {
     new WebhookReceiver({ store: { claim: () => "claimed", renew: () => "yes", complete() {}, release() {} } }),
     // @ts-expect-error: a verifier, or a verifier's options.
     new WebhookReceiver({ verifier: new WebhookVerifier(), publicKey: "pem" }),
+    // @ts-expect-error: parseEvents takes names (a list, or one string of them).
+    parseEvents([1, 2]),
+    // @ts-expect-error: off takes event names as on does.
+    receiver.off("meeting.endd", () => {}),
+    // @ts-expect-error: a route is a path string.
+    createNodeHandler(receiver, { path: 42 }),
     // @ts-expect-error: a typo in a durable receiver's event name.
     durableReceiver({ on: { "meeting.endd": () => {} } }),
     // @ts-expect-error: a meeting.started handler's payload has no reason.

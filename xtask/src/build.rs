@@ -104,7 +104,7 @@ pub fn package(tools: &Tools) -> Result {
 
     step("assemble pkg/");
     let glue = read(&out.join(GLUE))?;
-    let (glue, snippets) = relink_snippets(&drop_self_types(&glue))?;
+    let (glue, snippets) = relink_snippets(&one_key_per_snippet(&drop_self_types(&glue)))?;
     write(&pkg.join(GLUE), glue)?;
     for file in &snippets {
         std::fs::copy(root.join(SNIPPETS_DIR).join(file), pkg.join(file)).map_err(|e| format!("{SNIPPETS_DIR}/{file}: {e}"))?;
@@ -175,6 +175,41 @@ fn relink_snippets(glue: &str) -> Result<(String, Vec<String>)> {
         return Err("the glue does not import the errors.js snippet".into());
     }
     Ok((out, files))
+}
+
+/// The glue with each snippet module named once in its imports object.
+/// wasm-bindgen writes one `import * as importN from "<snippet>"` and one
+/// `"<snippet>": importN,` key per import of a snippet, so a snippet imported
+/// three times is the same key three times (with the same module as value):
+/// harmless, but bundlers (wrangler's esbuild) warn "Duplicate key" to users.
+/// The repeats go, and their `import * as` lines with them.
+fn one_key_per_snippet(glue: &str) -> String {
+    let mut seen_imports: Vec<&str> = Vec::new();
+    let mut seen_keys: Vec<&str> = Vec::new();
+    let mut out = String::with_capacity(glue.len());
+    for line in glue.lines() {
+        let trimmed = line.trim();
+        if let Some(rest) = trimmed.strip_prefix("import * as ") {
+            // import * as import2 from "./snippets/.../fetch.js"
+            if let Some((_, path)) = rest.split_once(" from ").filter(|(_, path)| path.contains("/snippets/")) {
+                if seen_imports.contains(&path) {
+                    continue;
+                }
+                seen_imports.push(path);
+            }
+        } else if trimmed.starts_with("\"./snippets/") && trimmed.ends_with(',') {
+            // "./snippets/.../fetch.js": import2,
+            if let Some((key, _)) = trimmed.split_once("\":") {
+                if seen_keys.contains(&key) {
+                    continue;
+                }
+                seen_keys.push(key);
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 /// `events.js` and its declarations: the event names as values, from the
@@ -314,9 +349,6 @@ fn commonjs(pkg: &Path, source: &str) -> Result {
             "--keep-names",
             "--log-level=warning",
             "--log-override:empty-import-meta=silent",
-            // wasm-bindgen's glue names each snippet module once per import in
-            // its imports object: the same key with the same value, harmless.
-            "--log-override:duplicate-object-key=silent",
         ])
         .stdin(Stdio::piped())
         .spawn()
@@ -451,7 +483,6 @@ fn minify(pkg: &Path) -> Result {
             "--outdir=.",
             "--allow-overwrite",
             "--log-level=warning",
-            "--log-override:duplicate-object-key=silent",
             "--log-override:empty-import-meta=silent",
         ]);
         if keep_names {
@@ -473,5 +504,27 @@ pub fn emulator() -> Result<std::path::PathBuf> {
     match path.exists() {
         true => Ok(path),
         false => Err(format!("{} was not built", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_snippet_is_one_key_of_the_imports_object() {
+        let glue = "import { exchange } from './snippets/c-1/src/wasm/fetch.js';\n\
+                    import * as import1 from \"./snippets/c-1/src/wasm/fetch.js\"\n\
+                    import * as import2 from \"./snippets/c-1/src/wasm/fetch.js\"\n\
+                    import * as import3 from \"./snippets/c-1/src/wasm/shape.js\"\n\
+                    const imports = {\n\
+                    \x20   \"./snippets/c-1/src/wasm/fetch.js\": import1,\n\
+                    \x20   \"./snippets/c-1/src/wasm/fetch.js\": import2,\n\
+                    \x20   \"./snippets/c-1/src/wasm/shape.js\": import3,\n\
+                    };\n";
+        let once = one_key_per_snippet(glue);
+        assert_eq!(once.matches("\"./snippets/c-1/src/wasm/fetch.js\":").count(), 1, "{once}");
+        assert!(!once.contains("import2"), "{once}");
+        assert!(once.contains("import { exchange }") && once.contains("import3"), "{once}");
     }
 }

@@ -18,10 +18,12 @@ usage: cargo xtask <command>
 
   setup   install what the other commands need (wasm target, rustfmt and clippy,
           wasm-bindgen-cli, the pinned nightly with rust-src, npm tooling,
-          Chromium where needed)
+          Chromium and PostgreSQL where needed); each says what it installs
+          and about how long, and waits for another xtask installing it
   build   build the npm package into pkg/ (release; RTK_STABLE_BUILD=1 builds
           it with stable instead of the pinned nightly: larger)
   demo    build, then serve the demo page and the emulator on http://127.0.0.1:8765/
+          (--port N for another port, when 8765 is taken)
   test    every test tier; non-zero exit on any failure. `test <tier>...` runs
           some: native, wasm, js, types, pack, runtimes, demo
   bench   this package against the official SDK and raw fetch: a table of

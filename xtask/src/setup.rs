@@ -107,8 +107,35 @@ fn wasm_bindgen_cli() -> Result {
         println!("wasm-bindgen {wanted}: ok");
         return Ok(());
     }
+    let _lock = install_lock("wasm-bindgen-cli")?;
+    let have = output(Command::new("wasm-bindgen").arg("--version")).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(wanted.as_str()) {
+        println!("wasm-bindgen {wanted}: ok (installed meanwhile by another xtask)");
+        return Ok(());
+    }
+    installing(&format!("wasm-bindgen-cli {wanted} (cargo compiles it: about 6 minutes on 2 cores)"));
     // Not `--locked`: one of its pinned dependencies is missing from some registry mirrors.
     exec(cargo().args(["install", "wasm-bindgen-cli", "--version", &wanted, "--force"]))
+}
+
+/// Says once, before it starts, what is being installed and about how long it takes.
+fn installing(what: &str) {
+    step(&format!("installing {what}; once, then it is reused"));
+}
+
+/// A lock that every xtask on this machine takes before installing a tool,
+/// then looks again: of two `cargo xtask` run at once (two terminals, two
+/// checkouts), one installs and the other waits and finds it installed,
+/// instead of replacing it under the first. Held until dropped.
+fn install_lock(what: &str) -> Result<std::fs::File> {
+    let path = std::env::temp_dir().join("realtimekit-webhooks-xtask-install.lock");
+    let file =
+        std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if file.try_lock().is_err() {
+        println!("another `cargo xtask` is installing tools: waiting for it before {what} ({})", path.display());
+        file.lock().map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(file)
 }
 
 /// The pinned nightly and its `rust-src`, for the release package; installed
@@ -128,8 +155,13 @@ fn nightly() -> bool {
         println!("{toolchain} with rust-src: ok");
         return true;
     }
-    let installed =
-        exec(Command::new("rustup").args(["toolchain", "install", toolchain, "--profile", "minimal", "--component", "rust-src"]));
+    let installed = install_lock(toolchain).and_then(|_lock| {
+        if has_src() {
+            return Ok(());
+        }
+        installing(&format!("the pinned nightly {toolchain} with rust-src (a download of about 100 MB: a minute or two)"));
+        exec(Command::new("rustup").args(["toolchain", "install", toolchain, "--profile", "minimal", "--component", "rust-src"]))
+    });
     if installed.is_ok() && has_src() {
         return true;
     }
@@ -149,6 +181,7 @@ fn npm_tooling(dir: &std::path::Path) -> Result {
         println!("npm tooling ({}): ok", shown.display());
         return Ok(());
     }
+    installing(&format!("the JS tooling in {} (npm ci: about a minute)", shown.display()));
     exec(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(dir))?;
     util::write(&stamp_path, lock)
 }
@@ -175,12 +208,13 @@ fn chromium() -> Result<(String, String)> {
                 .into(),
         );
     }
-    exec(Command::new("apt-get").args(["update", "-q"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
-    exec(
-        Command::new("apt-get")
-            .args(["install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver"])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )?;
+    let _lock = install_lock("Chromium")?;
+    if let (Some(browser), Some(driver)) = (find(&browsers), find(&drivers)) {
+        return Ok((browser, driver));
+    }
+    installing("Chromium and chromedriver with apt-get (a download of about 100 MB: a minute or two)");
+    apt_get(&["update", "-q"])?;
+    apt_get(&["install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver"])?;
     match (find(&browsers), find(&drivers)) {
         (Some(browser), Some(driver)) => Ok((browser, driver)),
         _ => Err("apt-get ran but chromium or chromedriver is still missing".into()),
@@ -214,8 +248,123 @@ fn postgres() -> std::result::Result<String, String> {
     if !(is_root && has_apt) {
         return Err("PostgreSQL is not installed and cannot be here (not root, or no apt-get): install it (`sudo apt-get install postgresql`) to run the fleet test".into());
     }
-    step("install PostgreSQL (apt-get): the fleet test starts its own server");
-    let apt = |args: &[&str]| exec(Command::new("apt-get").args(args).env("DEBIAN_FRONTEND", "noninteractive"));
-    apt(&["update", "-q"]).and_then(|()| apt(&["install", "-y", "-q", "--no-install-recommends", "postgresql"]))?;
+    let _lock = install_lock("PostgreSQL")?;
+    if let Some(bin) = find() {
+        return Ok(bin);
+    }
+    installing("PostgreSQL with apt-get, for the fleet test's own server (about a minute)");
+    apt_get(&["update", "-q"]).and_then(|()| apt_get(&["install", "-y", "-q", "--no-install-recommends", "postgresql"]))?;
     find().ok_or_else(|| "apt-get installed postgresql, but initdb and pg_ctl are not under /usr/lib/postgresql/*/bin".into())
+}
+
+/// How long `apt_get` waits for another apt-get or dpkg to let go of its lock.
+const APT_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// `apt-get args` (non-interactive). While another apt-get or dpkg holds
+/// the dpkg or lists lock (an unattended upgrade, another terminal), it waits,
+/// saying so once, for up to [`APT_LOCK_WAIT`], then goes on.
+fn apt_get(args: &[&str]) -> Result {
+    let deadline = std::time::Instant::now() + APT_LOCK_WAIT;
+    let mut said = false;
+    loop {
+        let mut cmd = Command::new("apt-get");
+        // apt waits this long by itself; the loop covers the locks it does not wait for.
+        cmd.args(["-o", "DPkg::Lock::Timeout=30"]).args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        println!("$ apt-get {}", args.join(" "));
+        let out = cmd
+            .stdout(std::process::Stdio::inherit())
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .map_err(|e| format!("could not start apt-get: {e}"))?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if out.status.success() {
+            eprint!("{stderr}");
+            return Ok(());
+        }
+        if !apt_locked(&stderr) || std::time::Instant::now() >= deadline {
+            eprint!("{stderr}");
+            return Err(format!("`apt-get {}` failed ({})", args.join(" "), out.status));
+        }
+        if !said {
+            println!(
+                "another apt-get or dpkg holds its lock ({}): waiting for it, up to {} minutes",
+                stderr.lines().find(|l| apt_locked(l)).unwrap_or("").trim(),
+                APT_LOCK_WAIT.as_secs() / 60
+            );
+            said = true;
+        }
+        std::thread::sleep(std::time::Duration::from_secs(5));
+    }
+}
+
+/// Whether apt-get's error output says another process holds a lock it needs.
+fn apt_locked(stderr: &str) -> bool {
+    [
+        "Could not get lock",
+        "Unable to acquire the dpkg frontend lock",
+        "Unable to lock directory",
+        "Unable to lock the administration directory",
+    ]
+    .iter()
+    .any(|m| stderr.contains(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apt_lock_errors_are_recognised() {
+        let held = "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 4242 (apt-get)\n\
+                    E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), is another process using it?\n";
+        assert!(apt_locked(held));
+        assert!(apt_locked("E: Unable to lock directory /var/lib/apt/lists/"));
+        assert!(!apt_locked("E: Unable to locate package chromium-driverx"));
+    }
+
+    /// A real wait, where apt-get runs as root: this process holds the dpkg
+    /// frontend lock (as another apt-get would, with an fcntl lock) for a few
+    /// seconds while `apt_get` installs a package that is already there.
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    #[test]
+    fn apt_get_waits_for_the_dpkg_lock_then_goes_on() {
+        let root = output(Command::new("id").arg("-u")).is_some_and(|id| id.trim() == "0");
+        let lock_path = "/var/lib/dpkg/lock-frontend";
+        if !root || output(Command::new("which").arg("apt-get")).is_none() || !std::path::Path::new(lock_path).exists() {
+            println!("skipped: needs root and apt-get");
+            return;
+        }
+        /// `struct flock` of Linux on x86_64.
+        #[repr(C)]
+        struct Flock {
+            l_type: i16,
+            l_whence: i16,
+            l_start: i64,
+            l_len: i64,
+            l_pid: i32,
+        }
+        extern "C" {
+            fn fcntl(fd: i32, cmd: i32, ...) -> i32;
+        }
+        const F_SETLK: i32 = 6;
+        const F_WRLCK: i16 = 1;
+        use std::os::fd::AsRawFd;
+        let file = std::fs::OpenOptions::new().write(true).open(lock_path).expect("the dpkg frontend lock file");
+        let lock = Flock { l_type: F_WRLCK, l_whence: 0, l_start: 0, l_len: 0, l_pid: 0 };
+        // SAFETY: fcntl with F_SETLK reads one `struct flock`, which `lock` is, for an open descriptor.
+        let taken = unsafe { fcntl(file.as_raw_fd(), F_SETLK, &lock as *const Flock) };
+        if taken != 0 {
+            println!("skipped: the dpkg lock is held by someone else right now");
+            return;
+        }
+        let started = std::time::Instant::now();
+        let holder = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(3));
+            drop(file); // closing the descriptor releases the lock
+        });
+        apt_get(&["install", "-y", "-qq", "--no-upgrade", "--no-install-recommends", "apt"])
+            .expect("apt-get went on once the lock was free");
+        assert!(started.elapsed() >= std::time::Duration::from_secs(3), "it waited for the lock");
+        holder.join().expect("the holder thread");
+    }
 }
