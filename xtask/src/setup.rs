@@ -322,6 +322,20 @@ mod tests {
         assert!(!apt_locked("E: Unable to locate package chromium-driverx"));
     }
 
+    #[test]
+    fn a_second_install_waits_for_the_first() {
+        let first = install_lock("a test install").expect("the lock");
+        let started = std::time::Instant::now();
+        let second = std::thread::spawn(move || {
+            let _lock = install_lock("a second test install").expect("the lock, once free");
+            started.elapsed()
+        });
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        drop(first);
+        let waited = second.join().expect("the second install");
+        assert!(waited >= std::time::Duration::from_millis(400), "it waited for the first ({waited:?})");
+    }
+
     /// A real wait, where apt-get runs as root: this process holds the dpkg
     /// frontend lock (as another apt-get would, with an fcntl lock) for a few
     /// seconds while `apt_get` installs a package that is already there.
