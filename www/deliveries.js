@@ -116,6 +116,7 @@ export function deliveriesPanel({ info, onWebhook }) {
         result.replaceChildren(pill("✓ Verified", "good"));
         if (received.publicKey && received.publicKey.trim() !== (await currentKey)?.trim()) {
           why.hidden = false;
+          why.classList.add("note");
           why.replaceChildren("Signed with the key of its time: the emulator's key has been rotated since it arrived.");
         }
         tally.verified += 1;

@@ -27,6 +27,10 @@ usage: rtk-emulator [--port N] [--host ADDR] [--token T] [--api-key K --api-emai
 fn main() -> ExitCode {
     let (addr, config) = match parse(std::env::args().skip(1)) {
         Ok(parsed) => parsed,
+        Err(message) if message == "help" => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
             eprintln!("rtk-emulator: {message}\n\n{USAGE}");
             return ExitCode::from(2);

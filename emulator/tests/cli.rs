@@ -14,3 +14,12 @@ fn a_port_in_use_is_named_with_the_way_out() {
     assert!(stderr.contains("--port N"), "{stderr}");
     assert!(stderr.contains("cargo xtask demo --port N"), "{stderr}");
 }
+
+#[test]
+fn help_is_the_usage_and_success() {
+    let out = Command::new(env!("CARGO_BIN_EXE_rtk-emulator")).arg("--help").output().expect("the emulator runs");
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("rtk-emulator: a local Cloudflare RealtimeKit webhooks API"), "{stdout}");
+    assert!(out.stderr.is_empty());
+}

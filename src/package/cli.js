@@ -14,7 +14,7 @@ import {
 } from "./node.js";
 // The library's own checks and rules, not public API: the build bundles
 // input.js into this file, and ensurePatch is the wasm module's.
-import { ENVIRONMENT, suggestion, webhookInput } from "./input.js";
+import { ENVIRONMENT, parseEvents, suggestion, webhookInput } from "./input.js";
 import { ensurePatch } from "./realtimekit_webhooks.js";
 import { CommandFailed, OUTPUT, Output, UsageError, describe, oneLine, table } from "./cli-output.js";
 import { RECEIVER_COMMANDS, RECEIVER_SETTINGS } from "./cli-receiver.js";
@@ -26,7 +26,7 @@ const SETTING_HELP = {
   account: "the Cloudflare account id",
   app: "the RealtimeKit app id",
   token: "an API token (never printed)",
-  "api-key": "or a global API key (never printed), with apiEmail",
+  "api-key": "or a global API key (never printed), with its email",
   "api-email": "the email of that key's account",
   "base-url": "the API's base URL (default https://api.cloudflare.com/client/v4; the emulator's: http://127.0.0.1:8765/client/v4)",
 };
@@ -137,7 +137,7 @@ async function main(argv) {
     // A misspelt flag gets the name it was likely meant to be.
     const flag = /^Unknown option '(--?[^']+)'/.exec(error.message)?.[1];
     const hint = flag?.startsWith("--") ? suggestion(flag.slice(2), Object.keys(options)).replace(/^did you mean (.+)\? $/, " (did you mean --$1?)") : "";
-    throw new UsageError(`${command}: ${error.message.replace(/\. To specify a positional argument.*$/s, "")}${hint}`, { cause: command });
+    throw new UsageError(`${command}: ${error.message.replace(/\. To specify a positional argument.*$/s, "").replace(/^Unknown/, "unknown")}${hint}`, { cause: command });
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -245,6 +245,7 @@ async function apply({ client, values, positionals, out, command }) {
   const conflicts = plan.filter((step) => step.action === "conflict");
   for (const step of conflicts) out.error(`${step.name}: ${step.why}`);
   if (values["dry-run"]) {
+    out.line("dry run: nothing was changed");
     out.json({ plan, dryRun: true, complete: false });
     return conflicts.length > 0 ? 1 : 0;
   }
@@ -322,6 +323,7 @@ async function readWebhookFile(path, command) {
     let input;
     try {
       input = webhookInput(entry);
+      parseEvents(input.events); // a misspelt event gets the name it was likely meant to be
     } catch (error) {
       if (error instanceof ValidationError) throw bad(`${which}: ${error.message}`);
       throw error;
@@ -534,7 +536,7 @@ function errorJSON(error, className) {
   for (const key of ["field", "status", "errors", "requestId", "retryAfter"]) {
     if (error[key] !== undefined && error[key] !== null) out[key] = error[key];
   }
-  if (error instanceof UsageError && typeof error.cause === "string") out.help = `${NAME} ${error.cause} --help`;
+  if (error instanceof UsageError) out.help = `${NAME} ${typeof error.cause === "string" ? `${error.cause} ` : ""}--help`;
   return `${JSON.stringify({ error: out }, null, 2)}\n`;
 }
 

@@ -355,6 +355,7 @@ export function parseEvents(list) {
   const given = typeof list === "string" ? list.split(",").map((name) => name.trim()).filter((name) => name !== "") : list;
   const names = events({ events: given });
   if (names === undefined) throw wrongType("events", "an array of event names, or a string of them separated by commas", list);
+  if (names.length === 0) throw invalid("events", "must list at least one event");
   names.forEach((name, i) => {
     if (!isWebhookEvent(name)) {
       throw invalid(`events[${i}]`, `${JSON.stringify(name)} is not a webhook event (${suggestion(name, WEBHOOK_EVENTS)}expected one of ${WEBHOOK_EVENTS.join(", ")})`);

@@ -429,6 +429,9 @@ export function createNodeHandler(receiver, options = {}) {
   knownKeys(options, NODE_HANDLER_OPTIONS, NODE_HANDLER_OPTIONS.length, "an option of createNodeHandler");
   if (context !== undefined && typeof context !== "function") throw new ValidationError("context: must be a function (req, res) => context", "context");
   if (path !== undefined && (typeof path !== "string" || !path.startsWith("/"))) throw new ValidationError("path: must be a path such as \"/rtk-webhooks\"", "path");
+  /** A path without its query and trailing slashes: "/rtk/" is "/rtk" (a webhook URL's slash must not make a 404, which RealtimeKit never retries). */
+  const route = (url) => String(url ?? "").split(/[?#]/)[0].replace(/(.)\/+$/, "$1");
+  const ours = path === undefined ? undefined : route(path);
 
   return async function realtimeKitWebhooks(req, res, next) {
     const send = (status, text, headers = {}, then) => {
@@ -438,7 +441,7 @@ export function createNodeHandler(receiver, options = {}) {
     };
     try {
       // Another route: the next handler's (Express), or 404 (node:http).
-      if (path !== undefined && String(req.url ?? "").split(/[?#]/)[0] !== path) {
+      if (ours !== undefined && route(req.url) !== ours) {
         return typeof next === "function" ? next() : send(404, "not found");
       }
       if (req.method !== "POST") return send(405, "POST RealtimeKit webhook deliveries here.", { allow: "POST" });

@@ -8,8 +8,11 @@
 //! | `verify::Verifier` | `verifier_core` (`VerifierCore`) | `webhook-verifier.js` (`WebhookVerifier`) |
 //! | `receive::Receiver` | `receiver_core` (`ReceiverCore`) | `webhook-receiver.js` (`WebhookReceiver`) |
 
+#[cfg(feature = "client")]
 mod client_core;
 mod errors;
+#[cfg(feature = "receive")]
 mod receiver_core;
 mod shape;
+#[cfg(feature = "receive")]
 mod verifier_core;

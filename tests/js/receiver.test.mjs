@@ -502,6 +502,9 @@ describe("node:http, against the emulator's deliveries", () => {
       assert.deepEqual(await at(withNext, "/health", {}), [418, "the next handler"]);
       assert.deepEqual(nexts, [["/health", undefined]], "next() with no error");
       assert.deepEqual(await at(bare, "/other", { method: "POST", body, headers }), [404, "not found\n"]);
+      // A trailing slash on the webhook's URL is the same route (a 404 would be final).
+      const [again, againHeaders] = signed(FIXTURE("meeting.ended"));
+      assert.deepEqual(await at(bare, "/rtk-webhooks/", { method: "POST", body: again, headers: againHeaders }), [200, "handled\n"]);
       assert.equal((await at(bare, "/rtk-webhooks", {}))[0], 405);
       assert.throws(() => createNodeHandler(receiver, { path: "rtk" }), { name: "ValidationError" });
       assert.throws(() => createNodeHandler(receiver, { pth: "/rtk" }), /did you mean path\?/);

@@ -173,6 +173,7 @@ test("parseEvents: names from a config file or a variable become WebhookEvent[];
   assert.throws(() => parseEvents(["meeting.ended", "meeting.ended"]), (e) => e.field === "events[1]" && /listed already, at events\[0\]/.test(e.message));
   assert.throws(() => parseEvents([42]), (e) => e.field === "events[0]" && /must be a string/.test(e.message));
   assert.throws(() => parseEvents(undefined), (e) => e.field === "events");
+  assert.throws(() => parseEvents(""), (e) => e.field === "events" && /at least one event/.test(e.message));
   // A typo is not dropped, as .filter(isWebhookEvent) would drop it.
   assert.equal(["meeting.startd"].filter(isWebhookEvent).length, 0);
 });

@@ -81,7 +81,7 @@ test("help, and bad usage exits 2 with the reason on stderr", async () => {
   assert.match(bare.stderr, /^Usage: realtimekit-webhooks <command>/);
   const cases = [
     [["lst"], /unknown command "lst" \(did you mean list\? commands: /],
-    [["create", "--enable"], /Unknown option '--enable' \(did you mean --enabled\?\)/],
+    [["create", "--enable"], /unknown option '--enable' \(did you mean --enabled\?\)/],
     [["list", "--acount", "a"], /did you mean --account\?/],
     [["example", "meeting.endd"], /meeting\.endd.*did you mean meeting\.ended\?/],
     [["list", "--token", "t", "--api-key", "k"], /give --token, or --api-key and --api-email, not both/],
@@ -89,7 +89,7 @@ test("help, and bad usage exits 2 with the reason on stderr", async () => {
     [["list", "--api-key", "k"], /give --api-key and --api-email \(or CLOUDFLARE_API_KEY and CLOUDFLARE_EMAIL\)/, { CLOUDFLARE_API_TOKEN: "" }],
     [["create", "--name", "x", "--url", "https://example.com"], /give --events/],
     [["get"], /takes <id>/],
-    [["list", "--colour"], /Unknown option '--colour'/],
+    [["list", "--colour"], /unknown option '--colour'/],
     [["create", "--name", "x", "--url", "ftp://x", "--events", "meeting.started"], /ValidationError: url: /],
     [["create", "--name", "x", "--url", "https://example.com", "--events", "meeting.startd"], /ValidationError: events/],
     [["edit", "some-id"], /give at least one of/],
@@ -106,8 +106,9 @@ test("help, and bad usage exits 2 with the reason on stderr", async () => {
 test("--json: errors are JSON on stderr too, with the same exit codes; example prints a body; a key and its email work as a token does", async () => {
   const usage = await cli(["lst", "--json"]);
   assert.equal(usage.code, 2);
-  assert.deepEqual(Object.keys(JSON.parse(usage.stderr).error), ["class", "message"]);
+  assert.deepEqual(Object.keys(JSON.parse(usage.stderr).error), ["class", "message", "help"]);
   assert.equal(JSON.parse(usage.stderr).error.class, "UsageError");
+  assert.equal(JSON.parse(usage.stderr).error.help, "realtimekit-webhooks --help");
   const missing = await cli(["get", "no-such-webhook", "--json"]);
   assert.equal(missing.code, 1);
   const { error } = JSON.parse(missing.stderr);
@@ -173,7 +174,7 @@ test("apply: the plan, --dry-run, twice in a row (nothing the second time), --pr
 
   const dry = await cli(["apply", file, "--dry-run"]);
   assert.equal(dry.code, 0, dry.stderr);
-  assert.match(dry.stdout, /~ edit a \(.*\): url -> https:\/\/example.com\/a\n\+ create b https:\/\/example.com\/b \[meeting.ended,meeting.summary\] disabled\n2 changes\n/);
+  assert.match(dry.stdout, /~ edit a \(.*\): url -> https:\/\/example.com\/a\n\+ create b https:\/\/example.com\/b \[meeting.ended,meeting.summary\] disabled\n2 changes\ndry run: nothing was changed\n/);
   const dryJSON = await json(["apply", file, "--dry-run"]);
   assert.deepEqual([dryJSON.dryRun, dryJSON.complete, dryJSON.plan.map((step) => step.action)], [true, false, ["edit", "create"]]);
   assert.equal((await json(["list"])).length, 2, "--dry-run changed nothing");
@@ -183,7 +184,7 @@ test("apply: the plan, --dry-run, twice in a row (nothing the second time), --pr
   await writeFile(typo, JSON.stringify([wanted[1], { name: "c", url: "https://example.com/c", events: ["meeting.Ended"] }]));
   const refused = await cli(["apply", typo]);
   assert.equal(refused.code, 2, refused.stdout + refused.stderr);
-  assert.match(refused.stderr, /"c": events\[0\]: "meeting.Ended" is not a webhook event/);
+  assert.match(refused.stderr, /"c": events\[0\]: "meeting.Ended" is not a webhook event \(did you mean meeting\.ended\?/);
   assert.equal((await json(["list"])).length, 2, "nothing was created");
 
   const first = await cli(["apply", file]);
