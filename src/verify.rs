@@ -324,6 +324,9 @@ impl Verifier {
 
         let id = headers.uuid.as_deref().map(str::trim).filter(|id| !id.is_empty());
         let id = id.ok_or_else(|| VerifyError::Payload("the delivery has no rtk-uuid header".into()))?;
+        // Not signed, so the sender's word: a store keeps it and a terminal shows it.
+        id_header("rtk-uuid", Some(id))?;
+        id_header("rtk-webhook-id", headers.webhook_id.as_deref())?;
         let text = transport::decode_utf8(&body);
         let parsed = transport::json_parse(&text)
             .map_err(|e| VerifyError::Payload(format!("the body is not JSON: {}", transport::describe_js(&e))))?;
@@ -630,6 +633,22 @@ fn subtle() -> Result<Subtle, String> {
 
 pub(crate) fn too_large(max: usize) -> VerifyError {
     VerifyError::Payload(format!("the body is larger than {max} bytes"))
+}
+
+/// Longest `rtk-uuid` or `rtk-webhook-id` taken (RealtimeKit's are UUIDs, 36 characters).
+pub const MAX_ID_HEADER: usize = 256;
+
+/// An id header as RealtimeKit sends one: at most [`MAX_ID_HEADER`] bytes,
+/// no control characters. Anything else is malformed: these headers are not
+/// signed, and a store keeps them, a queue carries them, a terminal shows them.
+fn id_header(name: &str, value: Option<&str>) -> Result<(), VerifyError> {
+    match value {
+        Some(id) if id.len() > MAX_ID_HEADER => {
+            Err(VerifyError::Payload(format!("the {name} header is longer than {MAX_ID_HEADER} bytes")))
+        }
+        Some(id) if id.chars().any(char::is_control) => Err(VerifyError::Payload(format!("the {name} header has control characters"))),
+        _ => Ok(()),
+    }
 }
 
 #[wasm_bindgen]

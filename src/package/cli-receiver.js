@@ -87,31 +87,35 @@ async function listDeliveries({ values, command, out }) {
     query.set("limit", String(limit));
   }
   const { deliveries } = await admin(values, command, "GET", `/deliveries${query.size > 0 ? `?${query}` : ""}`);
+  if (!Array.isArray(deliveries)) throw new CommandFailed("the receiver's list is not what the admin API answers: is --receiver a durable receiver?");
   if (out.asJSON) return out.json(deliveries);
   if (deliveries.length === 0) return out.line("no deliveries");
   out.line(table(
     ["RTK-UUID", "BODY", "EVENT", "STATE", "ATTEMPTS", "RECEIVED", "LAST ERROR"],
     // Queued after a failed attempt: waiting for its retry, not new.
-    deliveries.map((d) => [d.id, d.bodyHash.slice(0, 12), d.event, d.state === "queued" && d.attempts > 0 ? "retrying" : d.state, d.attempts, iso(d.receivedAt), d.lastError ? oneLine(d.lastError, 80) : ""]),
+    deliveries.map((d) => [d.id, d.bodyHash.slice(0, 12), d.event, d.state === "queued" && d.attempts > 0 ? "retrying" : d.state, d.attempts, iso(d.receivedAt), d.lastError ? oneLine(d.lastError, 80) : ""].map((cell) => shown(cell))),
   ));
 }
 
 async function showDelivery({ values, positionals, command, out }) {
-  const { deliveries } = await admin(values, command, "GET", `/deliveries/${encodeURIComponent(positionals[0])}`);
+  // By query, not path: an rtk-uuid such as ".." is no path segment.
+  const { deliveries } = await admin(values, command, "GET", `/deliveries?${new URLSearchParams({ id: positionals[0] })}`);
+  if (!Array.isArray(deliveries)) throw new CommandFailed("the receiver's answer is not what the admin API answers: is --receiver a durable receiver?");
   if (out.asJSON) return out.json(deliveries);
   out.line(deliveries.map((d) => [
     table([], [
       ["rtk-uuid", d.id], ["body sha-256", d.bodyHash], ["webhook", d.webhookId ?? ""], ["event", d.event], ["state", d.state],
       ["attempts", d.attempts], ["received", iso(d.receivedAt)], ["updated", iso(d.updatedAt)], ["last error", d.lastError ?? ""],
-    ]),
+    ].map((row) => row.map((cell) => shown(cell)))),
     "body:",
-    pretty(d.body),
+    shown(pretty(d.body), Infinity, true),
   ].join("\n")).join("\n\n"));
 }
 
 async function stats({ values, command, out }) {
   const counts = await admin(values, command, "GET", "/stats");
   if (out.asJSON) return out.json(counts);
+  if (typeof counts.byState !== "object" || counts.byState === null) throw new CommandFailed("the receiver's stats are not what the admin API answers: is --receiver a durable receiver?");
   const { byState } = counts;
   out.line(`${counts.total} ${counts.total === 1 ? "delivery" : "deliveries"}: ${byState.queued} queued, ${byState.handling} handling, ${byState.done} done, ${byState.dead} dead`);
   out.line(counts.oldestPendingMs === null ? "none waiting" : `the oldest waiting has waited ${duration(counts.oldestPendingMs)}`);
@@ -131,9 +135,10 @@ async function redrive({ values, positionals, command, out }) {
     ? { id, ...(values["body-hash"] !== undefined ? { bodyHash: values["body-hash"] } : {}) }
     : { all: true, ...(values.since !== undefined ? { since: since(values.since, command) } : {}) };
   const result = await admin(values, command, "POST", "/redrive", asked);
+  if (!Array.isArray(result.redriven) || !Array.isArray(result.skipped)) throw new CommandFailed("the receiver's answer is not what the admin API answers: is --receiver a durable receiver?");
   if (out.asJSON) return out.json(result);
-  for (const d of result.redriven) out.line(`redriven ${d.id} (${d.event}): queued again, its attempts from zero`);
-  for (const d of result.skipped) out.line(`not redriven ${d.id}: ${d.why}`);
+  for (const d of result.redriven) out.line(`redriven ${shown(d.id)} (${shown(d.event)}): queued again, its attempts from zero`);
+  for (const d of result.skipped) out.line(`not redriven ${shown(d.id)}: ${shown(d.why)}`);
   if (result.redriven.length === 0 && id === undefined) out.line(`no dead deliveries${values.since !== undefined ? ` since ${values.since}` : ""}: nothing to redrive`);
 }
 
@@ -143,15 +148,22 @@ async function admin(values, command, method, path, body) {
   if (!receiver) throw new UsageError(`${command}: give --receiver <url> (or ${RECEIVER_SETTINGS.receiver.env}): the durable receiver's URL`, { cause: command });
   let url;
   try {
+    // The admin API is /admin on the receiver's origin, whatever path deliveries are sent to.
     url = new URL(`/admin${path}`, receiver);
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http");
   } catch {
     throw new UsageError(`${command}: --receiver ${receiver} is not an http(s) URL`, { cause: command });
   }
+  if (url.protocol === "http:" && !loopback(url)) {
+    throw new UsageError(`${command}: --receiver ${url.origin} is plain http: the admin token would cross the network unencrypted; give its https:// URL`, { cause: command });
+  }
   const token = values["admin-token"] ?? (process.env[RECEIVER_SETTINGS["admin-token"].env] || (await localToken(url)));
   if (!token) {
     throw new UsageError(`${command}: give --admin-token (or ${RECEIVER_SETTINGS["admin-token"].env}): the receiver's ADMIN_TOKEN secret`, { cause: command });
   }
+  if (/[\0-\x1f\x7f]/.test(token)) throw new UsageError(`${command}: the admin token has control characters (a line break pasted with it?)`, { cause: command });
+  /** Text from elsewhere (an error, a receiver's answer) with the token, should it echo it, blacked out (a token too short to be one is left). */
+  const redacted = (text) => (token.length >= 6 ? String(text).replaceAll(token, "[redacted]") : String(text));
   let response;
   try {
     response = await fetch(url, {
@@ -161,7 +173,7 @@ async function admin(values, command, method, path, body) {
       signal: AbortSignal.timeout(30_000),
     });
   } catch (error) {
-    throw new CommandFailed(`could not reach ${url.origin}: ${error?.cause?.code ?? error?.cause?.message ?? error?.message}`);
+    throw new CommandFailed(redacted(`could not reach ${url.origin}: ${error?.cause?.code ?? error?.cause?.message ?? error?.message}`));
   }
   const text = await response.text();
   let answer;
@@ -174,8 +186,25 @@ async function admin(values, command, method, path, body) {
   if (response.status === 404 && answer?.error === "not found") {
     throw new CommandFailed(`${url.origin} has no admin API (404): give the receiver an ADMIN_TOKEN secret (npx wrangler secret put ADMIN_TOKEN; locally, in .dev.vars), or check --receiver`);
   }
-  if (!response.ok || answer === undefined) throw new CommandFailed(`${url.origin} answered ${response.status}: ${answer?.error ?? oneLine(text)}`);
+  if (!response.ok || answer === null || typeof answer !== "object") {
+    throw new CommandFailed(redacted(`${url.origin} answered ${response.status}: ${shown(typeof answer?.error === "string" ? answer.error : oneLine(text))}`));
+  }
   return answer;
+}
+
+/** Whether a URL is on this machine. */
+function loopback(url) {
+  return ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+}
+
+/**
+ * Text from a receiver as a terminal shows it: control characters (which an
+ * rtk-uuid may carry: it is not signed) escaped, and cut at `max` characters
+ * unless `whole`. Line breaks stay in a `whole` text (a body).
+ */
+function shown(value, max = 120, whole = false) {
+  const text = String(value ?? "").replace(whole ? /[\0-\x09\x0b-\x1f\x7f-\x9f]/g : /[\0-\x1f\x7f-\x9f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /**
@@ -183,7 +212,7 @@ async function admin(values, command, method, path, body) {
  * receiver on loopback only: a local token never goes anywhere else.
  */
 async function localToken(url) {
-  if (!["localhost", "127.0.0.1", "[::1]"].includes(url.hostname)) return undefined;
+  if (!loopback(url)) return undefined;
   const vars = await readFile(".dev.vars", "utf8").catch(() => "");
   return /^ADMIN_TOKEN\s*=\s*"?([^"\n]+)"?\s*$/m.exec(vars)?.[1];
 }
@@ -222,7 +251,10 @@ const DEV_URL = "http://127.0.0.1:8787";
 
 async function initWorker({ values, positionals, command, out }) {
   const dir = resolve(positionals[0]);
-  const present = await readdir(dir).catch((error) => (error.code === "ENOENT" ? [] : Promise.reject(error)));
+  const present = await readdir(dir).catch((error) => {
+    if (error.code === "ENOENT") return [];
+    throw new UsageError(`${command}: ${positionals[0]} ${error.code === "ENOTDIR" ? "is a file" : `cannot be read (${error.code})`}: give a new directory`, { cause: command });
+  });
   if (present.length > 0) throw new UsageError(`${command}: ${positionals[0]} is not empty: give a new directory`, { cause: command });
   const manifest = JSON.parse(await readFile(new URL("./package.json", import.meta.url), "utf8"));
   const name = basename(dir).toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "rtk-receiver";

@@ -34,7 +34,7 @@ export interface DeliveryStats {
 
 /** What a redrive moved, and what it left (and why). */
 export interface RedriveResult {
-  redriven: { id: string; bodyHash: string; event: string }[];
+  redriven: { id: string; bodyHash: string; event: string; redrives: number }[];
   skipped: { id: string; bodyHash: string; state: string; why: string }[];
 }
 
@@ -51,14 +51,14 @@ export declare class D1DeliveryStore implements DeliveryStore {
   renew(delivery: DeliveryKey, owner: string, leaseMs: number): Promise<boolean>;
   complete(delivery: DeliveryKey, owner: string): Promise<boolean>;
   release(delivery: DeliveryKey, owner: string, reason: string): Promise<boolean>;
-  /** Records a verified delivery (its raw body's text too) unless it is recorded already; resolves to its row's id, body hash and state. */
-  record(key: DeliveryKey, body: string, now?: number): Promise<{ id: string; bodyHash: string; state: string }>;
-  /** A recorded delivery, as `verify` and `deliveryKey` give it, or null. */
+  /** Records a verified delivery (its raw body's text too) unless it is recorded already; resolves to its row's id, body hash, state and redrives. */
+  record(key: DeliveryKey, body: string, now?: number): Promise<{ id: string; bodyHash: string; state: string; redrives: number }>;
+  /** A recorded delivery, as `verify` and `deliveryKey` give it, or null (none, or no body recorded to handle). */
   find(id: string, bodyHash?: string | null): Promise<{ delivery: Delivery | UnknownDelivery; key: DeliveryKey } | null>;
-  /** Marks a delivery that kept failing dead (not one done, nor one whose handlers run now). */
-  deadLetter(id: string, bodyHash?: string | null, now?: number): Promise<void>;
+  /** Marks a delivery that kept failing dead (not one done, nor one whose handlers run now), only if it was redriven `redrives` times and has `minAttempts`. */
+  deadLetter(id: string, bodyHash?: string | null, as?: { redrives?: number; minAttempts?: number }, now?: number): Promise<void>;
   /** Deliveries not done and untouched since `before` (ms): their queue message may be lost. */
-  unfinished(before: number, limit?: number): Promise<{ id: string; bodyHash: string; attempts: number }[]>;
+  unfinished(before: number, limit?: number): Promise<{ id: string; bodyHash: string; attempts: number; redrives: number }[]>;
   /** Marks a delivery as just enqueued again. */
   touch(id: string, bodyHash: string, now?: number): Promise<void>;
   /** Forgets done deliveries handled before `before` (ms); the dead stay until redriven. */

@@ -82,11 +82,18 @@ export class D1DeliveryStore {
    * Records a verified delivery (its raw body's text too) as queued, unless it
    * is recorded already (its own row, a row of the same body under its id from
    * before migration 0002, or the row of the body it replays). Returns that
-   * row's `{ id, bodyHash, state }`.
+   * row's `{ id, bodyHash, state, redrives }`.
+   *
+   * A row from before migration 0002 (its body hash unknown: '') takes the
+   * hash now, and a row that a plain `claim` wrote (no body: a WebhookReceiver
+   * handling in its request) takes the body, so the queue's consumer can
+   * handle either.
    */
   async record(key, body, now = Date.now()) {
     const mine = "(id = ?1 AND (body_hash = ?2 OR (body_hash = '' AND body = ?6)))";
-    const [, found] = await this.#db.batch([
+    const [, , , found] = await this.#db.batch([
+      this.#db.prepare(`UPDATE OR IGNORE ${TABLE} SET body_hash = ?2 WHERE id = ?1 AND body_hash = '' AND body = ?3`).bind(key.id, key.bodyHash, body),
+      this.#db.prepare(`UPDATE ${TABLE} SET body = ?3 WHERE id = ?1 AND body_hash = ?2 AND body = ''`).bind(key.id, key.bodyHash, body),
       this.#db
         .prepare(
           `INSERT INTO ${TABLE} (id, body_hash, replay_key, webhook_id, event, body, state, received_at, updated_at)
@@ -96,7 +103,7 @@ export class D1DeliveryStore {
         )
         .bind(key.id, key.bodyHash, key.replayKey ?? null, key.webhookId ?? null, key.event, body, now),
       this.#db
-        .prepare(`SELECT id, body_hash AS bodyHash, state FROM ${TABLE} WHERE ${mine} OR replay_key = ?3 ORDER BY ${mine} DESC, received_at LIMIT 1`)
+        .prepare(`SELECT id, body_hash AS bodyHash, state, redrives FROM ${TABLE} WHERE ${mine} OR replay_key = ?3 ORDER BY ${mine} DESC, received_at LIMIT 1`)
         .bind(key.id, key.bodyHash, key.replayKey ?? null, null, null, body),
     ]);
     const row = found.results[0];
@@ -106,37 +113,54 @@ export class D1DeliveryStore {
 
   /**
    * The delivery `id` with body hash `bodyHash` (when null: its oldest row):
-   * `{ delivery, key }` as verify and deliveryKey give them, or null.
+   * `{ delivery, key }` as verify and deliveryKey give them, or null when
+   * there is none, or no body to handle (a row a plain `claim` wrote: its
+   * sender sends it again, and `record` keeps the body then). A row from
+   * before migration 0002 takes its body's hash now.
    */
   async find(id, bodyHash) {
     const row = await this.#db
       .prepare(`SELECT id, body_hash, replay_key, webhook_id, event, body FROM ${TABLE} WHERE id = ?1 AND (?2 IS NULL OR body_hash = ?2) ORDER BY received_at LIMIT 1`)
       .bind(id, bodyHash ?? null)
       .first();
-    if (!row) return null;
-    return {
-      delivery: { id: row.id, webhookId: row.webhook_id, event: row.event, payload: JSON.parse(row.body) },
-      key: { id: row.id, bodyHash: row.body_hash, replayKey: row.replay_key, event: row.event, webhookId: row.webhook_id },
-    };
+    if (!row || row.body === "") return null;
+    const delivery = { id: row.id, webhookId: row.webhook_id, event: row.event, payload: JSON.parse(row.body) };
+    if (row.body_hash === "") {
+      const key = await deliveryKey(delivery, row.body);
+      await this.#db.prepare(`UPDATE OR IGNORE ${TABLE} SET body_hash = ?2 WHERE id = ?1 AND body_hash = ''`).bind(row.id, key.bodyHash).run();
+      return { delivery, key };
+    }
+    return { delivery, key: { id: row.id, bodyHash: row.body_hash, replayKey: row.replay_key, event: row.event, webhookId: row.webhook_id } };
   }
 
-  /** Marks a delivery that kept failing dead (not one done, nor one whose handlers run now under a live lease). */
-  async deadLetter(id, bodyHash, now = Date.now()) {
+  /**
+   * Marks a delivery that kept failing dead (not one done, nor one whose
+   * handlers run now under a live lease): only as it was when the caller
+   * decided so, redriven `redrives` times (the dead-letter queue's message
+   * says) and with at least `minAttempts` attempts (the sweeper's count), so a
+   * decision from before a redrive does not undo it.
+   */
+  async deadLetter(id, bodyHash, { redrives, minAttempts = 0 } = {}, now = Date.now()) {
     await this.#db
       .prepare(
         `UPDATE ${TABLE} SET state = 'dead', lease_until = NULL, updated_at = ?3
-         WHERE id = ?1 AND (?2 IS NULL OR body_hash = ?2) AND (state = 'queued' OR (state = 'handling' AND lease_until < ?3))`,
+         WHERE id = ?1 AND (?2 IS NULL OR body_hash = ?2) AND (state = 'queued' OR (state = 'handling' AND lease_until < ?3))
+           AND (?4 IS NULL OR redrives = ?4) AND attempts >= ?5`,
       )
-      .bind(id, bodyHash ?? null, now)
+      .bind(id, bodyHash ?? null, now, redrives ?? null, minAttempts)
       .run();
   }
 
-  /** Deliveries not done and untouched since `before` (queued, or handling with a lapsed lease): their message may be lost. */
+  /**
+   * Deliveries not done and untouched since `before` (queued, or handling with
+   * a lapsed lease): their message may be lost. Not those with no body (a
+   * plain `claim` wrote them: their sender sends them again).
+   */
   async unfinished(before, limit = 500) {
     const { results } = await this.#db
       .prepare(
-        `SELECT id, body_hash AS bodyHash, attempts FROM ${TABLE}
-         WHERE (state = 'queued' AND updated_at <= ?1) OR (state = 'handling' AND lease_until <= ?1)
+        `SELECT id, body_hash AS bodyHash, attempts, redrives FROM ${TABLE}
+         WHERE ((state = 'queued' AND updated_at <= ?1) OR (state = 'handling' AND lease_until <= ?1)) AND body <> ''
          ORDER BY updated_at LIMIT ?2`,
       )
       .bind(before, limit)
@@ -196,8 +220,8 @@ export class D1DeliveryStore {
     const [moved, rest] = await this.#db.batch([
       this.#db
         .prepare(
-          `UPDATE ${TABLE} SET state = 'queued', attempts = 0, last_error = NULL, lease_until = NULL, updated_at = ?4
-           WHERE state = 'dead' AND ${which} RETURNING id, body_hash AS bodyHash, event`,
+          `UPDATE ${TABLE} SET state = 'queued', attempts = 0, last_error = NULL, lease_until = NULL, updated_at = ?4, redrives = redrives + 1
+           WHERE state = 'dead' AND ${which} RETURNING id, body_hash AS bodyHash, event, redrives`,
         )
         .bind(id ?? null, bodyHash ?? null, since ?? null, now),
       this.#db.prepare(`SELECT id, body_hash AS bodyHash, state FROM ${TABLE} WHERE ?1 IS NOT NULL AND id = ?1 AND (?2 IS NULL OR body_hash = ?2)`).bind(id ?? null, bodyHash ?? null),
@@ -320,7 +344,7 @@ export function durableReceiver(options) {
         const recorded = await new D1DeliveryStore(binding(env, dbName)).record(key, new TextDecoder().decode(body));
         if (recorded.state === "done" || recorded.state === "dead") return text(200, "repeat");
         // Not done: enqueue it, even if it was enqueued before (that message may be lost).
-        await binding(env, queueName).send({ id: recorded.id, bodyHash: recorded.bodyHash });
+        await binding(env, queueName).send(message(recorded));
         return text(202, "queued");
       } catch (error) {
         // D1 or the queue failed. The delivery may be recorded: its retry finds it not done and enqueues it.
@@ -334,7 +358,8 @@ export function durableReceiver(options) {
       if (batch.queue === deadLetterQueue) {
         for (const message of batch.messages) {
           try {
-            await store.deadLetter(message.body.id, message.body.bodyHash);
+            // As it was when this message was sent: not if it was redriven since.
+            await store.deadLetter(message.body.id, message.body.bodyHash, { redrives: message.body.redrives ?? 0 });
             message.ack();
           } catch (error) {
             console.error(`could not mark ${message.body.id} dead:`, error);
@@ -358,10 +383,18 @@ export function durableReceiver(options) {
           continue;
         }
         if (!found) {
-          message.ack(); // never recorded: nothing to handle
+          message.ack(); // not recorded, or with no body to handle: nothing to do here
           continue;
         }
-        const result = await receiver.handleOnce(found.delivery, found.key, { env, ctx });
+        let result;
+        try {
+          result = await receiver.handleOnce(found.delivery, found.key, { env, ctx });
+        } catch (error) {
+          // Only this message is retried (throwing would retry the whole batch).
+          console.error(`could not handle ${message.body.id}:`, error);
+          retry();
+          continue;
+        }
         // handled; repeat (done or dead); in-progress (the consumer that holds
         // its lease has its own message): nothing more to do here. A failure
         // was released for the retry; after max_retries the queue moves it to
@@ -375,15 +408,26 @@ export function durableReceiver(options) {
       const { maxAttempts, sweepAfterMs, retentionMs } = settings(env);
       const store = new D1DeliveryStore(binding(env, dbName));
       const now = Date.now();
-      for (const { id, bodyHash, attempts } of await store.unfinished(now - sweepAfterMs)) {
-        if (attempts >= maxAttempts) {
-          await store.deadLetter(id, bodyHash, now);
-        } else {
-          await store.touch(id, bodyHash, now);
-          await binding(env, queueName).send({ id, bodyHash });
+      let failed = 0;
+      try {
+        for (const row of await store.unfinished(now - sweepAfterMs)) {
+          // Each on its own: one that cannot be sent does not stop the others, nor the pruning.
+          try {
+            if (row.attempts >= maxAttempts) {
+              await store.deadLetter(row.id, row.bodyHash, { minAttempts: maxAttempts, redrives: row.redrives }, now);
+            } else {
+              await store.touch(row.id, row.bodyHash, now);
+              await binding(env, queueName).send(message(row));
+            }
+          } catch (error) {
+            failed++;
+            console.error(`the sweeper could not send ${row.id} again:`, error);
+          }
         }
+      } finally {
+        await store.prune(now - retentionMs);
       }
-      await store.prune(now - retentionMs);
+      if (failed > 0) console.error(`the sweeper could not send ${failed} deliveries again: the next run tries them again`);
     },
   };
 }
@@ -405,6 +449,11 @@ function binding(env, name) {
     throw new ValidationError(`env.${name}: this Worker has no ${name} binding: add it to wrangler.toml (see \`realtimekit-webhooks init worker\`)`, name);
   }
   return value;
+}
+
+/** A delivery's queue message: its row, and how many times it was redriven (see deadLetter). */
+function message({ id, bodyHash, redrives }) {
+  return { id, bodyHash, redrives: redrives ?? 0 };
 }
 
 /** Seconds before retry `attempt` (1, 2, ...): `base`, doubling, at most an hour. */
@@ -439,46 +488,67 @@ async function admin(request, url, env, db, queue) {
   const store = new D1DeliveryStore(db);
   const route = url.pathname.slice(ADMIN.length);
   try {
-    if (request.method === "GET" && route === "/deliveries") {
-      const query = (name) => url.searchParams.get(name) || undefined;
+    const query = (name) => url.searchParams.get(name) || undefined;
+    if (request.method === "GET" && route === "/deliveries" && query("id") === undefined) {
       const limit = query("limit") === undefined ? 50 : Number(query("limit"));
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return json(400, { error: "limit: a whole number from 1 to 1000" });
       const since = time(query("since"));
       if (Number.isNaN(since)) return json(400, { error: "since: ms since the epoch, or an ISO date" });
       return json(200, { deliveries: await store.list({ state: query("state"), event: query("event"), since, limit }) });
     }
-    if (request.method === "GET" && route.startsWith("/deliveries/")) {
-      const deliveries = await store.show(decodeURIComponent(route.slice("/deliveries/".length)));
+    // One delivery: /admin/deliveries/<rtk-uuid>, or ?id= (an id such as ".." is no path segment).
+    if (request.method === "GET" && (route === "/deliveries" || route.startsWith("/deliveries/"))) {
+      let id = query("id");
+      if (id === undefined) {
+        try {
+          id = decodeURIComponent(route.slice("/deliveries/".length));
+        } catch {
+          return json(400, { error: "the rtk-uuid is not a well-formed URL path segment" });
+        }
+      }
+      if (id.length > MAX_ID) return json(404, { error: "no delivery has this rtk-uuid" });
+      const deliveries = await store.show(id);
       return deliveries.length > 0 ? json(200, { deliveries }) : json(404, { error: "no delivery has this rtk-uuid" });
     }
     if (request.method === "GET" && route === "/stats") return json(200, await store.stats());
     if (request.method === "POST" && route === "/redrive") {
       const asked = await request.json().catch(() => null);
-      const one = typeof asked?.id === "string" && asked.id !== "";
+      const one = typeof asked?.id === "string" && asked.id !== "" && asked.id.length <= MAX_ID;
       const since = time(asked?.since);
       if ((!one && asked?.all !== true) || Number.isNaN(since) || (asked.bodyHash !== undefined && typeof asked.bodyHash !== "string")) {
         return json(400, { error: "give { id } (and bodyHash when it has several bodies), or { all: true } (and since: ms or an ISO date)" });
       }
       const result = await store.redrive(one ? { id: asked.id, bodyHash: asked.bodyHash } : { since });
       if (one && result.redriven.length === 0 && result.skipped.length === 0) return json(404, { error: "no delivery has this rtk-uuid" });
-      // Queued in D1 first: a send that fails leaves it queued, and the sweeper sends it.
-      for (let at = 0; at < result.redriven.length; at += 100) {
-        await queue.sendBatch(result.redriven.slice(at, at + 100).map(({ id, bodyHash }) => ({ body: { id, bodyHash } })));
+      // Queued in D1 first: a send that fails leaves them queued, and the sweeper sends them.
+      try {
+        for (let at = 0; at < result.redriven.length; at += 100) {
+          await queue.sendBatch(result.redriven.slice(at, at + 100).map((row) => ({ body: message(row) })));
+        }
+      } catch (error) {
+        console.error("admin: redriven, but the queue refused them:", error);
+        return json(503, {
+          error: "redriven (queued again in D1), but the queue refused them: the sweeper sends them within SWEEP_AFTER_MS; a redrive now would find them queued",
+          ...result,
+        });
       }
       return json(200, result);
     }
     return json(404, { error: "not found" });
   } catch (error) {
     console.error("admin:", error);
-    return json(503, { error: "the store or the queue failed: try again" });
+    return json(503, { error: "the store failed: try again" });
   }
 }
 
-/** A time given as ms since the epoch or an ISO date, as ms: undefined when none, NaN when unreadable. */
+/** The longest rtk-uuid a delivery can have (as the verifier takes them). */
+const MAX_ID = 256;
+
+/** A time given as ms since the epoch or an ISO date, as ms: undefined when none, NaN when unreadable (or past any date). */
 function time(value) {
   if (value === undefined || value === null || value === "") return undefined;
-  if (typeof value === "number") return Number.isFinite(value) ? value : NaN;
-  return /^\d+$/.test(String(value)) ? Number(value) : Date.parse(String(value));
+  const ms = typeof value === "number" ? value : /^\d+$/.test(String(value)) ? Number(value) : Date.parse(String(value));
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : NaN;
 }
 
 /** Whether two secrets are the same, in time that does not depend on where they differ (their SHA-256s compared whole). */

@@ -5,10 +5,23 @@
 //
 // The table is the one D1DeliveryStore keeps (sql.js: one row per delivery,
 // keyed on its rtk-uuid and its body's hash, unique on its replay key; claims
-// owned, with leases). A claim is one transaction; two at once serialise on
-// the row (and on the unique keys for a delivery not recorded yet).
+// owned, with leases). A claim is one transaction (READ COMMITTED, whatever
+// the database's default); two at once serialise on the row (and on the
+// unique keys for a delivery not recorded yet). Every transaction gives up on
+// a lock after LOCK_TIMEOUT and on a statement after STATEMENT_TIMEOUT, so a
+// process that froze holding a row stalls that delivery for seconds, never
+// the pool; the receiver answers 503 and the delivery comes back. Leases are
+// the processes' clocks: keep them in step (NTP), well within a lease.
 import { ValidationError } from "realtimekit-webhooks";
 import { STATEMENTS, args, reason, sql, unclaimed } from "./sql.js";
+
+/** How long a statement waits for a row another transaction holds, and runs at most (below the receiver's 10 s for a store call). */
+const LOCK_TIMEOUT = "4s";
+const STATEMENT_TIMEOUT = "8s";
+/** A connection that took longer than this to get is given back unused: the receiver has given up on the call by then. */
+const STALE_MS = 8000;
+/** Every transaction's start. */
+const BEGIN = `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'; SET LOCAL statement_timeout = '${STATEMENT_TIMEOUT}'`;
 
 /** The table made by `migrate()`, `{t}` for its name. */
 const SCHEMA = `CREATE TABLE IF NOT EXISTS {t} (
@@ -51,42 +64,26 @@ export class PostgresDeliveryStore {
       throw new ValidationError("table: must be a table name (letters, digits and _, optionally schema.table)", "table");
     }
     this.#pool = pool;
-    this.#table = table;
+    // Quoted: a name such as "order" is a table, not SQL.
+    this.#table = table.split(".").map((part) => `"${part}"`).join(".");
   }
 
   /** Makes the table if it is not there (safe to run from every process at once). */
   async migrate() {
-    const client = await this.#pool.connect();
-    try {
-      await client.query("BEGIN");
-      // One process at a time: CREATE ... IF NOT EXISTS alone can collide.
-      await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`realtimekit-webhooks ${this.#table}`]);
-      await client.query(sql(SCHEMA, this.#table, false));
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    await this.#transaction(async (query) => {
+      // One process at a time, whatever the table (CREATE ... IF NOT EXISTS alone can collide).
+      await query("SELECT pg_advisory_xact_lock(hashtext('realtimekit-webhooks migrate'))");
+      await query(sql(SCHEMA, this.#table, false));
+    });
   }
 
   async claim(key, owner, leaseMs) {
     const now = Date.now();
-    const client = await this.#pool.connect();
-    try {
-      await client.query("BEGIN");
-      await client.query(this.#sql("insert"), args(key, now, key.webhookId ?? null, key.event));
-      const claimed = await client.query(this.#sql("claim"), args(key, now, owner, now + leaseMs));
-      const answer = claimed.rowCount > 0 ? "claimed" : unclaimed((await client.query(this.#sql("state"), args(key, now).slice(0, 3))).rows[0]);
-      await client.query("COMMIT");
-      return answer;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    return this.#transaction(async (query) => {
+      await query(this.#sql("insert"), args(key, now, key.webhookId ?? null, key.event));
+      const claimed = await query(this.#sql("claim"), args(key, now, owner, now + leaseMs));
+      return claimed.rowCount > 0 ? "claimed" : unclaimed((await query(this.#sql("state"), args(key, now).slice(0, 3))).rows[0]);
+    });
   }
 
   async renew(key, owner, leaseMs) {
@@ -104,7 +101,7 @@ export class PostgresDeliveryStore {
 
   /** Forgets done deliveries handled before `before` (ms since the epoch): run it now and then to bound the table. */
   async prune(before) {
-    await this.#pool.query(`DELETE FROM ${this.#table} WHERE state = 'done' AND updated_at < $1`, [before]);
+    await this.#transaction((query) => query(`DELETE FROM ${this.#table} WHERE state = 'done' AND updated_at < $1`, [before]));
   }
 
   #sql(name) {
@@ -112,7 +109,28 @@ export class PostgresDeliveryStore {
   }
 
   async #changed(name, values) {
-    const { rowCount } = await this.#pool.query(this.#sql(name), values);
+    const { rowCount } = await this.#transaction((query) => query(this.#sql(name), values));
     return rowCount > 0;
+  }
+
+  /** Runs `work(query)` in one transaction (see BEGIN) on a connection of the pool; rolls back if it throws. */
+  async #transaction(work) {
+    const asked = Date.now();
+    const client = await this.#pool.connect();
+    if (Date.now() - asked > STALE_MS) {
+      client.release();
+      throw new Error(`waited ${Date.now() - asked} ms for a connection of the pool (give the pool more connections, or a connectionTimeoutMillis)`);
+    }
+    try {
+      await client.query(BEGIN);
+      const result = await work((text, values) => client.query(text, values));
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 }

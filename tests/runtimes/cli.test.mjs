@@ -308,6 +308,12 @@ test("deliveries: bad usage is exit 2 before anything is sent; the token comes f
   const asked = [];
   const server = createServer((req, res) => {
     asked.push([req.method, req.url, req.headers.authorization]);
+    // A receiver that echoes what it was sent, and lists an id an attacker chose (rtk-uuid is not signed).
+    if (req.method === "POST") return res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: `bad request: authorization=${req.headers.authorization}` }));
+    if (req.url.startsWith("/admin/deliveries")) {
+      const id = "\u001b]0;owned\u0007\u001b[2Jx";
+      return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ deliveries: [{ id, bodyHash: "ab", event: "meeting.ended", state: "done", attempts: 1, receivedAt: 0, lastError: null, body: "{}" }] }));
+    }
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ total: 0, byState: { queued: 0, handling: 0, done: 0, dead: 0 }, byEvent: {}, oldestPendingMs: null }));
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -322,7 +328,10 @@ test("deliveries: bad usage is exit 2 before anything is sent; the token comes f
       [["deliveries", "list", "--state", "lost", "--receiver", receiver, "--admin-token", "t"], /--state is queued, handling, done or dead/],
       [["deliveries", "list", "--admin-token", "t"], /give --receiver <url> \(or REALTIMEKIT_RECEIVER_URL\)/],
       [["deliveries", "show", "--receiver", receiver, "--admin-token", "t"], /takes <rtk-uuid>/],
-      [["deliveries", "stats", "--receiver", "http://10.0.0.1:8787"], /give --admin-token \(or REALTIMEKIT_ADMIN_TOKEN\)/],
+      [["deliveries", "stats", "--receiver", "https://10.0.0.1:8787"], /give --admin-token \(or REALTIMEKIT_ADMIN_TOKEN\)/],
+      [["deliveries", "stats", "--receiver", "http://10.0.0.1:8787", "--admin-token", "t"], /plain http: the admin token would cross the network unencrypted/],
+      [["deliveries", "stats", "--receiver", receiver, "--admin-token", "to\nken"], /control characters/],
+      [["init", "worker", "package.json"], /package\.json is a file: give a new directory/],
     ]) {
       const result = await cli(args);
       assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
@@ -335,13 +344,25 @@ test("deliveries: bad usage is exit 2 before anything is sent; the token comes f
       assert.equal((await cli(["deliveries", "stats", "--receiver", receiver])).code, 0);
       assert.equal((await cli(["deliveries", "stats", "--receiver", receiver], { REALTIMEKIT_ADMIN_TOKEN: "from-env" })).code, 0);
       assert.equal((await cli(["deliveries", "stats", "--receiver", receiver, "--admin-token", "from-flag"])).code, 0);
-      const far = await cli(["deliveries", "stats", "--receiver", "http://10.0.0.1:8787"]);
+      const far = await cli(["deliveries", "stats", "--receiver", "https://10.0.0.1:8787"]);
       assert.equal(far.code, 2, "a local token is never sent off loopback");
     } finally {
       await rm(join(WORK, ".dev.vars"));
     }
-    assert.deepEqual(asked.map(([, , authorization]) => authorization), ["Bearer from-dev-vars", "Bearer from-env", "Bearer from-flag"]);
+    assert.deepEqual(asked.slice(0, 3).map(([, , authorization]) => authorization), ["Bearer from-dev-vars", "Bearer from-env", "Bearer from-flag"]);
     assert.deepEqual(asked[0].slice(0, 2), ["GET", "/admin/stats"]);
+
+    // What the receiver says reaches the terminal with no control character, and never with the token.
+    for (const args of [["list"], ["show", "x"]]) {
+      const listed = await cli(["deliveries", ...args, "--receiver", receiver, "--admin-token", "sh0wn-t0ken"]);
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.doesNotMatch(listed.stdout, /[\u0000-\u0009\u000b-\u001f]/, "no control character but line breaks");
+      assert.match(listed.stdout, /\\u001b\]0;owned\\u0007/);
+    }
+    const echoed = await cli(["deliveries", "redrive", "x", "--receiver", receiver, "--admin-token", "ech0ed-t0ken"]);
+    assert.equal(echoed.code, 1);
+    assert.match(echoed.stderr, /authorization=Bearer \[redacted\]/);
+    assert.ok(!echoed.stderr.includes("ech0ed-t0ken"));
 
     const nobody = await cli(["deliveries", "stats", "--receiver", "http://127.0.0.1:9", "--admin-token", "t"]);
     assert.equal(nobody.code, 1);

@@ -10,7 +10,7 @@
 // Run by `cargo xtask test runtimes`, with the same environment as runtimes.test.mjs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, readFile, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -93,4 +93,40 @@ storeContract("D1DeliveryStore (local D1, the package's migrations)", async () =
   }
   const { D1DeliveryStore } = await import(pathToFileURL(join(PROJECT, "node_modules", "realtimekit-webhooks", "d1.js")));
   return new D1DeliveryStore(proxy.env.DB);
+});
+
+test("migration 0003 on a database that 0001 and 0002 made, with rows in every state: what was dead stays dead, what was queued again by hand stays queued", { timeout: LIMIT }, async () => {
+  const dir = join(WORK, "upgrade");
+  await mkdir(join(dir, "migrations"), { recursive: true });
+  await writeFile(join(dir, "wrangler.toml"), [
+    'name = "upgrade"', 'compatibility_date = "2026-05-01"', "[[d1_databases]]", 'binding = "DB"', 'database_name = "upgrade-db"',
+    'database_id = "00000000-0000-0000-0000-000000000001"', 'migrations_dir = "migrations"', "",
+  ].join("\n"));
+  const shipped = join(PROJECT, "node_modules", "realtimekit-webhooks", "migrations");
+  const wrangler = (args) => run(join(PROJECT, "node_modules", ".bin", "wrangler"), args, { cwd: dir, env });
+  const apply = async () => {
+    const applied = await wrangler(["d1", "migrations", "apply", "upgrade-db", "--local"]);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+  };
+  const execute = async (command) => {
+    const done = await wrangler(["d1", "execute", "upgrade-db", "--local", "--json", "--command", command]);
+    assert.equal(done.code, 0, done.stdout + done.stderr);
+    return JSON.parse(done.stdout)[0].results;
+  };
+  for (const file of ["0001_deliveries.sql", "0002_identity_and_owned_leases.sql"]) await copyFile(join(shipped, file), join(dir, "migrations", file));
+  await apply();
+  const row = (id, state, attempts) => `('${id}', 'h-${id}', 'h-${id}', NULL, 'meeting.started', '{}', '${state}', ${attempts}, 1, 1)`;
+  await execute(`INSERT INTO deliveries (id, body_hash, replay_key, webhook_id, event, body, state, attempts, received_at, updated_at) VALUES
+    ${[row("done", "done", 1), row("dead", "dead", 6), row("requeued-by-hand", "queued", 0), row("cut-off", "queued", 6), row("waiting", "queued", 2)].join(", ")};
+    INSERT INTO dead_letters (id, body_hash, webhook_id, event, body, attempts, last_error, failed_at) VALUES
+    ('dead', 'h-dead', NULL, 'meeting.started', '{}', 6, 'x', 1), ('requeued-by-hand', 'h-requeued-by-hand', NULL, 'meeting.started', '{}', 6, 'x', 1),
+    ('cut-off', 'h-cut-off', NULL, 'meeting.started', '{}', 6, 'x', 1)`);
+  await copyFile(join(shipped, "0003_operations.sql"), join(dir, "migrations", "0003_operations.sql"));
+  await apply();
+  const states = await execute("SELECT id, state, redrives FROM deliveries ORDER BY id");
+  assert.deepEqual(states, [
+    { id: "cut-off", state: "dead", redrives: 0 }, { id: "dead", state: "dead", redrives: 0 }, { id: "done", state: "done", redrives: 0 },
+    { id: "requeued-by-hand", state: "queued", redrives: 0 }, { id: "waiting", state: "queued", redrives: 0 },
+  ]);
+  assert.deepEqual(await execute("SELECT name FROM sqlite_master WHERE name = 'dead_letters'"), []);
 });

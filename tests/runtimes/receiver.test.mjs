@@ -39,6 +39,7 @@ const { unstable_startWorker } = await import("wrangler");
 // told to, and a look into D1. Written into the app; never part of it.
 const TEST_ENTRY = `
 import worker from "./worker.js";
+import { D1DeliveryStore } from "realtimekit-webhooks/d1";
 let failSends = 0;
 // The next \`deliveries\` deliveries whose outcome "done" is written fail that write \`times\` times each.
 const failing = { deliveries: 0, times: 0, left: new Map(), injected: 0 };
@@ -80,7 +81,27 @@ export default {
     }
     if (url.pathname === "/__test/failing") return Response.json({ deliveries: failing.deliveries, injected: failing.injected });
     if (url.pathname === "/__test/dead-letters") return Response.json((await env.DB.prepare("SELECT * FROM deliveries WHERE state = 'dead' ORDER BY updated_at").all()).results);
-    if (url.pathname === "/__test/deliveries") return Response.json((await env.DB.prepare("SELECT id, body_hash AS bodyHash, state, attempts FROM deliveries").all()).results);
+    if (url.pathname === "/__test/deliveries") return Response.json((await env.DB.prepare("SELECT id, body_hash AS bodyHash, state, attempts, redrives FROM deliveries").all()).results);
+    // SQL of the test's own, on the Worker's D1: { sql, binds }.
+    if (url.pathname === "/__test/sql") {
+      const { sql, binds = [] } = await request.json();
+      return Response.json((await env.DB.prepare(sql).bind(...binds).all()).results);
+    }
+    // A WebhookReceiver handling in its request, on the same table: its claim of a key, then a release (its handler failed).
+    if (url.pathname === "/__test/claim-and-release") {
+      const key = await request.json();
+      const store = new D1DeliveryStore(env.DB);
+      return Response.json([await store.claim(key, "in-request", 60000), await store.release(key, "in-request", "handler failed")]);
+    }
+    // A redrive (in D1 only), then a dead-letter message sent before it (redrives: 0) arriving late.
+    if (url.pathname === "/__test/redrive-then-late-dead-letter") {
+      const { id, bodyHash, redrives } = await request.json();
+      await new D1DeliveryStore(env.DB).redrive({ id, bodyHash });
+      const outcome = { acked: false, retried: false };
+      const message = { body: { id, bodyHash, redrives }, attempts: 1, ack: () => (outcome.acked = true), retry: () => (outcome.retried = true) };
+      await worker.queue({ queue: "rtk-deliveries-dlq", messages: [message] }, faulty(env), ctx);
+      return Response.json({ outcome, row: await env.DB.prepare("SELECT state, redrives FROM deliveries WHERE id = ?1").bind(id).first() });
+    }
     // A second consumer, run by hand on one delivery's message.
     if (url.pathname === "/__test/consume") {
       const outcome = { acked: false, retried: false };
@@ -631,6 +652,92 @@ test("the admin API without a token, with a wrong one, or with none configured: 
   } finally {
     await restartWith({});
   }
+});
+
+const sql = (text, binds = []) => testRoute("/__test/sql", { sql: text, binds });
+const sha256 = async (text) => Buffer.from(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))).toString("hex");
+
+test("rows the durable receiver did not write are handled: a claim's row with no body (a WebhookReceiver handling in its request), and rows from before migration 0002 (no body hash)", { timeout: LIMIT }, async () => {
+  const privateKey = await currentPrivateKey();
+  // Handled in its request first, by a WebhookReceiver on the same D1 table, whose handler failed: a row with no body.
+  const inRequest = JSON.stringify(meeting("meeting.started", "claimed-in-request"));
+  const inRequestId = crypto.randomUUID();
+  const key = { id: inRequestId, bodyHash: await sha256(inRequest), replayKey: await sha256(inRequest), event: "meeting.started", webhookId };
+  assert.deepEqual(await testRoute("/__test/claim-and-release", key), ["claimed", true]);
+  // RealtimeKit's retry reaches the durable receiver: it keeps the body, queues it, and it is handled.
+  assert.deepEqual(await post(inRequest, inRequestId, privateKey), [202, "queued\n"]);
+  // Rows as migration 0002 left them from 0001: no body hash, no replay key (a livestream status), queued and lapsed.
+  const now = Date.now();
+  const legacy = [0, 1].map((n) => ({ id: crypto.randomUUID(), body: JSON.stringify({ event: "livestreaming.statusUpdate", streamId: `legacy-${n}`, status: "LIVE" }) }));
+  for (const [n, row] of legacy.entries()) {
+    await sql(`INSERT INTO deliveries (id, body_hash, replay_key, webhook_id, event, body, state, attempts, lease_until, received_at, updated_at)
+      VALUES (?1, '', NULL, ?2, 'livestreaming.statusUpdate', ?3, ?4, 1, ?5, ?6, ?6)`, [row.id, webhookId, row.body, n === 0 ? "queued" : "handling", now - 1000, now - 60_000]);
+  }
+  // One is sent again by RealtimeKit, the other is found by the sweeper.
+  assert.deepEqual(await post(legacy[0].body, legacy[0].id, privateKey), [202, "queued\n"]);
+  const cron = await worker.fetch(`http://worker/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/5 * * * *")}`);
+  assert.equal(cron.status, 200);
+  for (const [id, what] of [[inRequestId, "the in-request row"], [legacy[0].id, "the legacy row sent again"], [legacy[1].id, "the legacy row swept"]]) {
+    await until(() => backend.handled().some((e) => e.id === id), what);
+  }
+  await sleep(1500);
+  assert.equal(backend.handled().filter((e) => [inRequestId, ...legacy.map((r) => r.id)].includes(e.id)).length, 3, "each once");
+  const rows = await sql("SELECT body_hash AS bodyHash, state FROM deliveries WHERE id IN (?1, ?2)", legacy.map((r) => r.id));
+  assert.ok(rows.every((r) => r.state === "done" && /^[0-9a-f]{64}$/.test(r.bodyHash)), JSON.stringify(rows));
+});
+
+test("an rtk-uuid of 300 bytes or with control characters is malformed (400), never stored; a sweep that cannot send still prunes", { timeout: LIMIT }, async () => {
+  const privateKey = await currentPrivateKey();
+  const body = JSON.stringify({ event: "livestreaming.statusUpdate", streamId: "long-id", status: "LIVE" });
+  for (const id of ["x".repeat(300), "id\u001b[2J"]) {
+    const signature = createSign("RSA-SHA256").update(body).sign(privateKey, "base64");
+    const response = await fetch(workerURL, { method: "POST", body, headers: { "rtk-signature": signature, "rtk-uuid": id } }).catch((error) => error);
+    // (An ESC byte is refused by fetch itself here; a raw client gets the Worker's 400.)
+    if (response instanceof Error) continue;
+    assert.deepEqual([response.status, await response.text()], [400, "malformed: not a webhook delivery\n"]);
+  }
+  assert.deepEqual(await sql("SELECT COUNT(*) AS n FROM deliveries WHERE length(id) > 256"), [{ n: 0 }]);
+  // A queued row the sweeper cannot send, and a done one past its retention: the sweep goes on, and prunes.
+  const now = Date.now();
+  await sql(`INSERT INTO deliveries (id, body_hash, replay_key, webhook_id, event, body, state, attempts, received_at, updated_at)
+    VALUES ('unsendable', 'h1', NULL, NULL, 'meeting.started', '{"event":"meeting.started"}', 'queued', 0, ?1, ?1),
+           ('long-done', 'h2', NULL, NULL, 'meeting.started', '{"event":"meeting.started"}', 'done', 1, 0, 0)`, [now - 60_000]);
+  await testRoute("/__test/fail-sends?n=1000");
+  try {
+    const cron = await worker.fetch(`http://worker/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/5 * * * *")}`);
+    assert.equal(cron.status, 200);
+  } finally {
+    await testRoute("/__test/fail-sends?n=0");
+  }
+  assert.deepEqual(await sql("SELECT id FROM deliveries WHERE id IN ('unsendable', 'long-done')"), [{ id: "unsendable" }], "pruned despite the failed send");
+  await sql("DELETE FROM deliveries WHERE id = 'unsendable'");
+});
+
+test("a dead-letter message from before a redrive does not mark the redriven delivery dead; one from after it does", { timeout: LIMIT }, async () => {
+  const now = Date.now();
+  for (const id of ["redriven-late-dlq", "dead-again"]) {
+    await sql(`INSERT INTO deliveries (id, body_hash, replay_key, webhook_id, event, body, state, attempts, received_at, updated_at)
+      VALUES (?1, 'h', NULL, NULL, 'meeting.started', '{"event":"meeting.started","meeting":{"id":"x"}}', 'dead', 6, ?2, ?2)`, [id, now]);
+  }
+  // The late message was sent before the redrive (redrives 0); the redrive made it 1.
+  const late = await testRoute("/__test/redrive-then-late-dead-letter", { id: "redriven-late-dlq", bodyHash: "h", redrives: 0 });
+  assert.equal(late.outcome.acked, true);
+  assert.deepEqual(late.row, { state: "queued", redrives: 1 });
+  // A message of the redrive's own count (its retries ran out again) marks it dead.
+  const current = await testRoute("/__test/redrive-then-late-dead-letter", { id: "dead-again", bodyHash: "h", redrives: 1 });
+  assert.deepEqual(current.row, { state: "dead", redrives: 1 });
+  await sql("DELETE FROM deliveries WHERE id IN ('redriven-late-dlq', 'dead-again')");
+});
+
+test("the admin API's edge cases: a malformed path segment, an id given as ?id= (such as ..), a time past any date, an id too long: each a 4xx, never a 503", { timeout: LIMIT }, async () => {
+  const ask = (path, init = {}) => fetch(new URL(path, workerURL), { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...init.headers } }).then(async (r) => [r.status, await r.json()]);
+  assert.equal((await ask("/admin/deliveries/%E0%A4%A"))[0], 400);
+  assert.deepEqual(await ask("/admin/deliveries?id=.."), [404, { error: "no delivery has this rtk-uuid" }]);
+  const [, { deliveries: [some] }] = await ask("/admin/deliveries?limit=1");
+  assert.equal((await ask(`/admin/deliveries?id=${encodeURIComponent(some.id)}`))[1].deliveries[0].id, some.id);
+  assert.equal((await ask(`/admin/deliveries?since=${"9".repeat(400)}`))[0], 400);
+  assert.equal((await ask("/admin/redrive", { method: "POST", body: JSON.stringify({ id: "x".repeat(300) }) }))[0], 400);
+  assert.equal((await ask("/admin/redrive", { method: "POST", body: JSON.stringify({ all: true, since: 1e300 }) }))[0], 400);
 });
 
 test("the figures: every genuine delivery handled once, none lost, the one always failing dead", async () => {

@@ -218,13 +218,13 @@ fn pack() -> Result {
 /// each file on its own), for the package as built with the pinned nightly
 /// and, when that could not be installed, with stable. Size is deterministic,
 /// so growth past this fails the tests; lower it as the package shrinks (see
-/// `cargo xtask bench`). Set at the sizes measured, + 2 %: 77 941 bytes with
-/// the nightly, 87 147 with stable (receiving that holds under attack added
-/// about 7.6 KB: owned, renewed leases; retried outcome writes and bounded
-/// store calls; signature lists; the previous key's grace; redacted key URLs;
-/// bounded body reads).
-const SIZE_BUDGET_GZIP: usize = 79_500;
-const SIZE_BUDGET_GZIP_STABLE: usize = 88_900;
+/// `cargo xtask bench`). Set at the sizes measured, + 2 %: 79 702 bytes with
+/// the nightly (stable: about 12 % more). Since 77 941: the first hour's
+/// additions (settings from the environment, parseEvents, off, the Node
+/// handler's path and raw body, the call named in API errors) and id headers
+/// refused when too long or holding control characters.
+const SIZE_BUDGET_GZIP: usize = 81_300;
+const SIZE_BUDGET_GZIP_STABLE: usize = 90_900;
 /// Fails when the package's wasm and glue grow past [`SIZE_BUDGET_GZIP`].
 fn size_budget(pkg: &Path) -> Result {
     step("size budget: the .wasm and its JS, gzipped");
