@@ -1,5 +1,5 @@
 // The declarations of realtimekit-webhooks/d1 (d1.js).
-import type { Claim, DeliveryFor, DeliveryKey, DeliveryStore, ReceiverErrorHandler, UnknownDelivery, Delivery, WebhookEvent } from "realtimekit-webhooks";
+import type { Claim, DeliveryFor, DeliveryKey, DeliveryStore, ReceiverErrorHandler, UnknownDelivery, Delivery, WebhookEvent } from "realtimekit-webhooks/receive";
 
 /** The parts of a D1 binding (`env.DB`) the store uses. */
 export interface D1Like {

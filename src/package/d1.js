@@ -17,8 +17,9 @@
 //     /admin/*:  only with an ADMIN_TOKEN secret: list, show, stats, redrive.
 //
 // Not in the browser entries: a Worker imports it by name
-// ("realtimekit-webhooks/d1"), which brings the package's Worker entry.
-import { PayloadError, SignatureError, ValidationError, WebhookReceiver, deliveryKey, readDeliveryBody } from "realtimekit-webhooks";
+// ("realtimekit-webhooks/d1"), which brings the receiving module
+// (realtimekit-webhooks/receive), not the client's.
+import { PayloadError, SignatureError, ValidationError, WebhookReceiver, deliveryKey, readDeliveryBody } from "realtimekit-webhooks/receive";
 import { STATEMENTS, args, reason, sql, unclaimed } from "./sql.js";
 
 /** The table the migrations make. */

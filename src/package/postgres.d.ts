@@ -1,5 +1,5 @@
 // The declarations of realtimekit-webhooks/postgres (postgres.js).
-import type { Claim, DeliveryKey, DeliveryStore } from "realtimekit-webhooks";
+import type { Claim, DeliveryKey, DeliveryStore } from "realtimekit-webhooks/receive";
 
 /** The parts of a `pg` Pool the store uses. */
 export interface PgPoolLike {

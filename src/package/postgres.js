@@ -12,7 +12,7 @@
 // process that froze holding a row stalls that delivery for seconds, never
 // the pool; the receiver answers 503 and the delivery comes back. Leases are
 // the processes' clocks: keep them in step (NTP), well within a lease.
-import { ValidationError } from "realtimekit-webhooks";
+import { ValidationError } from "realtimekit-webhooks/receive";
 import { STATEMENTS, args, reason, sql, unclaimed } from "./sql.js";
 
 /** How long a statement waits for a row another transaction holds, and runs at most (below the receiver's 10 s for a store call). */

@@ -1,4 +1,5 @@
-// Bundle size: what a webhooks-only app ships.
+// Bundle size: what each kind of user loads (entryFiles: the package's
+// name, /client, /receive), and what a webhooks-only app ships:
 //
 // - ours: the package's `.wasm`, plus its JavaScript (the browser entry
 //   and all it imports: the wasm-bindgen glue, errors.js, ...) bundled and
@@ -11,7 +12,7 @@
 // server or CDN would), and the sizes are summed.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, gzipSync, constants } from "node:zlib";
 
@@ -19,22 +20,47 @@ const ENTRIES = new URL("./entries/", import.meta.url);
 const WASM = "realtimekit_webhooks_bg.wasm";
 
 /**
- * The published files a browser loads: the package's JS and wasm `files`
- * less the other runtimes' entries (every target of `exports["."]` but the
- * browser one), the subpath entries (realtimekit-webhooks/d1, /postgres:
- * Workers and Node only) and the command line (`bin`).
- * The size budget of `cargo xtask test pack` counts these too.
+ * The published files a runtime loads through an entry of the package: the
+ * file `exports[subpath]` names for `condition` (as a bundler or runtime
+ * resolves it), then, each once, every file it imports (static imports and
+ * re-exports, the .wasm it imports or fetches: `new URL("./x.wasm",
+ * import.meta.url)`). The size budget of `cargo xtask test pack` counts these too.
  */
-export function browserFiles(pkgDir) {
+export function entryFiles(pkgDir, subpath = ".", condition = "browser") {
   const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
-  const targets = (value) => (typeof value === "string" ? [value] : Object.values(value ?? {}).flatMap(targets));
-  const { ".": main, ...subpaths } = manifest.exports;
-  const { browser, default: fallback, ...others } = main;
-  const skip = new Set([...targets(others), ...targets(subpaths), ...targets(manifest.bin)].map((t) => t.replace(/^\.\//, "")));
-  for (const t of targets({ browser, default: fallback })) skip.delete(t.replace(/^\.\//, ""));
-  // What a browser can load: the JS and the wasm (not the types, the licences, the README, the D1 migrations).
-  return manifest.files.filter((f) => !skip.has(f) && /\.(js|wasm)$/.test(f));
+  const pick = (value) => {
+    if (typeof value === "string") return value;
+    for (const key of [condition, "import", "default"]) if (value?.[key] !== undefined) return pick(value[key]);
+    throw new Error(`exports[${JSON.stringify(subpath)}] has no ${condition} entry`);
+  };
+  const seen = new Set();
+  const queue = [posix.normalize(pick(manifest.exports[subpath]))];
+  while (queue.length > 0) {
+    const file = queue.shift();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    if (!file.endsWith(".js")) continue;
+    const text = readFileSync(join(pkgDir, file), "utf8");
+    for (const [, from, url] of text.matchAll(/(?:\bfrom|\bimport)\s*["'](\.[^"']+)["']|new URL\(\s*["'](\.[^"']+)["']/g)) {
+      queue.push(posix.normalize(posix.join(posix.dirname(file), from ?? url)));
+    }
+  }
+  return [...seen];
 }
+
+/** What a browser loads of the package's name (the entry of both modules). */
+export const browserFiles = (pkgDir) => entryFiles(pkgDir, ".", "browser");
+
+/**
+ * What each kind of user loads: a browser app that uses everything (the
+ * package's name), one that only manages webhooks (/client), and a Worker
+ * that only receives (/receive, as workerd resolves it).
+ */
+export const USERS = {
+  both: { subpath: ".", condition: "browser", what: "a browser app that manages and receives (the package's name)" },
+  client: { subpath: "./client", condition: "browser", what: "a browser app that only manages webhooks (/client)" },
+  receive: { subpath: "./receive", condition: "workerd", what: "a Worker that only receives (/receive)" },
+};
 
 /** Raw, gzip and brotli sizes of some bytes. */
 export function sizes(bytes) {
@@ -62,6 +88,10 @@ function bundle(esbuild, dir, name) {
 export function measureSizes({ pkgDir, esbuild, work }) {
   mkdirSync(work, { recursive: true });
   const files = Object.fromEntries(browserFiles(pkgDir).map((f) => [f, sizes(readFileSync(join(pkgDir, f)))]));
+  const users = Object.fromEntries(Object.entries(USERS).map(([key, { subpath, condition, what }]) => {
+    const loaded = Object.fromEntries(entryFiles(pkgDir, subpath, condition).map((f) => [f, sizes(readFileSync(join(pkgDir, f)))]));
+    return [key, { what, files: loaded, total: sum(Object.values(loaded)) }];
+  }));
   const wasm = files[WASM];
   const js = sizes(bundle(esbuild, work, "ours"));
   const sdk = sizes(bundle(esbuild, work, "sdk"));
@@ -71,6 +101,7 @@ export function measureSizes({ pkgDir, esbuild, work }) {
       js,
       total: sum([wasm, js]),
       published: { files, total: sum(Object.values(files)) },
+      users,
     },
     sdk,
   };

@@ -63,8 +63,9 @@ export function prepareWorkers({ keys, esbuild, pkgDir, work, baseURL, compatibi
       "--conditions=workerd,worker,browser", "--main-fields=browser,module,main",
       "--external:*.wasm", `--outfile=${join(dir, "worker.js")}`, "--log-level=error",
     ], { stdio: ["ignore", "inherit", "inherit"] });
-    const wasm = key === "ours";
-    if (wasm) copyFileSync(join(pkgDir, WASM), join(dir, WASM));
+    // The .wasm its entry imports: the package's name's, or the client module's.
+    const wasm = key === "ours" || key === "client";
+    if (wasm) copyFileSync(join(pkgDir, key === "client" ? "client" : "", WASM), join(dir, WASM));
     writeFileSync(join(dir, "config.capnp"), config({ wasm, baseURL, compatibilityDate }));
     dirs[key] = dir;
   }

@@ -45,7 +45,7 @@ before(async () => {
     type: "module",
     dependencies: { "realtimekit-webhooks": `file:${TARBALL}` },
   }, null, 2));
-  for (const file of ["scenario.mjs", "node-esm.mjs", "node-cjs.cjs", "deno.mjs", "worker", "bundle", "vite", "webpack"]) {
+  for (const file of ["scenario.mjs", "node-esm.mjs", "node-cjs.cjs", "deno.mjs", "node-modules.mjs", "node-modules.cjs", "deno-modules.mjs", "worker", "worker-modules", "bundle", "vite", "webpack"]) {
     await cp(join(HERE, file), join(APP, file), { recursive: true });
   }
   await mkdir(join(WWW, "bundle"), { recursive: true });
@@ -79,23 +79,35 @@ test("Deno: import from the package name, with only --allow-net", { timeout: RUN
   expectReport("deno", result);
 });
 
-test("workerd: a Worker bundled and served by `wrangler dev --local`", { timeout: RUN_LIMIT_MS }, async () => {
-  const env = wranglerEnv(join(WORK, "wrangler-home"));
-  const wrangler = startProcess(join(BIN, "wrangler"), [
-    "dev", "--local", "--ip", "127.0.0.1", "--port", "0", "--show-interactive-dev-session=false",
-    "--var", `RTK_BASE_URL:${baseURL}`,
-  ], { cwd: join(APP, "worker"), env });
-  try {
-    const ready = await wrangler.waitFor(/Ready on (http:\/\/127\.0\.0\.1:\d+)/);
-    const response = await fetch(ready[1]);
-    const body = await response.text();
-    assert.equal(response.status, 200, `the Worker failed:\n${body}\n\nwrangler said:\n${wrangler.output()}`);
-    assert.deepEqual(JSON.parse(body), { runtime: "workerd", steps: STEPS });
-    assert.doesNotMatch(wrangler.output(), /Duplicate key|\[WARNING\]/, "wrangler's bundling of the package warns of nothing");
-  } finally {
-    await wrangler.stop();
-  }
+test("the modules on their own (/client, /receive): Node ESM and CommonJS, Deno", { timeout: RUN_LIMIT_MS }, async () => {
+  expectReport("node ESM (modules)", await run(process.execPath, ["node-modules.mjs", baseURL], { cwd: APP }));
+  expectReport("node CommonJS (modules)", await run(process.execPath, ["node-modules.cjs", baseURL], { cwd: APP }));
+  const host = new URL(emulator.url).host;
+  expectReport("deno (modules)", await run(join(BIN, "deno"), ["run", `--allow-net=${host}`, "deno-modules.mjs", baseURL], {
+    cwd: APP,
+    env: { ...process.env, DENO_DIR: join(WORK, "deno-dir"), DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+  }));
 });
+
+for (const [dir, runtime] of [["worker", "workerd"], ["worker-modules", "workerd (modules)"]]) {
+  test(`${runtime}: a Worker bundled and served by \`wrangler dev --local\``, { timeout: RUN_LIMIT_MS }, async () => {
+    const env = wranglerEnv(join(WORK, "wrangler-home"));
+    const wrangler = startProcess(join(BIN, "wrangler"), [
+      "dev", "--local", "--ip", "127.0.0.1", "--port", "0", "--show-interactive-dev-session=false",
+      "--var", `RTK_BASE_URL:${baseURL}`,
+    ], { cwd: join(APP, dir), env });
+    try {
+      const ready = await wrangler.waitFor(/Ready on (http:\/\/127\.0\.0\.1:\d+)/);
+      const response = await fetch(ready[1]);
+      const body = await response.text();
+      assert.equal(response.status, 200, `the Worker failed:\n${body}\n\nwrangler said:\n${wrangler.output()}`);
+      assert.deepEqual(JSON.parse(body), { runtime, steps: STEPS });
+      assert.doesNotMatch(wrangler.output(), /Duplicate key|\[WARNING\]/, "wrangler's bundling of the package warns of nothing");
+    } finally {
+      await wrangler.stop();
+    }
+  });
+}
 
 test("Chromium", { timeout: 2 * RUN_LIMIT_MS }, async (t) => {
   const profile = await mkdtemp(join(WORK, "chromium-profile-"));
@@ -112,6 +124,14 @@ test("Chromium", { timeout: 2 * RUN_LIMIT_MS }, async (t) => {
       const { report, requests } = await runPage(context, `${emulator.url}/browser/index.html`);
       assert.deepEqual(report, { runtime: "chromium (browser entry)", steps: STEPS });
       assert.ok(requests.includes(`${emulator.url}/pkg/realtimekit_webhooks_bg.wasm`), `the .wasm was loaded next to browser.js: ${requests.join(", ")}`);
+    });
+
+    await t.test("the modules (/client, /receive) through their browser entries", async () => {
+      const { report, requests } = await runPage(context, `${emulator.url}/browser/modules.html`);
+      assert.deepEqual(report, { runtime: "chromium (modules)", steps: STEPS });
+      for (const wasm of ["client/realtimekit_webhooks_bg.wasm", "receive/realtimekit_webhooks_bg.wasm"]) {
+        assert.ok(requests.includes(`${emulator.url}/pkg/${wasm}`), `${wasm} was loaded: ${requests.join(", ")}`);
+      }
     });
 
     await t.test("an app bundled with esbuild (--bundle --format=esm), the .wasm copied next to it", async () => {

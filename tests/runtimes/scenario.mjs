@@ -127,3 +127,30 @@ function same(actual, expected, message) {
   const e = JSON.stringify(expected);
   if (a !== e) throw new Error(`${message}: expected ${e}, got ${a}`);
 }
+
+/**
+ * The package's modules on their own: /client (managing webhooks) and
+ * /receive (verifying, receiving), each with only its side, sharing the
+ * package's error classes; then the whole scenario run with the client of
+ * /client and the verifier and receiver of /receive (`main` lends its test
+ * helpers, which neither module has).
+ */
+export async function modulesScenario({ main, client, receive }, options) {
+  const missing = (module, names, what) => names.filter((name) => !(name in module)).map((name) => `${what} lacks ${name}`);
+  const extra = (module, names, what) => names.filter((name) => name in module).map((name) => `${what} has ${name}`);
+  const wrong = [
+    ...missing(client, ["WebhooksClient", "ValidationError", "NotFoundError", "WEBHOOK_EVENTS", "parseEvents"], "/client"),
+    ...extra(client, ["WebhookVerifier", "WebhookReceiver", "generateTestKeys"], "/client"),
+    ...missing(receive, ["WebhookVerifier", "WebhookReceiver", "MemoryDeliveryStore", "createNodeHandler", "SignatureError", "isWebhookEvent"], "/receive"),
+    ...extra(receive, ["WebhooksClient", "generateTestKeys"], "/receive"),
+  ];
+  check(wrong.length === 0, `the modules export what they should: ${wrong.join("; ")}`);
+  check(client.ValidationError === receive.ValidationError && receive.ValidationError === main.ValidationError, "one set of error classes across the modules");
+  const { generateTestKeys, signDelivery, exampleDelivery } = main;
+  const { WebhooksClient, NotFoundError, APIError, RealtimeKitError } = client;
+  const { WebhookVerifier, WebhookReceiver, MemoryDeliveryStore, SignatureError } = receive;
+  return scenario({
+    WebhooksClient, NotFoundError, APIError, RealtimeKitError, WebhookVerifier, WebhookReceiver, MemoryDeliveryStore, SignatureError,
+    generateTestKeys, signDelivery, exampleDelivery,
+  }, options);
+}

@@ -3,6 +3,8 @@
 import { WebhooksClient, NotFoundError, APIError } from "realtimekit-webhooks";
 import type { Webhook, WebhookEvent } from "realtimekit-webhooks";
 import { PostgresDeliveryStore } from "realtimekit-webhooks/postgres";
+import { WebhooksClient as ClientOnly } from "realtimekit-webhooks/client";
+import { WebhookReceiver as ReceiverOnly } from "realtimekit-webhooks/receive";
 import type { PgPoolLike } from "realtimekit-webhooks/postgres";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -29,4 +31,9 @@ export async function fleetStore(pool: PgPoolLike): Promise<PostgresDeliveryStor
   const store = new PostgresDeliveryStore(pool);
   await store.migrate();
   return store;
+}
+
+/** The modules from CommonJS: their `require` branch, with their types. */
+export function modules(): [ClientOnly, ReceiverOnly] {
+  return [new ClientOnly({ accountId: "a", appId: "b", apiToken: "t" }), new ReceiverOnly()];
 }

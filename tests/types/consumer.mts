@@ -443,3 +443,22 @@ export function detach(receiver: WebhookReceiver, handler: (delivery: DeliveryFo
   return receiver.on("meeting.ended", handler).off("meeting.ended", handler);
 }
 export const routed = createNodeHandler(new WebhookReceiver(), { path: "/rtk-webhooks" });
+
+// The package's modules on their own: the same classes and types, each side's only.
+import { WebhooksClient as ClientOnly, NotFoundError as ClientNotFound, parseEvents as clientParseEvents } from "realtimekit-webhooks/client";
+import type { Webhook as ClientWebhook, WebhookEvent as ClientEvent } from "realtimekit-webhooks/client";
+import { WebhookReceiver as ReceiverOnly, WebhookVerifier as VerifierOnly, MemoryDeliveryStore as StoreOnly } from "realtimekit-webhooks/receive";
+import type { DeliveryFor as ReceiveDeliveryFor } from "realtimekit-webhooks/receive";
+
+export async function clientModule(): Promise<ClientWebhook[]> {
+  const client = new ClientOnly({ accountId: "a", appId: "b", apiToken: "t" });
+  const events: ClientEvent[] = clientParseEvents("meeting.started");
+  try {
+    await client.create({ name: "n", url: "https://example.com", events });
+  } catch (error) {
+    if (error instanceof ClientNotFound) return [];
+  }
+  return client.list();
+}
+export const receiveModule = new ReceiverOnly({ store: new StoreOnly(), verifier: new VerifierOnly() })
+  .on("meeting.ended", (delivery: ReceiveDeliveryFor<"meeting.ended">) => delivery.payload.reason);

@@ -38,3 +38,14 @@ test("the subpath entries export exactly what their declarations declare: d1 (ES
   const required = Object.keys(require("realtimekit-webhooks/postgres")).filter((k) => k !== "__esModule").sort();
   assert.deepEqual(required, declaredValues(await readFile(join(dir, "postgres.d.ts"), "utf8")));
 });
+
+test("the modules (/client, /receive) export in ESM and CommonJS exactly the values their declarations re-export", async () => {
+  for (const name of ["client", "receive"]) {
+    const text = await readFile(join(dir, name, "index.d.ts"), "utf8");
+    const declared = text.slice(text.indexOf("export {") + "export {".length, text.indexOf("} from")).split(",").map((n) => n.trim()).filter(Boolean).sort();
+    assert.deepEqual(Object.keys(await import(`realtimekit-webhooks/${name}`)).sort(), declared, `${name} (ESM)`);
+    assert.deepEqual(Object.keys(require(`realtimekit-webhooks/${name}`)).filter((k) => k !== "__esModule").sort(), declared, `${name} (CommonJS)`);
+    const all = declaredValues(await readFile(join(dir, "index.d.ts"), "utf8"));
+    assert.deepEqual(declared.filter((n) => !all.includes(n)), [], `${name} re-exports only what the package declares`);
+  }
+});

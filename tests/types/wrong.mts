@@ -4,6 +4,8 @@
 import { WebhooksClient, WebhookVerifier, WebhookReceiver, APIError, RealtimeKitError, exampleDelivery, signDelivery } from "realtimekit-webhooks";
 import type { Delivery, MeetingStartedPayload, Webhook, WebhookEvent, WebhookInput } from "realtimekit-webhooks";
 import { durableReceiver } from "realtimekit-webhooks/d1";
+import { WebhookReceiver as NotInClient } from "realtimekit-webhooks/client";
+import { WebhooksClient as NotInReceive } from "realtimekit-webhooks/receive";
 import { PostgresDeliveryStore } from "realtimekit-webhooks/postgres";
 import type { PgPoolLike } from "realtimekit-webhooks/postgres";
 import { MemoryDeliveryStore, parseEvents, createNodeHandler } from "realtimekit-webhooks";
@@ -141,6 +143,10 @@ export function wrongReceivers(): unknown[] {
     receiver.off("meeting.endd", () => {}),
     // @ts-expect-error: a route is a path string.
     createNodeHandler(receiver, { path: 42 }),
+    // @ts-expect-error: the client's module has no receiver (its type only, as every type of the package).
+    new NotInClient(),
+    // @ts-expect-error: the receiving module has no client.
+    new NotInReceive({ accountId: "a", appId: "b", apiToken: "t" }),
     // @ts-expect-error: a typo in a durable receiver's event name.
     durableReceiver({ on: { "meeting.endd": () => {} } }),
     // @ts-expect-error: a meeting.started handler's payload has no reason.

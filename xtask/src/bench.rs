@@ -58,13 +58,7 @@ fn snapshot_package() -> Result {
         std::fs::remove_dir_all(&copy).map_err(io(&copy))?;
     }
     std::fs::create_dir_all(&copy).map_err(io(&copy))?;
-    for entry in std::fs::read_dir(&pkg).map_err(io(&pkg))? {
-        let from = entry.map_err(io(&pkg))?.path();
-        if from.is_file() {
-            let to = copy.join(from.file_name().unwrap_or_default());
-            std::fs::copy(&from, &to).map_err(io(&from))?;
-        }
-    }
+    copy_tree(&pkg, &copy)?;
     for needed in ["package.json", "node.js", "realtimekit_webhooks.js", "realtimekit_webhooks_bg.wasm"] {
         if !copy.join(needed).exists() {
             return Err(format!("pkg/ has no {needed} (is it being rebuilt?): run `cargo xtask bench` again"));
@@ -78,6 +72,20 @@ fn snapshot_package() -> Result {
     }
     std::os::unix::fs::symlink("../../../target/bench/pkg", &link).map_err(io(&link))?;
     println!("measuring a copy of pkg/: {}", copy.display());
+    Ok(())
+}
+
+/// Copies the files of `from` into `to`, and its directories (the modules, the migrations) with theirs.
+fn copy_tree(from: &Path, to: &Path) -> Result {
+    std::fs::create_dir_all(to).map_err(io(to))?;
+    for entry in std::fs::read_dir(from).map_err(io(from))? {
+        let path = entry.map_err(io(from))?.path();
+        let target = to.join(path.file_name().unwrap_or_default());
+        match path.is_dir() {
+            true => copy_tree(&path, &target)?,
+            false => std::fs::copy(&path, &target).map(drop).map_err(io(&path))?,
+        }
+    }
     Ok(())
 }
 

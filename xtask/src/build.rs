@@ -27,6 +27,28 @@ pub const WASM_FEATURES: [&str; 7] = [
 ];
 
 const GLUE: &str = "realtimekit_webhooks.js";
+
+/// A wasm module of the package: the crate built with some of its bindings
+/// (cargo features), in a directory of `pkg/` with the runtime entries that
+/// load it and the exports they give (`pkg-template/<exports>`). A user pays
+/// only for the module its entry loads: the browser app that manages webhooks
+/// loads `client/`, the Worker that receives loads `receive/`, and the
+/// package's name loads the module of both, as it always has.
+struct Module {
+    /// Its cargo features (beside `package`).
+    features: &'static str,
+    /// Its directory in `pkg/` ("" for the package's root).
+    dir: &'static str,
+    /// The template of its `exports.js`.
+    exports: &'static str,
+}
+const MODULES: [Module; 3] = [
+    Module { features: "client,receive", dir: "", exports: "exports.js" },
+    Module { features: "client", dir: "client", exports: "client-exports.js" },
+    Module { features: "receive", dir: "receive", exports: "receive-exports.js" },
+];
+/// The runtime entries of each module (from `pkg-template/`), and the CommonJS one made from `node.cjs.js`.
+const ENTRIES: [&str; 4] = ["browser.js", "node.js", "workerd.js", "deno.js"];
 /// The JS package's sources (the modules users import, their declarations,
 /// the command line).
 const PACKAGE_DIR: &str = "src/package";
@@ -86,26 +108,48 @@ pub const TOOLCHAIN_RECORD: &str = "package-toolchain";
 /// Builds the release package into `pkg/`.
 pub fn package(tools: &Tools) -> Result {
     let root = root();
-    let out = root.join("target").join("bindgen");
-    let wasm = compile(tools.nightly)?;
-    step("wasm-bindgen (--target web)");
-    exec(Command::new("wasm-bindgen").args(["--target", "web", "--out-dir"]).arg(&out).arg(&wasm))?;
     let toolchain = if tools.nightly { NIGHTLY } else { "stable" };
     write(&root.join("target").join(TOOLCHAIN_RECORD), toolchain)?;
-
     let pkg = root.join("pkg");
     if pkg.exists() {
         std::fs::remove_dir_all(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
     }
     std::fs::create_dir_all(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
+    let template = root.join("pkg-template");
 
-    step("wasm-opt -Oz");
-    exec(Command::new(build_bin("wasm-opt")).arg(out.join(WASM)).arg("-Oz").args(WASM_FEATURES).arg("-o").arg(pkg.join(WASM)))?;
+    // Each module: compiled, wasm-bindgen, wasm-opt, its glue pointed at the
+    // one copy of each snippet at the package's root, its entries.
+    let mut snippets: Vec<String> = Vec::new();
+    let mut generated = String::new();
+    for module in &MODULES {
+        let name = if module.dir.is_empty() { "full" } else { module.dir };
+        let wasm = compile(tools.nightly, module)?;
+        let out = root.join("target").join("bindgen").join(name);
+        step(&format!("wasm-bindgen (--target web): the {name} module"));
+        exec(Command::new("wasm-bindgen").args(["--target", "web", "--out-dir"]).arg(&out).arg(&wasm))?;
+        let dir = pkg.join(module.dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        step(&format!("wasm-opt -Oz: the {name} module"));
+        exec(Command::new(build_bin("wasm-opt")).arg(out.join(WASM)).arg("-Oz").args(WASM_FEATURES).arg("-o").arg(dir.join(WASM)))?;
+        let up = if module.dir.is_empty() { "./" } else { "../" };
+        let (glue, used) = relink_snippets(&one_key_per_snippet(&drop_self_types(&read(&out.join(GLUE))?)), up)?;
+        write(&dir.join(GLUE), glue)?;
+        for file in used {
+            if !snippets.contains(&file) {
+                snippets.push(file);
+            }
+        }
+        for file in ENTRIES {
+            std::fs::copy(template.join(file), dir.join(file)).map_err(|e| format!("pkg-template/{file}: {e}"))?;
+        }
+        std::fs::copy(template.join(module.exports), dir.join("exports.js"))
+            .map_err(|e| format!("pkg-template/{}: {e}", module.exports))?;
+        if module.dir.is_empty() {
+            generated = read(&out.join("realtimekit_webhooks.d.ts"))?;
+        }
+    }
 
     step("assemble pkg/");
-    let glue = read(&out.join(GLUE))?;
-    let (glue, snippets) = relink_snippets(&one_key_per_snippet(&drop_self_types(&glue)))?;
-    write(&pkg.join(GLUE), glue)?;
     for file in &snippets {
         std::fs::copy(root.join(SNIPPETS_DIR).join(file), pkg.join(file)).map_err(|e| format!("{SNIPPETS_DIR}/{file}: {e}"))?;
     }
@@ -115,12 +159,10 @@ pub fn package(tools: &Tools) -> Result {
     }
     write(&pkg.join("examples.js"), examples(&root.join(EXAMPLES_DIR))?)?;
     write(&pkg.join("worker-template.js"), worker_template(&root.join(WORKER_DIR))?)?;
-    let template = root.join("pkg-template");
-    for file in ["exports.js", "node.js", "workerd.js", "deno.js", "browser.js", "README.md", "LICENSE-APACHE", "LICENSE-MIT"] {
+    for file in ["README.md", "LICENSE-APACHE", "LICENSE-MIT"] {
         std::fs::copy(template.join(file), pkg.join(file)).map_err(|e| format!("pkg-template/{file}: {e}"))?;
     }
     write(&pkg.join("package.json"), package_json(&read(&template.join("package.json"))?)?)?;
-    let generated = read(&out.join("realtimekit_webhooks.d.ts"))?;
     let (events_js, events_dts) = events(&generated)?;
     write(&pkg.join("events.js"), events_js)?;
     let mut declarations = DECLARATIONS.iter().map(|file| read(&root.join(PACKAGE_DIR).join(file))).collect::<Result<Vec<_>>>()?;
@@ -130,8 +172,17 @@ pub fn package(tools: &Tools) -> Result {
     // The same declarations for `require` (TypeScript reads a `.d.ts` in a
     // `"type": "module"` package as ESM, which a CommonJS file cannot require).
     write(&pkg.join("index.d.cts"), &dts)?;
+    // A module's declarations: what the package's name declares, its part of it.
+    for module in MODULES.iter().filter(|m| !m.dir.is_empty()) {
+        let declared = read(&template.join(format!("{}.d.ts", module.dir)))?;
+        write(&pkg.join(module.dir).join("index.d.ts"), &declared)?;
+        write(&pkg.join(module.dir).join("index.d.cts"), declared.replace("\"../index.js\"", "\"../index.cjs\""))?;
+    }
     bundle_exports(&pkg, &snippets)?;
-    commonjs(&pkg, &read(&template.join("node.cjs.js"))?)?;
+    commonjs_errors(&pkg)?;
+    for module in &MODULES {
+        commonjs(&pkg.join(module.dir), if module.dir.is_empty() { "./" } else { "../" }, &read(&template.join("node.cjs.js"))?)?;
+    }
     subpaths(&root, &pkg)?;
     minify(&pkg)?;
     println!("pkg/ is ready: {}", pkg.display());
@@ -139,12 +190,13 @@ pub fn package(tools: &Tools) -> Result {
 }
 
 /// Points the glue's imports of the crate's JS snippets (`src/wasm/*.js`, which
-/// wasm-bindgen puts under `snippets/<crate-hash>/`) at copies beside the glue,
-/// so the entries and the wasm module share one copy of each: one set of error
+/// wasm-bindgen puts under `snippets/<crate-hash>/`) at the copies at the
+/// package's root (`up`: "./" from the root, "../" from a module's directory),
+/// so every module and entry shares one copy of each: one set of error
 /// classes above all. Only `import ... from` lines change: the same paths also
 /// name the wasm module's imports (keys of the imports object), which stay.
 /// Returns the glue and the snippet file names.
-fn relink_snippets(glue: &str) -> Result<(String, Vec<String>)> {
+fn relink_snippets(glue: &str, up: &str) -> Result<(String, Vec<String>)> {
     let mut files: Vec<String> = Vec::new();
     let mut out = String::with_capacity(glue.len());
     for line in glue.lines() {
@@ -163,7 +215,7 @@ fn relink_snippets(glue: &str) -> Result<(String, Vec<String>)> {
             .filter(|file| !file.contains('/'))
             .ok_or_else(|| format!("the glue imports {path}, which is not a {SNIPPETS_DIR}/ snippet"))?;
         out.push_str(&line[..start + 1]);
-        out.push_str("./");
+        out.push_str(up);
         out.push_str(&file);
         out.push_str(&line[end..]);
         out.push('\n');
@@ -333,10 +385,14 @@ fn types(generated: &str, declarations: &[String]) -> Result<String> {
     Ok(format!("{dts}\n/** Only what is marked `export` above is exported. */\nexport {{}};\n"))
 }
 
-/// node.cjs: the CommonJS entry, bundled by esbuild from `node.cjs.js`.
-fn commonjs(pkg: &Path, source: &str) -> Result {
+/// `node.cjs` of a module (`dir`, `up` the way to the package's root): the
+/// CommonJS entry, bundled by esbuild from `node.cjs.js`, but for the error
+/// classes, which every module's CommonJS entry requires from the root's one
+/// `errors.cjs` (so `require` of the package's name, /client and /receive
+/// share them, as their ES entries share `errors.js`).
+fn commonjs(dir: &Path, up: &str, source: &str) -> Result {
     let mut child = Command::new(build_bin("esbuild"))
-        .current_dir(pkg)
+        .current_dir(dir)
         .args([
             "--bundle",
             "--format=cjs",
@@ -344,6 +400,8 @@ fn commonjs(pkg: &Path, source: &str) -> Result {
             "--target=node18",
             "--sourcefile=node.cjs.js",
             "--outfile=node.cjs",
+            "--external:./errors.js",
+            "--external:../errors.js",
             "--minify",
             "--line-limit=200", // as `minify` says why
             "--keep-names",
@@ -355,10 +413,33 @@ fn commonjs(pkg: &Path, source: &str) -> Result {
         .map_err(|e| format!("could not start esbuild: {e}"))?;
     child.stdin.take().ok_or("esbuild has no stdin")?.write_all(source.as_bytes()).map_err(|e| format!("esbuild stdin: {e}"))?;
     let status = child.wait().map_err(|e| format!("esbuild: {e}"))?;
-    match status.success() {
-        true => Ok(()),
-        false => Err(format!("esbuild failed to bundle node.cjs ({status})")),
+    if !status.success() {
+        return Err(format!("esbuild failed to bundle node.cjs ({status})"));
     }
+    let path = dir.join("node.cjs");
+    let bundled = read(&path)?;
+    let shared = bundled
+        .replace("require(\"./errors.js\")", &format!("require(\"{up}errors.cjs\")"))
+        .replace("require(\"../errors.js\")", &format!("require(\"{up}errors.cjs\")"));
+    if !shared.contains("errors.cjs") {
+        return Err(format!("{}: node.cjs does not require errors.cjs", dir.display()));
+    }
+    write(&path, shared)
+}
+
+/// `errors.cjs`: the error classes as CommonJS, the one copy every module's `node.cjs` requires.
+fn commonjs_errors(pkg: &Path) -> Result {
+    exec(Command::new(build_bin("esbuild")).current_dir(pkg).args([
+        "errors.js",
+        "--format=cjs",
+        "--platform=node",
+        "--target=node18",
+        "--outfile=errors.cjs",
+        "--minify",
+        "--line-limit=200",
+        "--keep-names",
+        "--log-level=warning",
+    ]))
 }
 
 /// The subpath entries ([`SUBPATHS`]): each bundled as ESM (and CommonJS where
@@ -408,13 +489,15 @@ fn subpaths(root: &Path, pkg: &Path) -> Result {
     Ok(())
 }
 
-/// Compiles the crate for wasm32 with the `package` feature (its allocator);
-/// returns the `.wasm` made.
-fn compile(nightly: bool) -> Result<std::path::PathBuf> {
+/// Compiles the crate for wasm32 with the `package` feature (its allocator)
+/// and the module's; returns a copy of the `.wasm` made (each module builds
+/// to the same file).
+fn compile(nightly: bool, module: &Module) -> Result<std::path::PathBuf> {
     let target = root().join("target");
+    let features = format!("package,{}", module.features);
     let mut cmd = match nightly {
         true => {
-            step(&format!("cargo build (release, wasm32, {NIGHTLY}, -Zbuild-std)"));
+            step(&format!("cargo build (release, wasm32, {NIGHTLY}, -Zbuild-std, features {features})"));
             let mut cmd = Command::new("rustup");
             cmd.current_dir(root()).args(["run", NIGHTLY, "cargo", "build"]);
             cmd.args(["-Zbuild-std=std,panic_abort", "-Zbuild-std-features=optimize_for_size"]);
@@ -422,28 +505,43 @@ fn compile(nightly: bool) -> Result<std::path::PathBuf> {
             cmd
         }
         false => {
-            step("cargo build (release, wasm32, stable)");
+            step(&format!("cargo build (release, wasm32, stable, features {features})"));
             let mut cmd = cargo();
             cmd.arg("build");
             cmd
         }
     };
-    exec(cmd.args(["--release", "--lib", "--target", "wasm32-unknown-unknown", "--features", "package"]))?;
-    let dir = if nightly { target.join("nightly") } else { target };
-    Ok(dir.join("wasm32-unknown-unknown").join("release").join("realtimekit_webhooks.wasm"))
+    exec(cmd.args(["--release", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features", "--features", &features]))?;
+    let dir = if nightly { target.join("nightly") } else { target.clone() };
+    let built = dir.join("wasm32-unknown-unknown").join("release").join("realtimekit_webhooks.wasm");
+    // Under the crate's own name, which wasm-bindgen names its output after.
+    let modules = target.join("modules").join(module.features.replace(',', "+"));
+    std::fs::create_dir_all(&modules).map_err(|e| format!("{}: {e}", modules.display()))?;
+    let copy = modules.join("realtimekit_webhooks.wasm");
+    std::fs::copy(&built, &copy).map_err(|e| format!("{}: {e}", built.display()))?;
+    Ok(copy)
 }
 
-/// `exports.js` as one module with the package modules it imports, and the
-/// command line with the package modules it imports beside the public entry
-/// (input.js, for the library's checks); the modules bundled are then removed
-/// from `pkg/`. The glue, the JS snippets it imports (`snippets`) and the Node
-/// entry stay outside, one copy each: the wasm module and the package share
-/// one set of error classes.
+/// Each module's `exports.js` as one module with the package modules it
+/// imports, and the command line with the package modules it imports beside
+/// the public entry (input.js, for the library's checks); the modules bundled
+/// are then removed from `pkg/`. The glue, the JS snippets it imports
+/// (`snippets`) and the Node entry stay outside, one copy each: every module
+/// and the package share one set of error classes. (esbuild keeps an
+/// external import as written: `./realtimekit_webhooks.js` is then the glue
+/// of the module's own directory, and a snippet, written `./errors.js` in the
+/// package modules, is pointed back at the root's.)
 fn bundle_exports(pkg: &Path, snippets: &[String]) -> Result {
-    step("bundle exports.js and cli.js with the package modules");
-    let externals: Vec<String> =
-        [GLUE, "node.js"].into_iter().chain(snippets.iter().map(String::as_str)).map(|file| format!("--external:./{file}")).collect();
-    for (entry, platform) in [("exports.js", "neutral"), (CLI, "node")] {
+    step("bundle each module's exports.js, and cli.js, with the package modules");
+    let externals: Vec<String> = [GLUE, "node.js"]
+        .into_iter()
+        .chain(snippets.iter().map(String::as_str))
+        .flat_map(|file| [format!("--external:./{file}"), format!("--external:../{file}")])
+        .collect();
+    let mut entries: Vec<(String, &str)> =
+        MODULES.iter().map(|m| (format!("{}{}exports.js", m.dir, if m.dir.is_empty() { "" } else { "/" }), "neutral")).collect();
+    entries.push((CLI.to_owned(), "node"));
+    for (entry, platform) in &entries {
         exec(Command::new(build_bin("esbuild")).current_dir(pkg).arg(entry).args(&externals).args([
             "--bundle",
             "--format=esm",
@@ -452,6 +550,14 @@ fn bundle_exports(pkg: &Path, snippets: &[String]) -> Result {
             "--allow-overwrite",
             "--log-level=warning",
         ]))?;
+        if entry.contains('/') {
+            let path = pkg.join(entry);
+            let mut text = read(&path)?;
+            for file in snippets {
+                text = text.replace(&format!("\"./{file}\""), &format!("\"../{file}\""));
+            }
+            write(&path, text)?;
+        }
     }
     for file in PACKAGE_MODULES.iter().chain(&CLI_MODULES).chain(&["events.js", "examples.js", "worker-template.js"]) {
         std::fs::remove_file(pkg.join(file)).map_err(|e| format!("pkg/{file}: {e}"))?;
@@ -465,13 +571,20 @@ fn bundle_exports(pkg: &Path, snippets: &[String]) -> Result {
 /// the error classes; the glue's and the snippets' names show nowhere.
 fn minify(pkg: &Path) -> Result {
     step("minify the published JS");
-    let mut files: Vec<String> = std::fs::read_dir(pkg)
-        .map_err(|e| format!("{}: {e}", pkg.display()))?
-        .filter_map(|entry| entry.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
-        .filter(|name| name.ends_with(".js") && name != CLI)
-        .collect();
+    let mut files: Vec<String> = Vec::new();
+    for dir in MODULES.iter().map(|m| m.dir) {
+        let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+        let listed = std::fs::read_dir(pkg.join(dir)).map_err(|e| format!("{}: {e}", pkg.join(dir).display()))?;
+        files.extend(
+            listed
+                .filter_map(|entry| entry.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+                .filter(|name| name.ends_with(".js") && name != CLI)
+                .map(|name| format!("{prefix}{name}")),
+        );
+    }
     files.sort();
-    let (named, unnamed): (Vec<String>, Vec<String>) = files.into_iter().partition(|f| NAMED.contains(&f.as_str()));
+    let named_file = |f: &str| NAMED.contains(&f.rsplit('/').next().unwrap_or(f));
+    let (named, unnamed): (Vec<String>, Vec<String>) = files.into_iter().partition(|f| named_file(f));
     for (files, keep_names) in [(named, true), (unnamed, false)] {
         // Each file on its own (no bundling), written over itself.
         let mut esbuild = Command::new(build_bin("esbuild"));
@@ -481,6 +594,7 @@ fn minify(pkg: &Path) -> Result {
             // uncaught error was thrown from, and a whole file is one line.
             "--line-limit=200",
             "--outdir=.",
+            "--outbase=.",
             "--allow-overwrite",
             "--log-level=warning",
             "--log-override:empty-import-meta=silent",
