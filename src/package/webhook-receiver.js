@@ -44,6 +44,11 @@ const STORE_METHODS = ["claim", "renew", "complete", "release"];
 
 /** Verifies deliveries, handles each once, and answers RealtimeKit with the status that makes it retry or not. */
 export class WebhookReceiver {
+  // Its name, whatever the minifier calls it (the build keeps no other names in exports.js).
+  static {
+    Object.defineProperty(this, "name", { value: "WebhookReceiver" });
+  }
+
   #core;
   #verifier;
   #maxBody;
@@ -240,6 +245,11 @@ export class WebhookReceiver {
  * handler is running. (The same rules as the Rust crate's `MemoryStore`.)
  */
 export class MemoryDeliveryStore {
+  // Its name, whatever the minifier calls it (the build keeps no other names in exports.js).
+  static {
+    Object.defineProperty(this, "name", { value: "MemoryDeliveryStore" });
+  }
+
   /** Keys not handled yet, by first claim: `{ state: "claimed" | "free", owner, until, at }`. */
   #live = new Map();
   /** Handled keys, by when: `{ state: "done", owner, at }`. */

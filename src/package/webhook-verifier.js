@@ -33,6 +33,11 @@ let coreOf;
 
 /** Checks the `rtk-signature` of incoming deliveries and hands back their payloads. */
 export class WebhookVerifier {
+  // Its name, whatever the minifier calls it (the build keeps no other names in exports.js).
+  static {
+    Object.defineProperty(this, "name", { value: "WebhookVerifier" });
+  }
+
   #core;
   #keyURL;
   #maxBody;

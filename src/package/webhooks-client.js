@@ -19,6 +19,11 @@ const NO_ID = Symbol("no id");
 
 /** A client for one RealtimeKit app's webhooks. */
 export class WebhooksClient {
+  // Its name, whatever the minifier calls it (the build keeps no other names in exports.js).
+  static {
+    Object.defineProperty(this, "name", { value: "WebhooksClient" });
+  }
+
   #core;
   /** `[accountId, appId, baseURL]`, which never change. */
   #settings;
