@@ -1,7 +1,8 @@
 //! `cargo xtask build`: the crate compiled for wasm32 (with the pinned
 //! nightly's size options, or stable when that nightly cannot be had),
-//! wasm-bindgen, wasm-opt, then `pkg/` assembled from wasm-bindgen's output
-//! and `pkg-template/` as the npm package, its JS minified.
+//! wasm-bindgen, wasm-opt, short names for the module's imports and exports
+//! (`wasm_names`), then `pkg/` assembled from wasm-bindgen's output and
+//! `pkg-template/` as the npm package, its JS minified.
 //!
 //! (The two steps wasm-pack would run, cargo and wasm-bindgen, are run here:
 //! wasm-pack cannot build with `-Zbuild-std` for a target whose std the
@@ -13,6 +14,7 @@ use std::process::{Command, Stdio};
 
 use crate::setup::Tools;
 use crate::util::{build_bin, cargo, exec, read, root, step, write, Result};
+use crate::wasm_names;
 
 /// The wasm features rustc enables by default for wasm32-unknown-unknown,
 /// named for wasm-opt (never `--all-features`).
@@ -129,10 +131,13 @@ pub fn package(tools: &Tools) -> Result {
         exec(Command::new("wasm-bindgen").args(["--target", "web", "--out-dir"]).arg(&out).arg(&wasm))?;
         let dir = pkg.join(module.dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        step(&format!("wasm-opt -Oz: the {name} module"));
+        step(&format!("wasm-opt -Oz, short import and export names (wasm_names): the {name} module"));
         exec(Command::new(build_bin("wasm-opt")).arg(out.join(WASM)).arg("-Oz").args(WASM_FEATURES).arg("-o").arg(dir.join(WASM)))?;
+        let optimized = std::fs::read(dir.join(WASM)).map_err(|e| format!("{}: {e}", dir.join(WASM).display()))?;
+        let (wasm, glue) = wasm_names::shorten(&optimized, &read(&out.join(GLUE))?)?;
+        std::fs::write(dir.join(WASM), wasm).map_err(|e| format!("{}: {e}", dir.join(WASM).display()))?;
         let up = if module.dir.is_empty() { "./" } else { "../" };
-        let (glue, used) = relink_snippets(&one_key_per_snippet(&drop_self_types(&read(&out.join(GLUE))?)), up)?;
+        let (glue, used) = relink_snippets(&one_key_per_snippet(&drop_self_types(&glue)), up)?;
         write(&dir.join(GLUE), glue)?;
         for file in used {
             if !snippets.contains(&file) {

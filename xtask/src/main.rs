@@ -10,6 +10,7 @@ mod emulator;
 mod setup;
 mod test;
 mod util;
+mod wasm_names;
 
 use std::process::ExitCode;
 
