@@ -145,10 +145,11 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
     app.layer(cors())
 }
 
-/// CORS for browser callers. `Authorization` and the other auth headers are
-/// named: a `*` in `Access-Control-Allow-Headers` does not cover them.
+/// CORS for browser callers: any origin, and whatever headers a page's
+/// preflight asks for (mirrored: `Authorization`, the key headers, and a
+/// call's own `headers` or `defaultHeaders`; a `*` would not cover
+/// `Authorization`).
 fn cors() -> CorsLayer {
-    let names = ["authorization", "content-type", "x-auth-key", "x-auth-email"];
     let exposed = [
         "cf-ray",
         "retry-after",
@@ -162,7 +163,7 @@ fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::OPTIONS])
-        .allow_headers(AllowHeaders::list(names.map(HeaderName::from_static)))
+        .allow_headers(AllowHeaders::mirror_request())
         .expose_headers(exposed.map(HeaderName::from_static))
         .max_age(std::time::Duration::from_secs(600))
 }

@@ -100,17 +100,17 @@ async fn validation_auth_and_unknown_routes() {
     let (status, _, body) = call("GET", &format!("{base}/client/v4/zones"), Some(TOKEN), None).await;
     assert_eq!((status, body["errors"][0]["code"].as_u64()), (400, Some(7003)));
 
-    // CORS preflight names the auth headers (a `*` would not cover Authorization).
+    // CORS preflight allows the auth headers (a `*` would not cover Authorization) and a call's own.
     let preflight = http()
         .request(reqwest::Method::OPTIONS, &url)
         .header("origin", "http://page.example")
         .header("access-control-request-method", "POST")
-        .header("access-control-request-headers", "authorization,content-type")
+        .header("access-control-request-headers", "authorization,content-type,x-my-header")
         .send()
         .await
         .unwrap();
     let allowed = preflight.headers().get("access-control-allow-headers").unwrap().to_str().unwrap().to_owned();
-    assert!(allowed.contains("authorization") && allowed.contains("content-type"), "{allowed}");
+    assert!(["authorization", "content-type", "x-my-header"].iter().all(|name| allowed.contains(name)), "{allowed}");
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 // - `init worker DIR` writes a project with a durable receiver: the files of
 //   the repository's www/worker (which the build makes into
 //   worker-template.js), a development key pair and local secrets.
-import { chmod, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { generateTestKeys } from "./node.js";
 import { CommandFailed, OUTPUT, UsageError, oneLine, table } from "./cli-output.js";
@@ -258,7 +258,9 @@ async function initWorker({ values, positionals, command, out }) {
   if (present.length > 0) throw new UsageError(`${command}: ${positionals[0]} is not empty: give a new directory`, { cause: command });
   const manifest = JSON.parse(await readFile(new URL("./package.json", import.meta.url), "utf8"));
   const name = basename(dir).toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "rtk-receiver";
-  const dependency = values.package ?? `^${manifest.version}`;
+  // A path (a tarball, a directory) as npm reads it from the project: absolute.
+  const local = values.package !== undefined && (await stat(values.package).then(() => true, () => false));
+  const dependency = local ? `file:${resolve(values.package)}` : values.package ?? `^${manifest.version}`;
 
   await mkdir(join(dir, ".rtk-keys"), { recursive: true });
   for (const [file, text] of Object.entries(WORKER_TEMPLATE)) {

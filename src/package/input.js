@@ -335,14 +335,28 @@ export function webhookInput(value) {
   const url = requiredString(o, "url");
   const names = events(o);
   if (names === undefined) throw invalid("events", "is required");
-  return { name, url, events: names, enabled: boolean(o, "enabled") };
+  return { name, url, events: known(names), enabled: boolean(o, "enabled") };
 }
 
 /** The input of `edit`, any subset of the fields, checked, as `{ name, url, events, enabled }`. */
 export function webhookPatch(value) {
   const o = object(value, "patch");
   knownKeys(o, WEBHOOK_FIELDS, 4, "a webhook field");
-  return { name: string(o, "name"), url: string(o, "url"), events: events(o), enabled: boolean(o, "enabled") };
+  const names = events(o);
+  return { name: string(o, "name"), url: string(o, "url"), events: names && known(names), enabled: boolean(o, "enabled") };
+}
+
+/**
+ * `names`, each an event (else a ValidationError naming the one it was likely
+ * meant to be). The core checks events too, for the Rust API, without the hint.
+ */
+function known(names) {
+  names.forEach((name, i) => {
+    if (!isWebhookEvent(name)) {
+      throw invalid(`events[${i}]`, `${JSON.stringify(name)} is not a webhook event (${suggestion(name, WEBHOOK_EVENTS)}expected one of ${WEBHOOK_EVENTS.join(", ")})`);
+    }
+  });
+  return names;
 }
 
 /**
@@ -356,10 +370,7 @@ export function parseEvents(list) {
   const names = events({ events: given });
   if (names === undefined) throw wrongType("events", "an array of event names, or a string of them separated by commas", list);
   if (names.length === 0) throw invalid("events", "must list at least one event");
-  names.forEach((name, i) => {
-    if (!isWebhookEvent(name)) {
-      throw invalid(`events[${i}]`, `${JSON.stringify(name)} is not a webhook event (${suggestion(name, WEBHOOK_EVENTS)}expected one of ${WEBHOOK_EVENTS.join(", ")})`);
-    }
+  known(names).forEach((name, i) => {
     const first = names.indexOf(name);
     if (first < i) throw invalid(`events[${i}]`, `${JSON.stringify(name)} is listed already, at events[${first}]`);
   });

@@ -62,7 +62,7 @@ export async function signDelivery(body, options) {
 export function exampleDelivery(event, options = {}) {
   if (!Object.hasOwn(EXAMPLES, event)) {
     const hint = typeof event === "string" ? suggestion(event, Object.keys(EXAMPLES)) : "";
-    throw new ValidationError(`event: ${JSON.stringify(event)} is not a webhook event (${hint}${Object.keys(EXAMPLES).join(", ")})`, "event");
+    throw new ValidationError(`event: ${JSON.stringify(event)} is not a webhook event (${hint}expected one of ${Object.keys(EXAMPLES).join(", ")})`, "event");
   }
   if (options === null || typeof options !== "object") throw new ValidationError("options: must be an object", "options");
   for (const key of Object.keys(options)) {

@@ -483,7 +483,7 @@ function eventNames(events) {
     if (!isWebhookEvent(name)) {
       const hint = typeof name === "string" ? suggestion(name, WEBHOOK_EVENTS) : "";
       throw new ValidationError(
-        `events: ${JSON.stringify(name)} is not a webhook event (${hint}${WEBHOOK_EVENTS.join(", ")}); handle events this version does not know with onUnknown()`,
+        `events: ${JSON.stringify(name)} is not a webhook event (${hint}expected one of ${WEBHOOK_EVENTS.join(", ")}); handle events this version does not know with onUnknown()`,
         "events",
       );
     }

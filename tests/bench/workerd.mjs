@@ -15,12 +15,13 @@ import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HOOK_ID } from "./fixtures.mjs";
 
 const WORKERS = new URL("./workers/", import.meta.url);
-const WASM = "realtimekit_webhooks_bg.wasm";
+/** The .wasm each contender's entry imports: the package's name's, or the client module's. */
+const WASM = { ours: "realtimekit_webhooks_bg.wasm", client: "client/realtimekit_webhooks_client_bg.wasm" };
 const START_LIMIT_MS = 30_000;
 
 /** The workerd binary wrangler runs, and the newest compatibility date it accepts. */
@@ -31,7 +32,7 @@ export async function findWorkerd() {
 
 function config({ wasm, baseURL, compatibilityDate }) {
   const modules = [`(name = "worker.js", esModule = embed "worker.js")`];
-  if (wasm) modules.push(`(name = "${WASM}", wasm = embed "${WASM}")`);
+  if (wasm) modules.push(`(name = "${wasm}", wasm = embed "${wasm}")`);
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -63,9 +64,8 @@ export function prepareWorkers({ keys, esbuild, pkgDir, work, baseURL, compatibi
       "--conditions=workerd,worker,browser", "--main-fields=browser,module,main",
       "--external:*.wasm", `--outfile=${join(dir, "worker.js")}`, "--log-level=error",
     ], { stdio: ["ignore", "inherit", "inherit"] });
-    // The .wasm its entry imports: the package's name's, or the client module's.
-    const wasm = key === "ours" || key === "client";
-    if (wasm) copyFileSync(join(pkgDir, key === "client" ? "client" : "", WASM), join(dir, WASM));
+    const wasm = WASM[key] && basename(WASM[key]);
+    if (wasm) copyFileSync(join(pkgDir, WASM[key]), join(dir, wasm));
     writeFileSync(join(dir, "config.capnp"), config({ wasm, baseURL, compatibilityDate }));
     dirs[key] = dir;
   }

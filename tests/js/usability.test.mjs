@@ -178,6 +178,18 @@ test("parseEvents: names from a config file or a variable become WebhookEvent[];
   assert.equal(["meeting.startd"].filter(isWebhookEvent).length, 0);
 });
 
+test("a misspelt event in create, replace, edit or ensure gets the did-you-mean, and nothing is sent", async () => {
+  const client = new WebhooksClient(options(emu, { baseURL: "http://127.0.0.1:1/client/v4", maxRetries: 0 }));
+  const hook = { name: "x", url: "https://example.com/hook", events: ["meeting.ended", "meeting.startd"] };
+  const typo = (e) => e instanceof ValidationError && e.field === "events[1]"
+    && /^events\[1\]: "meeting\.startd" is not a webhook event \(did you mean meeting\.started\? expected one of /.test(e.message);
+  await assert.rejects(client.create(hook), typo);
+  await assert.rejects(client.replace("hook-1", hook), typo);
+  await assert.rejects(client.edit("hook-1", { events: hook.events }), typo);
+  await assert.rejects(client.ensure(hook), typo);
+  // Port 1 refuses connections: an error that were sent would be an APIConnectionError, not these.
+});
+
 test("util.inspect shows what a client is for, never a secret; a freed object rejects with ValidationError", async () => {
   const client = new WebhooksClient(options(emu, { baseURL: `http://127.0.0.1:1/client/v4/`, defaultHeaders: { "x-secret": "h3ader" } }));
   const shown = inspect(client);

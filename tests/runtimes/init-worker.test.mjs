@@ -12,7 +12,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { freePort, required, run, startProcess, wranglerEnv } from "./support.mjs";
 import { storeContract } from "../js/store-contract.mjs";
@@ -37,8 +37,10 @@ before(async () => {
 });
 
 test("init worker: npm install, migrate, wrangler dev, trigger: the delivery is handled, and deliveries list shows it done", { timeout: LIMIT }, async () => {
-  const init = await run("npx", ["--yes", `--package=${TARBALL}`, "--", "realtimekit-webhooks", "init", "worker", "my-receiver", "--package", `file:${TARBALL}`], { cwd: WORK, env });
+  // --package as the README gives it: a path to the tarball (relative here), which the project depends on as file:<absolute path>.
+  const init = await run("npx", ["--yes", `--package=${TARBALL}`, "--", "realtimekit-webhooks", "init", "worker", "my-receiver", "--package", relative(WORK, TARBALL)], { cwd: WORK, env });
   assert.equal(init.code, 0, `${init.stdout}\n${init.stderr}`);
+  assert.equal(JSON.parse(await readFile(join(PROJECT, "package.json"), "utf8")).dependencies["realtimekit-webhooks"], `file:${resolve(TARBALL)}`);
   assert.match(init.stdout, /npm install && npm run migrate:local && npm run dev/);
   for (const file of ["worker.js", "handlers.js", "wrangler.toml", "package.json", "README.md", ".gitignore", ".dev.vars", ".rtk-keys/private.pem"]) {
     await stat(join(PROJECT, file));

@@ -14,7 +14,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { STEPS } from "./scenario.mjs";
@@ -52,6 +52,7 @@ before(async () => {
   await cp(join(HERE, "scenario.mjs"), join(WWW, "scenario.mjs"));
   await cp(join(HERE, "browser"), join(WWW, "browser"), { recursive: true });
   await cp(join(HERE, "bundle", "index.html"), join(WWW, "bundle", "index.html"));
+  await cp(join(HERE, "bundle", "modules.html"), join(WWW, "bundle", "modules.html"));
   await expectSuccess("npm install", await run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--no-package-lock"], { cwd: APP }));
 
   emulator = await startEmulator(EMULATOR_BIN, ["--www", WWW, "--pkg", INSTALLED]);
@@ -129,7 +130,7 @@ test("Chromium", { timeout: 2 * RUN_LIMIT_MS }, async (t) => {
     await t.test("the modules (/client, /receive) through their browser entries", async () => {
       const { report, requests } = await runPage(context, `${emulator.url}/browser/modules.html`);
       assert.deepEqual(report, { runtime: "chromium (modules)", steps: STEPS });
-      for (const wasm of ["client/realtimekit_webhooks_bg.wasm", "receive/realtimekit_webhooks_bg.wasm"]) {
+      for (const wasm of ["client/realtimekit_webhooks_client_bg.wasm", "receive/realtimekit_webhooks_receive_bg.wasm"]) {
         assert.ok(requests.includes(`${emulator.url}/pkg/${wasm}`), `${wasm} was loaded: ${requests.join(", ")}`);
       }
     });
@@ -145,6 +146,21 @@ test("Chromium", { timeout: 2 * RUN_LIMIT_MS }, async (t) => {
       const fromPkg = requests.filter((url) => url.startsWith(`${emulator.url}/pkg/`));
       assert.deepEqual(fromPkg, [], "the bundle needs nothing from the package's directory");
       assert.ok(requests.includes(`${emulator.url}/bundle/realtimekit_webhooks_bg.wasm`), `the .wasm was loaded next to the bundle: ${requests.join(", ")}`);
+    });
+
+    await t.test("an app of the three entries bundled with esbuild, each module's .wasm copied next to it", async () => {
+      const out = join(WWW, "bundle");
+      await expectSuccess("esbuild", await run(join(BIN, "esbuild"), [
+        "bundle/modules.mjs", "--bundle", "--format=esm", `--outfile=${join(out, "modules.js")}`, "--log-level=warning",
+      ], { cwd: APP }));
+      const wasm = ["realtimekit_webhooks_bg.wasm", "client/realtimekit_webhooks_client_bg.wasm", "receive/realtimekit_webhooks_receive_bg.wasm"];
+      for (const file of wasm) await cp(join(INSTALLED, file), join(out, basename(file)));
+      const { report, requests } = await runPage(context, `${emulator.url}/bundle/modules.html`);
+      assert.deepEqual(report, { runtime: "chromium (esbuild bundle of the modules)", steps: STEPS });
+      assert.deepEqual(requests.filter((url) => url.startsWith(`${emulator.url}/pkg/`)), [], "the bundle needs nothing from the package's directory");
+      for (const file of wasm) {
+        assert.ok(requests.includes(`${emulator.url}/bundle/${basename(file)}`), `${basename(file)} was loaded next to the bundle: ${requests.join(", ")}`);
+      }
     });
 
     await t.test("an app built by Vite 8 with no config", async () => {

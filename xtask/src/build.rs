@@ -44,6 +44,17 @@ struct Module {
     /// The template of its `exports.js`.
     exports: &'static str,
 }
+impl Module {
+    /// Its `.wasm`'s file name, its own in each module
+    /// (`realtimekit_webhooks_client_bg.wasm`), so that a bundle of two
+    /// entries can have both next to it.
+    fn wasm(&self) -> String {
+        match self.dir {
+            "" => WASM.to_owned(),
+            dir => WASM.replace("_bg.wasm", &format!("_{dir}_bg.wasm")),
+        }
+    }
+}
 const MODULES: [Module; 3] = [
     Module { features: "client,receive", dir: "", exports: "exports.js" },
     Module { features: "client", dir: "client", exports: "client-exports.js" },
@@ -132,10 +143,13 @@ pub fn package(tools: &Tools) -> Result {
         let dir = pkg.join(module.dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         step(&format!("wasm-opt -Oz, short import and export names (wasm_names): the {name} module"));
-        exec(Command::new(build_bin("wasm-opt")).arg(out.join(WASM)).arg("-Oz").args(WASM_FEATURES).arg("-o").arg(dir.join(WASM)))?;
-        let optimized = std::fs::read(dir.join(WASM)).map_err(|e| format!("{}: {e}", dir.join(WASM).display()))?;
+        let wasm_path = dir.join(module.wasm());
+        exec(Command::new(build_bin("wasm-opt")).arg(out.join(WASM)).arg("-Oz").args(WASM_FEATURES).arg("-o").arg(&wasm_path))?;
+        let optimized = std::fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
         let (wasm, glue) = wasm_names::shorten(&optimized, &read(&out.join(GLUE))?)?;
-        std::fs::write(dir.join(WASM), wasm).map_err(|e| format!("{}: {e}", dir.join(WASM).display()))?;
+        std::fs::write(&wasm_path, wasm).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
+        // The module's own .wasm name, where the glue and the entries load it.
+        let glue = named_wasm(&glue, module)?;
         let up = if module.dir.is_empty() { "./" } else { "../" };
         let (glue, used) = relink_snippets(&one_key_per_snippet(&drop_self_types(&glue)), up)?;
         write(&dir.join(GLUE), glue)?;
@@ -145,7 +159,7 @@ pub fn package(tools: &Tools) -> Result {
             }
         }
         for file in ENTRIES {
-            std::fs::copy(template.join(file), dir.join(file)).map_err(|e| format!("pkg-template/{file}: {e}"))?;
+            write(&dir.join(file), named_wasm(&read(&template.join(file))?, module)?)?;
         }
         std::fs::copy(template.join(module.exports), dir.join("exports.js"))
             .map_err(|e| format!("pkg-template/{}: {e}", module.exports))?;
@@ -186,7 +200,8 @@ pub fn package(tools: &Tools) -> Result {
     bundle_exports(&pkg, &snippets)?;
     commonjs_errors(&pkg)?;
     for module in &MODULES {
-        commonjs(&pkg.join(module.dir), if module.dir.is_empty() { "./" } else { "../" }, &read(&template.join("node.cjs.js"))?)?;
+        let source = named_wasm(&read(&template.join("node.cjs.js"))?, module)?;
+        commonjs(&pkg.join(module.dir), if module.dir.is_empty() { "./" } else { "../" }, &source)?;
     }
     subpaths(&root, &pkg)?;
     minify(&pkg)?;
@@ -232,6 +247,17 @@ fn relink_snippets(glue: &str, up: &str) -> Result<(String, Vec<String>)> {
         return Err("the glue does not import the errors.js snippet".into());
     }
     Ok((out, files))
+}
+
+/// `text` (the glue or an entry) with the `.wasm` it loads named as
+/// `module`'s is. It must name it once, so an entry or a glue that changed
+/// how it loads the module fails the build.
+fn named_wasm(text: &str, module: &Module) -> Result<String> {
+    let found = text.matches(WASM).count();
+    if found != 1 {
+        return Err(format!("{WASM} is named {found} times, not once, in:\n{}", text.lines().next().unwrap_or_default()));
+    }
+    Ok(text.replace(WASM, &module.wasm()))
 }
 
 /// The glue with each snippet module named once in its imports object.
