@@ -15,8 +15,9 @@
 //! renews the claim's lease while its handler runs (every third of the
 //! lease), so a slow handler is never run a second time beside itself. The
 //! outcome (done, or released for the next attempt) is written by the owner
-//! only, and a failed write is retried on its own ([`OUTCOME_RETRY_DELAYS`]):
-//! a handler that succeeded is not run again because a write failed once.
+//! only, and a failed write is retried on its own (`Caller`: about 2 s in
+//! a request, 25 s in a queue consumer): a handler that succeeded is not run
+//! again because a write failed once.
 
 use std::cell::Cell;
 use std::fmt;
@@ -35,8 +36,42 @@ pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
 /// The shortest lease (it is renewed every third of it).
 pub const MIN_LEASE: Duration = Duration::from_millis(100);
 /// The waits before each retry of an outcome's write (`complete` or
-/// `release`): four tries within about 2 s.
-pub const OUTCOME_RETRY_DELAYS: [Duration; 3] = [Duration::from_millis(100), Duration::from_millis(400), Duration::from_millis(1600)];
+/// `release`) in a request: four tries within about 2 s.
+pub(crate) const OUTCOME_RETRY_DELAYS: [Duration; 3] =
+    [Duration::from_millis(100), Duration::from_millis(400), Duration::from_millis(1600)];
+/// The same in a queue consumer: eight tries within about 25 s.
+pub(crate) const CONSUMER_OUTCOME_RETRY_DELAYS: [Duration; 7] = [
+    Duration::from_millis(100),
+    Duration::from_millis(400),
+    Duration::from_millis(1600),
+    Duration::from_millis(3200),
+    Duration::from_millis(6400),
+    Duration::from_millis(6400),
+    Duration::from_millis(6400),
+];
+
+/// Who waits for a delivery's outcome, which bounds how long its write is
+/// retried while the store fails (the claim renewed meanwhile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Caller {
+    /// The delivery's request ([`Receiver::receive`]): RealtimeKit waits for
+    /// the answer, so [`OUTCOME_RETRY_DELAYS`].
+    Request,
+    /// A queue consumer ([`Receiver::handle_once`]): nobody waits, and a
+    /// write given up leaves the delivery to run again once its lease runs
+    /// out, so [`CONSUMER_OUTCOME_RETRY_DELAYS`]: a store down for seconds
+    /// as a handler ends does not run it twice.
+    Consumer,
+}
+
+impl Caller {
+    fn retry_delays(self) -> &'static [Duration] {
+        match self {
+            Caller::Request => &OUTCOME_RETRY_DELAYS,
+            Caller::Consumer => &CONSUMER_OUTCOME_RETRY_DELAYS,
+        }
+    }
+}
 
 /// Verifies, de-duplicates and hands deliveries to a handler.
 #[derive(Debug, Clone)]
@@ -198,7 +233,7 @@ impl<S: DeliveryStore> Receiver<S> {
         Fut: Future<Output = Result<(), H>>,
     {
         match self.verified(body, headers).await {
-            Ok((delivery, key)) => self.handle_once(delivery, &key, handle).await,
+            Ok((delivery, key)) => self.handle_once_for(Caller::Request, delivery, &key, handle).await,
             Err(error) => Outcome::Rejected(error),
         }
     }
@@ -213,8 +248,25 @@ impl<S: DeliveryStore> Receiver<S> {
     /// Runs the handler of a delivery verified before (a queue consumer's,
     /// say), once across the store: claims it under a new owner, renews the
     /// claim while the handler runs, and writes the outcome (retried on its
-    /// own). `key` is [`delivery_key`]'s for it.
+    /// own for up to about 25 s: nobody waits for a queue consumer, where
+    /// [`Receiver::receive`] gives up after 2 s). `key` is [`delivery_key`]'s for it.
     pub async fn handle_once<H, F, Fut>(&self, delivery: Delivery, key: &DeliveryKey, handle: F) -> Outcome<H, S::Error>
+    where
+        H: fmt::Display,
+        F: FnOnce(Delivery) -> Fut,
+        Fut: Future<Output = Result<(), H>>,
+    {
+        self.handle_once_for(Caller::Consumer, delivery, key, handle).await
+    }
+
+    /// [`Receiver::handle_once`] for `caller`.
+    pub(crate) async fn handle_once_for<H, F, Fut>(
+        &self,
+        caller: Caller,
+        delivery: Delivery,
+        key: &DeliveryKey,
+        handle: F,
+    ) -> Outcome<H, S::Error>
     where
         H: fmt::Display,
         F: FnOnce(Delivery) -> Fut,
@@ -233,10 +285,10 @@ impl<S: DeliveryStore> Receiver<S> {
         let (result, written) = while_renewing(store, key, owner, self.lease, &kept, async {
             let result = handle(delivery.clone()).await;
             let written = match &result {
-                Ok(()) => retried(|| store.complete(key, owner)).await,
+                Ok(()) => retried(caller, || store.complete(key, owner)).await,
                 Err(error) => {
                     let reason = error.to_string();
-                    retried(|| store.release(key, owner, &reason)).await
+                    retried(caller, || store.release(key, owner, &reason)).await
                 }
             };
             (result, written)
@@ -286,10 +338,10 @@ async fn while_renewing<S: DeliveryStore, T>(
     }
 }
 
-/// `write()`, tried again after each of [`OUTCOME_RETRY_DELAYS`] while it fails.
-async fn retried<T, E, Fut: Future<Output = Result<T, E>>>(mut write: impl FnMut() -> Fut) -> Result<T, E> {
+/// `write()`, tried again after each of `caller`'s retry delays while it fails.
+async fn retried<T, E, Fut: Future<Output = Result<T, E>>>(caller: Caller, mut write: impl FnMut() -> Fut) -> Result<T, E> {
     let mut result = write().await;
-    for delay in OUTCOME_RETRY_DELAYS {
+    for &delay in caller.retry_delays() {
         if result.is_ok() {
             break;
         }

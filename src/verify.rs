@@ -638,15 +638,19 @@ pub(crate) fn too_large(max: usize) -> VerifyError {
 /// Longest `rtk-uuid` or `rtk-webhook-id` taken (RealtimeKit's are UUIDs, 36 characters).
 pub const MAX_ID_HEADER: usize = 256;
 
-/// An id header as RealtimeKit sends one: at most [`MAX_ID_HEADER`] bytes,
-/// no control characters. Anything else is malformed: these headers are not
-/// signed, and a store keeps them, a queue carries them, a terminal shows them.
+/// An id header as RealtimeKit sends one: at most [`MAX_ID_HEADER`] bytes of
+/// printable ASCII (a UUID; a proxy's repeat joins two with ", "). Anything
+/// else is malformed: these headers are not signed, and a store keeps them, a
+/// queue carries them, a terminal shows them (where a control character or a
+/// right-to-left override would rewrite what is shown).
 fn id_header(name: &str, value: Option<&str>) -> Result<(), VerifyError> {
     match value {
         Some(id) if id.len() > MAX_ID_HEADER => {
             Err(VerifyError::Payload(format!("the {name} header is longer than {MAX_ID_HEADER} bytes")))
         }
-        Some(id) if id.chars().any(char::is_control) => Err(VerifyError::Payload(format!("the {name} header has control characters"))),
+        Some(id) if !id.bytes().all(|b| (b' '..=b'~').contains(&b)) => {
+            Err(VerifyError::Payload(format!("the {name} header has characters other than printable ASCII")))
+        }
         _ => Ok(()),
     }
 }

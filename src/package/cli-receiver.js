@@ -87,20 +87,20 @@ async function listDeliveries({ values, command, out }) {
     query.set("limit", String(limit));
   }
   const { deliveries } = await admin(values, command, "GET", `/deliveries${query.size > 0 ? `?${query}` : ""}`);
-  if (!Array.isArray(deliveries)) throw new CommandFailed("the receiver's list is not what the admin API answers: is --receiver a durable receiver?");
+  if (!Array.isArray(deliveries) || !deliveries.every(isObject)) throw notTheAdminAPI();
   if (out.asJSON) return out.json(deliveries);
   if (deliveries.length === 0) return out.line("no deliveries");
   out.line(table(
     ["RTK-UUID", "BODY", "EVENT", "STATE", "ATTEMPTS", "RECEIVED", "LAST ERROR"],
     // Queued after a failed attempt: waiting for its retry, not new.
-    deliveries.map((d) => [d.id, d.bodyHash.slice(0, 12), d.event, d.state === "queued" && d.attempts > 0 ? "retrying" : d.state, d.attempts, iso(d.receivedAt), d.lastError ? oneLine(d.lastError, 80) : ""].map((cell) => shown(cell))),
+    deliveries.map((d) => [d.id, shown(d.bodyHash).slice(0, 12), d.event, d.state === "queued" && d.attempts > 0 ? "retrying" : d.state, d.attempts, iso(d.receivedAt), d.lastError ? oneLine(String(d.lastError), 80) : ""].map((cell) => shown(cell))),
   ));
 }
 
 async function showDelivery({ values, positionals, command, out }) {
   // By query, not path: an rtk-uuid such as ".." is no path segment.
   const { deliveries } = await admin(values, command, "GET", `/deliveries?${new URLSearchParams({ id: positionals[0] })}`);
-  if (!Array.isArray(deliveries)) throw new CommandFailed("the receiver's answer is not what the admin API answers: is --receiver a durable receiver?");
+  if (!Array.isArray(deliveries) || !deliveries.every(isObject)) throw notTheAdminAPI();
   if (out.asJSON) return out.json(deliveries);
   out.line(deliveries.map((d) => [
     table([], [
@@ -114,16 +114,19 @@ async function showDelivery({ values, positionals, command, out }) {
 
 async function stats({ values, command, out }) {
   const counts = await admin(values, command, "GET", "/stats");
-  if (out.asJSON) return out.json(counts);
-  if (typeof counts.byState !== "object" || counts.byState === null) throw new CommandFailed("the receiver's stats are not what the admin API answers: is --receiver a durable receiver?");
-  const { byState } = counts;
-  out.line(`${counts.total} ${counts.total === 1 ? "delivery" : "deliveries"}: ${byState.queued} queued, ${byState.handling} handling, ${byState.done} done, ${byState.dead} dead`);
-  out.line(counts.oldestPendingMs === null ? "none waiting" : `the oldest waiting has waited ${duration(counts.oldestPendingMs)}`);
-  const events = Object.entries(counts.byEvent).sort(([a], [b]) => a.localeCompare(b));
-  if (events.length > 0) {
-    out.line("");
-    out.line(table(["EVENT", "QUEUED", "HANDLING", "DONE", "DEAD"], events.map(([event, n]) => [event, n.queued, n.handling, n.done, n.dead])));
+  const { total, byState, byEvent, oldestPendingMs } = counts;
+  const count = (n) => Number.isSafeInteger(n) && n >= 0;
+  const states = (o) => isObject(o) && ["queued", "handling", "done", "dead"].every((state) => count(o[state]));
+  if (!count(total) || !states(byState) || !isObject(byEvent) || !Object.values(byEvent).every(states) || !(oldestPendingMs === null || count(oldestPendingMs))) {
+    throw notTheAdminAPI();
   }
+  if (out.asJSON) return out.json(counts);
+  const events = Object.entries(byEvent).sort(([a], [b]) => a.localeCompare(b));
+  out.line([
+    `${total} ${total === 1 ? "delivery" : "deliveries"}: ${byState.queued} queued, ${byState.handling} handling, ${byState.done} done, ${byState.dead} dead`,
+    oldestPendingMs === null ? "none waiting" : `the oldest waiting has waited ${duration(oldestPendingMs)}`,
+    ...(events.length > 0 ? ["", table(["EVENT", "QUEUED", "HANDLING", "DONE", "DEAD"], events.map(([event, n]) => [shown(event), n.queued, n.handling, n.done, n.dead]))] : []),
+  ].join("\n"));
 }
 
 async function redrive({ values, positionals, command, out }) {
@@ -135,11 +138,41 @@ async function redrive({ values, positionals, command, out }) {
     ? { id, ...(values["body-hash"] !== undefined ? { bodyHash: values["body-hash"] } : {}) }
     : { all: true, ...(values.since !== undefined ? { since: since(values.since, command) } : {}) };
   const result = await admin(values, command, "POST", "/redrive", asked);
-  if (!Array.isArray(result.redriven) || !Array.isArray(result.skipped)) throw new CommandFailed("the receiver's answer is not what the admin API answers: is --receiver a durable receiver?");
+  const { redriven, skipped } = result;
+  if (!Array.isArray(redriven) || !Array.isArray(skipped) || ![...redriven, ...skipped].every(isObject)) throw notTheAdminAPI();
   if (out.asJSON) return out.json(result);
-  for (const d of result.redriven) out.line(`redriven ${shown(d.id)} (${shown(d.event)}): queued again, its attempts from zero`);
-  for (const d of result.skipped) out.line(`not redriven ${shown(d.id)}: ${shown(d.why)}`);
-  if (result.redriven.length === 0 && id === undefined) out.line(`no dead deliveries${values.since !== undefined ? ` since ${values.since}` : ""}: nothing to redrive`);
+  const lines = [
+    ...redriven.map((d) => `redriven ${shown(d.id)} (${shown(d.event)}): queued again, its attempts from zero`),
+    ...skipped.map((d) => `not redriven ${shown(d.id)}: ${shown(d.why)}`),
+  ];
+  if (redriven.length === 0 && id === undefined) lines.push(`no dead deliveries${values.since !== undefined ? ` since ${shown(values.since)}` : ""}: nothing to redrive`);
+  if (lines.length > 0) out.line(lines.join("\n"));
+}
+
+const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** An answer of another shape than the admin API's (from another server, or a hostile one). */
+const notTheAdminAPI = () => new CommandFailed("the receiver's answer is not what the admin API answers: is --receiver a durable receiver?");
+
+/** The most of an answer the command reads (a list of 1 000, or one delivery and its body, are far less). */
+const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
+/** A response's text, read at most `MAX_ANSWER_BYTES` (the rest cancelled): a receiver cannot fill this machine's memory. */
+async function answerText(response, origin) {
+  const chunks = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  while (reader) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_ANSWER_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw new CommandFailed(`${origin} answered ${response.status} with more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB: not the admin API`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Calls the admin API; resolves to its JSON answer, or fails with what to do about it. */
@@ -175,7 +208,13 @@ async function admin(values, command, method, path, body) {
   } catch (error) {
     throw new CommandFailed(redacted(`could not reach ${url.origin}: ${error?.cause?.code ?? error?.cause?.message ?? error?.message}`));
   }
-  const text = await response.text();
+  let text;
+  try {
+    text = await answerText(response, url.origin);
+  } catch (error) {
+    if (error instanceof CommandFailed) throw error;
+    throw new CommandFailed(redacted(`${url.origin} stopped answering: ${error?.cause?.code ?? error?.message}`));
+  }
   let answer;
   try {
     answer = JSON.parse(text);
@@ -203,7 +242,10 @@ function loopback(url) {
  * unless `whole`. Line breaks stay in a `whole` text (a body).
  */
 function shown(value, max = 120, whole = false) {
-  const text = String(value ?? "").replace(whole ? /[\0-\x09\x0b-\x1f\x7f-\x9f]/g : /[\0-\x1f\x7f-\x9f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  // Control characters, and the invisible ones that reorder or hide text (bidi overrides, zero-width, line separators).
+  const hidden = whole ? /[\0-\x09\x0b-\x1f\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}]/gu : /[\0-\x1f\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}]/gu;
+  const escape = (c) => (c.length === 1 ? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}` : `\\u{${c.codePointAt(0).toString(16)}}`);
+  const text = String(value ?? "").replace(hidden, escape);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
@@ -226,7 +268,8 @@ function since(text, command) {
   return ms;
 }
 
-const iso = (ms) => (ms == null ? "" : new Date(Number(ms)).toISOString());
+/** A time of the receiver's (ms since the epoch) as ISO; anything else as it came. */
+const iso = (ms) => (ms == null ? "" : Number.isFinite(Number(ms)) && Math.abs(Number(ms)) <= 8.64e15 ? new Date(Number(ms)).toISOString() : ms);
 
 function duration(ms) {
   if (ms < 1000) return `${ms} ms`;

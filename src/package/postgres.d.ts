@@ -21,6 +21,6 @@ export declare class PostgresDeliveryStore implements DeliveryStore {
   renew(delivery: DeliveryKey, owner: string, leaseMs: number): Promise<boolean>;
   complete(delivery: DeliveryKey, owner: string): Promise<boolean>;
   release(delivery: DeliveryKey, owner: string, reason: string): Promise<boolean>;
-  /** Forgets done deliveries handled before `before` (ms since the epoch). */
+  /** Forgets deliveries last touched before `before` (ms since the epoch): done ones, and claims and releases left behind by then. */
   prune(before: number): Promise<void>;
 }

@@ -20,6 +20,15 @@ const LOCK_TIMEOUT = "4s";
 const STATEMENT_TIMEOUT = "8s";
 /** A connection that took longer than this to get is given back unused: the receiver has given up on the call by then. */
 const STALE_MS = 8000;
+/**
+ * The pool's "error" listener, added once per pool. `pg` emits "error" when
+ * an idle connection ends (the database restarted, a failover): with no
+ * listener that event ends the process, every receiver of a fleet at once.
+ * With it, the next claim fails (503: the delivery comes back) and the pool
+ * connects again. An app that logs these adds its own listener too.
+ */
+const IDLE_CONNECTION_ENDED = () => {};
+
 /** Every transaction's start. */
 const BEGIN = `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'; SET LOCAL statement_timeout = '${STATEMENT_TIMEOUT}'`;
 
@@ -63,6 +72,9 @@ export class PostgresDeliveryStore {
     if (typeof table !== "string" || !/^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$/.test(table)) {
       throw new ValidationError("table: must be a table name (letters, digits and _, optionally schema.table)", "table");
     }
+    if (typeof pool.on === "function" && typeof pool.listeners === "function" && !pool.listeners("error").includes(IDLE_CONNECTION_ENDED)) {
+      pool.on("error", IDLE_CONNECTION_ENDED);
+    }
     this.#pool = pool;
     // Quoted: a name such as "order" is a table, not SQL.
     this.#table = table.split(".").map((part) => `"${part}"`).join(".");
@@ -99,9 +111,15 @@ export class PostgresDeliveryStore {
     return this.#changed("release", args(key, Date.now(), owner, reason(why)));
   }
 
-  /** Forgets done deliveries handled before `before` (ms since the epoch): run it now and then to bound the table. */
+  /**
+   * Forgets deliveries last touched before `before` (ms since the epoch):
+   * done ones, and claims and releases left by then (a process that died, or
+   * a store down as a handler ended; RealtimeKit stops sending a delivery
+   * again within hours, so a week ago is safe). Run it now and then to bound
+   * the table.
+   */
   async prune(before) {
-    await this.#transaction((query) => query(`DELETE FROM ${this.#table} WHERE state = 'done' AND updated_at < $1`, [before]));
+    await this.#transaction((query) => query(`DELETE FROM ${this.#table} WHERE updated_at < $1 AND state <> 'dead' AND (lease_until IS NULL OR lease_until < $1)`, [before]));
   }
 
   #sql(name) {
@@ -121,16 +139,20 @@ export class PostgresDeliveryStore {
       client.release();
       throw new Error(`waited ${Date.now() - asked} ms for a connection of the pool (give the pool more connections, or a connectionTimeoutMillis)`);
     }
+    // A connection that could not even roll back is broken: the pool drops it rather than lend it again.
+    let broken = false;
     try {
       await client.query(BEGIN);
       const result = await work((text, values) => client.query(text, values));
       await client.query("COMMIT");
       return result;
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
+      await client.query("ROLLBACK").catch(() => {
+        broken = true;
+      });
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 }

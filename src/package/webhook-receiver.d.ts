@@ -209,7 +209,8 @@ export class WebhookReceiver<C = any> {
    * Runs the handlers of a delivery verified before (by a queue consumer, say)
    * once across the store, as `receive` does after verifying: claims it, renews
    * the claim while they run, and records the outcome (a failed write is retried
-   * on its own). `key` is `deliveryKey(delivery, body)`'s.
+   * on its own, for about 25 s: nobody waits for a queue consumer). `key` is
+   * `deliveryKey(delivery, body)`'s.
    */
   handleOnce(delivery: Delivery | UnknownDelivery, key: DeliveryKey, context?: C): Promise<ReceiveResult>;
   /** Verifies, de-duplicates and handles a delivery given as a fetch `Request`; rejects only for a value that is not a readable Request. */

@@ -14,7 +14,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::errors::to_js_verify;
 use super::verifier_core::{delivery, to_object, VerifierCore};
 use crate::models::WebhookEvent;
-use crate::receive::{Outcome, Receiver};
+use crate::receive::{Caller, Outcome, Receiver};
 use crate::store::{Claim, DeliveryKey, DeliveryStore};
 use crate::transport;
 use crate::verify::Delivery;
@@ -53,7 +53,7 @@ impl ReceiverCore {
                 Err(verdict) => Err(verdict),
             };
             Ok(match verified {
-                Ok((delivery, key)) => run(&receiver, delivery, key, handle).await,
+                Ok((delivery, key)) => run(&receiver, Caller::Request, delivery, key, handle).await,
                 Err(verdict) => result(Outcome::Rejected(verdict)),
             })
         })
@@ -74,7 +74,7 @@ impl ReceiverCore {
             event: key.event().unwrap_or_else(|| delivery.event.as_str().to_owned()),
             webhook_id: key.webhook_id(),
         };
-        transport::promise(async move { Ok(run(&receiver, delivery, key, handle).await) })
+        transport::promise(async move { Ok(run(&receiver, Caller::Consumer, delivery, key, handle).await) })
     }
 }
 
@@ -130,9 +130,9 @@ impl VerifiedDelivery {
 }
 
 /// Handles a verified delivery once with the JS `handle` (the one place the
-/// receiving core is instantiated for JS); resolves to the result object.
-async fn run(receiver: &Receiver<JsStore>, delivery: Delivery, key: DeliveryKey, handle: Function) -> JsValue {
-    result(receiver.handle_once(delivery, &key, |d| call(handle, d)).await)
+/// receiving core is instantiated for JS), for `caller`; resolves to the result object.
+async fn run(receiver: &Receiver<JsStore>, caller: Caller, delivery: Delivery, key: DeliveryKey, handle: Function) -> JsValue {
+    result(receiver.handle_once_for(caller, delivery, &key, |d| call(handle, d)).await)
 }
 
 /// What a JS handler threw or rejected with; a store's `release` is told
@@ -217,9 +217,13 @@ impl JsStore {
     }
 
     /// `store[method](...)` for a method that answers whether the claim is
-    /// the owner's: only `false` says it is not.
+    /// the owner's: `true` or `false`, and anything else is the store
+    /// failing (a `complete` that gave `undefined` recorded nothing we know of).
     async fn owned(&self, method: &str, delivery: &DeliveryKey, owner: &str, extra: JsValue) -> Result<bool, JsValue> {
-        Ok(self.call(method, delivery, owner, extra).await? != JsValue::FALSE)
+        let answer = self.call(method, delivery, owner, extra).await?;
+        answer
+            .as_bool()
+            .ok_or_else(|| js_sys::Error::new(&format!("the store's {method}() gave something other than true or false")).into())
     }
 }
 

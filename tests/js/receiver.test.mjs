@@ -214,12 +214,34 @@ describe("outcomes", () => {
     assert.equal(runs, 0);
     faults.complete = 4; // the first write and its three retries
     const result = await receiver.receiveBody(...delivery);
+    // (junk from complete() is the store failing, below.)
     assert.deepEqual(pick(result), ["handled", 200]);
     assert.equal(result.storeError.message, "write failed");
     assert.equal(runs, 1);
     assert.equal(errors[0][0], "store-failed");
     assert.match(errors[1][1], /claimed.*done.*busy/);
     assert.deepEqual(errors[2], ["handled", "write failed"]);
+  });
+
+  test("a store method that gives neither true nor false (complete: undefined, renew: \"ok\") is the store failing, reported, never taken for done", async () => {
+    const errors = [];
+    const memory = new MemoryDeliveryStore();
+    const store = {
+      claim: (d, owner, lease) => memory.claim(d, owner, lease),
+      renew: () => "ok",
+      complete: () => undefined,
+      release: (d, owner) => memory.release(d, owner),
+    };
+    let runs = 0;
+    const receiver = new WebhookReceiver({ publicKey: PUBLIC_PEM, store, leaseMs: 300, onError: (e, r) => errors.push([r.outcome, e.message]) }).onAny(async () => {
+      runs++;
+      await new Promise((resolve) => setTimeout(resolve, 250)); // a renewal or two
+    });
+    const result = await receiver.receiveBody(...signed(FIXTURE("meeting.ended")));
+    assert.deepEqual(pick(result), ["handled", 200], "the handler ran: 200");
+    assert.match(result.storeError.message, /the store's complete\(\) gave something other than true or false/);
+    assert.equal(runs, 1);
+    assert.deepEqual(errors.map(([outcome]) => outcome), ["handled"], "reported to onError");
   });
 
   test("the memory store keeps handled deliveries for their ttl (the newest 16 ids of one body), and maxEntries of the rest", async () => {

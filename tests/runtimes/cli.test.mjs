@@ -373,6 +373,62 @@ test("deliveries: bad usage is exit 2 before anything is sent; the token comes f
   }
 });
 
+test("deliveries against a hostile receiver: escapes, bidi overrides and answers of another shape are shown escaped or refused, never thrown; an endless answer is cut", async () => {
+  let mode;
+  const bidi = "id-\u202egnp.exe";
+  const server = createServer((req, res) => {
+    const json = (value) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(value));
+    if (mode === "endless") {
+      res.writeHead(200, { "content-type": "application/json" });
+      const chunk = Buffer.alloc(1 << 16, 0x20);
+      const pump = () => { while (res.write(chunk)); };
+      res.on("drain", pump);
+      res.on("close", () => res.off("drain", pump));
+      return pump();
+    }
+    if (mode === "escapes") {
+      if (req.url.startsWith("/admin/stats")) return json({ total: 1, byState: { queued: 0, handling: 0, done: 1, dead: 0 }, byEvent: { "\u001b]0;pwned\u001b\\\u001b[31m": { queued: 0, handling: 0, done: 1, dead: 0 } }, oldestPendingMs: null });
+      return json({ deliveries: [{ id: bidi, bodyHash: 42, event: "\u2066meeting.ended", state: "done", attempts: 1, receivedAt: "abc", updatedAt: 1e300, lastError: null, body: "{}" }] });
+    }
+    // Of another shape: counts that are text, lists of null.
+    if (req.url.startsWith("/admin/stats")) return json({ total: "\u001b[31m1", byState: { queued: 0, handling: 0, done: 1, dead: 0 }, byEvent: null, oldestPendingMs: null });
+    if (req.url.startsWith("/admin/redrive")) return json({ redriven: [null], skipped: [] });
+    return json({ deliveries: [null] });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const receiver = `http://127.0.0.1:${server.address().port}`;
+  const deliveries = (...args) => cli(["deliveries", ...args, "--receiver", receiver, "--admin-token", "t0ken-hostile"]);
+  try {
+    mode = "escapes";
+    for (const args of [["stats"], ["list"], ["show", "x"]]) {
+      const result = await deliveries(...args);
+      assert.equal(result.code, 0, `${args}: ${result.stderr}`);
+      assert.doesNotMatch(result.stdout, /[\u0000-\u0009\u000b-\u001f\u202e\u2066]/, `${args}: no control or bidi character reaches the terminal:\n${result.stdout}`);
+    }
+    assert.match((await deliveries("stats")).stdout, /\\u001b\]0;pwned/);
+    const listed = await deliveries("list");
+    assert.match(listed.stdout, /id-\\u202egnp\.exe/);
+    assert.match((await deliveries("show", "x")).stdout, /received +abc/);
+
+    mode = "other shapes";
+    for (const args of [["stats"], ["list"], ["show", "x"], ["redrive", "x"]]) {
+      const result = await deliveries(...args);
+      assert.equal(result.code, 1, `${args}: ${result.stdout}${result.stderr}`);
+      assert.match(result.stderr, /the receiver's answer is not what the admin API answers/, `${args}`);
+      assert.doesNotMatch(result.stderr, /TypeError|RangeError|    at /, `${args}: no stack`);
+      assert.equal(result.stdout, "", `${args}: nothing printed before`);
+    }
+
+    mode = "endless";
+    const endless = await deliveries("stats");
+    assert.equal(endless.code, 1);
+    assert.match(endless.stderr, /with more than 32 MiB: not the admin API/);
+  } finally {
+    server.close();
+    server.closeAllConnections();
+  }
+});
+
 test("the READMEs' install commands work as written, from a checkout of any name (but for `cargo xtask build`, done)", async () => {
   const ROOT = fileURLToPath(new URL("../../", import.meta.url));
   for (const [readme, heading] of [["README.md", "## Quick start (JavaScript)"], ["pkg-template/README.md", "Until it is on the npm registry"]]) {

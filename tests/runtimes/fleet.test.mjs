@@ -47,6 +47,7 @@ before(async () => {
   postgres = await startPostgres(POSTGRES_BIN);
   const { default: pg } = await import(pathToFileURL(join(WORK, "node_modules", "pg", "lib", "index.js")));
   pool = new pg.Pool({ connectionString: postgres.url, max: 4 });
+  pool.on("error", () => {}); // an idle connection ended by the outage test below
   await pool.query(`CREATE TABLE effects (meeting TEXT NOT NULL, delivery TEXT NOT NULL, process TEXT NOT NULL);
     CREATE TABLE failures (meeting TEXT PRIMARY KEY, times INTEGER NOT NULL);
     CREATE TABLE stalls (meeting TEXT PRIMARY KEY, runs INTEGER NOT NULL DEFAULT 0)`);
@@ -172,6 +173,34 @@ test("4 Node processes, one PostgreSQL: 1 000 deliveries each sent twice (some a
   assert.ok(byProcess.every((p) => p.process !== "p0" || p.n < DELIVERIES), "p0 died");
 });
 
+test("PostgreSQL stops and starts again under a receiver process (its pool with no error listener, as an app writes it): the process lives on, a delivery during the outage gets 503, then is handled once", { skip: SKIP, timeout: LIMIT }, async () => {
+  const pkg = await import(pathToFileURL(join(WORK, "node_modules", "realtimekit-webhooks", "node.js")));
+  const { publicKey, privateKey } = await pkg.generateTestKeys();
+  const child = startProcess("node", ["receiver.mjs"], { cwd: WORK, env: { ...process.env, DATABASE_URL: postgres.url, PUBLIC_KEY: publicKey, NAME: "outage" } });
+  try {
+    const [, port] = await child.waitFor(/listening on (\d+)/);
+    const deliver = async (meeting) => {
+      const { body, headers } = await pkg.signDelivery({ event: "meeting.started", meeting: { id: meeting, title: meeting } }, { privateKey });
+      return async () => (await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body, headers, signal: AbortSignal.timeout(20_000) })).status;
+    };
+    const before = await deliver("outage-before");
+    const during = await deliver("outage-during");
+    assert.equal(await before(), 200, "handled before the outage (the pool now has an idle connection)");
+    const stopped = await postgres.stopServer();
+    assert.equal(stopped.code, 0, stopped.stderr);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the idle connection's error reaches the pool
+    assert.equal(await during(), 503, "no store: 503, and RealtimeKit sends it again");
+    await postgres.start();
+    assert.equal(await during(), 200, "handled once the database is back");
+    assert.equal(await during(), 200, "then a repeat");
+    assert.ok(child.running(), `the process lived through the outage:\n${child.output()}`);
+    const { rows } = await pool.query("SELECT meeting, COUNT(*)::int AS runs FROM effects WHERE meeting LIKE 'outage-%' GROUP BY meeting ORDER BY meeting");
+    assert.deepEqual(rows, [{ meeting: "outage-before", runs: 1 }, { meeting: "outage-during", runs: 1 }]);
+  } finally {
+    await child.stop();
+  }
+});
+
 storeContract("PostgresDeliveryStore", async () => {
   const { PostgresDeliveryStore } = await import(pathToFileURL(join(WORK, "node_modules", "realtimekit-webhooks", "postgres.js")));
   const store = new PostgresDeliveryStore(pool, { table: "contract_deliveries" });
@@ -187,6 +216,22 @@ test("PostgresDeliveryStore: migrate from eight connections at once, and a table
     assert.throws(() => new PostgresDeliveryStore(pool, { table }), { name: "ValidationError" });
   }
   assert.throws(() => new PostgresDeliveryStore("postgres://localhost"), { name: "ValidationError" });
+});
+
+test("PostgresDeliveryStore.prune forgets done deliveries, and claims and releases left behind, last touched before its time; nothing newer", { skip: SKIP }, async () => {
+  const { PostgresDeliveryStore } = await import(pathToFileURL(join(WORK, "node_modules", "realtimekit-webhooks", "postgres.js")));
+  const store = new PostgresDeliveryStore(pool, { table: "pruned_deliveries" });
+  await store.migrate();
+  const now = Date.now();
+  const week = 7 * 86_400_000;
+  const rows = [["old-done", "done", null, now - 2 * week], ["old-handling", "handling", now - 2 * week, now - 2 * week], ["old-queued", "queued", null, now - 2 * week],
+    ["new-done", "done", null, now], ["new-handling", "handling", now + 60_000, now - 2 * week + 1]];
+  for (const [id, state, leaseUntil, updatedAt] of rows) {
+    await pool.query(`INSERT INTO pruned_deliveries (id, body_hash, event, state, lease_until, received_at, updated_at) VALUES ($1, 'h', 'meeting.started', $2, $3, $4, $4)`, [id, state, leaseUntil, updatedAt]);
+  }
+  await store.prune(now - week);
+  const left = (await pool.query("SELECT id FROM pruned_deliveries ORDER BY id")).rows.map((r) => r.id);
+  assert.deepEqual(left, ["new-done", "new-handling"], "a claim whose lease still holds stays, whenever it was made");
 });
 
 test("PostgresDeliveryStore: READ COMMITTED whatever the database's default; a row held by a frozen transaction stalls its delivery for seconds, never the pool; any table name", { skip: SKIP, timeout: LIMIT }, async () => {

@@ -45,6 +45,8 @@ let failSends = 0;
 const failing = { deliveries: 0, times: 0, left: new Map(), injected: 0 };
 let counted = 0;
 let countedAnswer;
+// An outage of D1 for the outcome "done": from the next such write, every one of that delivery's fails for \`ms\`.
+const outage = { ms: 0, id: null, since: 0, injected: 0 };
 // D1, but the next failing.completes writes of an outcome "done" fail.
 let db;
 const faultyDB = (real) => (db ??= {
@@ -54,6 +56,14 @@ const faultyDB = (real) => (db ??= {
     if (!sql.includes("SET state = 'done'")) return statement;
     return { bind: (...args) => ({ all: async () => {
       const id = args[0];
+      if (outage.ms > 0 && (outage.id ?? id) === id) {
+        if (outage.id === null) Object.assign(outage, { id, since: Date.now() });
+        if (Date.now() - outage.since < outage.ms) {
+          outage.injected++;
+          throw new Error("injected: D1 unavailable");
+        }
+        outage.ms = 0;
+      }
       if (!failing.left.has(id) && failing.deliveries > 0) { failing.deliveries--; failing.left.set(id, failing.times); }
       if (failing.left.get(id) > 0) {
         failing.left.set(id, failing.left.get(id) - 1);
@@ -80,6 +90,10 @@ export default {
       return Response.json({ injected: 0 });
     }
     if (url.pathname === "/__test/failing") return Response.json({ deliveries: failing.deliveries, injected: failing.injected });
+    if (url.pathname === "/__test/outage") {
+      if (url.searchParams.has("ms")) Object.assign(outage, { ms: Number(url.searchParams.get("ms")), id: null, since: 0, injected: 0 });
+      return Response.json(outage);
+    }
     if (url.pathname === "/__test/dead-letters") return Response.json((await env.DB.prepare("SELECT * FROM deliveries WHERE state = 'dead' ORDER BY updated_at").all()).results);
     if (url.pathname === "/__test/deliveries") return Response.json((await env.DB.prepare("SELECT id, body_hash AS bodyHash, state, attempts, redrives FROM deliveries").all()).results);
     // SQL of the test's own, on the Worker's D1: { sql, binds }.
@@ -491,6 +505,24 @@ test("an outcome write that fails once, and twice, is retried on its own: the ha
   }
 });
 
+test("D1 unavailable for 8 s as a handler ends: the consumer writes the outcome once D1 is back, and the handler runs once", { timeout: LIMIT }, async () => {
+  await testRoute("/__test/outage?ms=8000");
+  const [record] = await deliver(meeting("meeting.started", "d1-outage"));
+  await until(() => backend.handled().some((e) => e.id === record.id), "the delivery handled");
+  await until(async () => (await testRoute("/__test/outage")).ms === 0, "the outage over", 30_000);
+  const row = async () => (await testRoute("/__test/deliveries")).find((d) => d.id === record.id);
+  await until(async () => (await row())?.state === "done", "the outcome written", 30_000);
+  const { injected } = await testRoute("/__test/outage");
+  assert.ok(injected >= 4, `the write failed all through the outage (${injected} tries), more than a request's retries`);
+  // The sweeper finds nothing to send again, and RealtimeKit's resend is a repeat.
+  assert.equal((await worker.fetch(`http://worker/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/5 * * * *")}`)).status, 200);
+  const again = await admin(`/__emulator/deliveries/${record.id}/resend`, { wait: true });
+  assert.equal(again.attempts.at(-1).status, 200, "a repeat");
+  await sleep(1500);
+  assert.equal(backend.events.filter((e) => e.id === record.id).length, 1, "one run");
+  assert.equal((await row()).attempts, 1);
+});
+
 test("a repeated rtk-signature header (as a proxy repeats it) is accepted", { timeout: LIMIT }, async () => {
   const privateKey = await currentPrivateKey();
   const body = JSON.stringify(meeting("meeting.started", "repeated-signature"));
@@ -686,17 +718,18 @@ test("rows the durable receiver did not write are handled: a claim's row with no
   assert.ok(rows.every((r) => r.state === "done" && /^[0-9a-f]{64}$/.test(r.bodyHash)), JSON.stringify(rows));
 });
 
-test("an rtk-uuid of 300 bytes or with control characters is malformed (400), never stored; a sweep that cannot send still prunes", { timeout: LIMIT }, async () => {
+test("an rtk-uuid of 300 bytes, with control characters or anything but printable ASCII is malformed (400), never stored; a sweep that cannot send still prunes", { timeout: LIMIT }, async () => {
   const privateKey = await currentPrivateKey();
   const body = JSON.stringify({ event: "livestreaming.statusUpdate", streamId: "long-id", status: "LIVE" });
-  for (const id of ["x".repeat(300), "id\u001b[2J"]) {
+  // "\u00e2\u0080\u00ae": the bytes E2 80 AE, which workerd reads as U+202E (a right-to-left override that would turn an id around in a terminal).
+  for (const id of ["x".repeat(300), "id\u001b[2J", "id-\u00e2\u0080\u00ae-evil"]) {
     const signature = createSign("RSA-SHA256").update(body).sign(privateKey, "base64");
     const response = await fetch(workerURL, { method: "POST", body, headers: { "rtk-signature": signature, "rtk-uuid": id } }).catch((error) => error);
     // (An ESC byte is refused by fetch itself here; a raw client gets the Worker's 400.)
     if (response instanceof Error) continue;
     assert.deepEqual([response.status, await response.text()], [400, "malformed: not a webhook delivery\n"]);
   }
-  assert.deepEqual(await sql("SELECT COUNT(*) AS n FROM deliveries WHERE length(id) > 256"), [{ n: 0 }]);
+  assert.deepEqual(await sql("SELECT COUNT(*) AS n FROM deliveries WHERE length(id) > 256 OR id LIKE '%evil'"), [{ n: 0 }]);
   // A queued row the sweeper cannot send, and a done one past its retention: the sweep goes on, and prunes.
   const now = Date.now();
   await sql(`INSERT INTO deliveries (id, body_hash, replay_key, webhook_id, event, body, state, attempts, received_at, updated_at)

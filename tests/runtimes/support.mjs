@@ -50,6 +50,8 @@ export function startProcess(command, args, options) {
   const exited = once(child, "exit");
   return {
     output: () => text,
+    /** Whether it has not exited. */
+    running: () => child.exitCode === null && child.signalCode === null,
     /** Sends `signal` to the whole process group (SIGKILL: no chance to clean up). */
     kill: (signal) => process.kill(-child.pid, signal),
     exited,
@@ -104,7 +106,8 @@ export async function freePort() {
  * A throwaway PostgreSQL server: its own cluster in a temporary directory,
  * on a free loopback port, trusting local connections; run as the `postgres`
  * user when we are root (the server refuses to run as root). `bin` holds
- * initdb and pg_ctl. Resolves to `{ url, stop }`.
+ * initdb and pg_ctl. Resolves to `{ url, stop, stopServer, start }` (`stop`
+ * ends it for good; `stopServer` and `start`, an outage).
  */
 export async function startPostgres(bin) {
   const { chown, mkdtemp, rm } = await import("node:fs/promises");
@@ -122,10 +125,16 @@ export async function startPostgres(bin) {
   const port = await freePort();
   // Durability is not what is tested: no fsync, a quick start and stop.
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-  const start = await as("pg_ctl", ["-D", data, "-o", options, "-l", join(dir, "log"), "-w", "-t", "60", "start"]);
-  if (start.code !== 0) throw new Error(`pg_ctl start failed:\n${start.stdout}${start.stderr}`);
+  const startServer = async () => {
+    const start = await as("pg_ctl", ["-D", data, "-o", options, "-l", join(dir, "log"), "-w", "-t", "60", "start"]);
+    if (start.code !== 0) throw new Error(`pg_ctl start failed:\n${start.stdout}${start.stderr}`);
+  };
+  await startServer();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    /** Stops the server as an administrator would (every connection terminated), until `start()`. */
+    stopServer: () => as("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]),
+    start: startServer,
     stop: async () => {
       await as("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
       await rm(dir, { recursive: true, force: true });
