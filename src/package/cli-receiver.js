@@ -303,6 +303,9 @@ async function initWorker({ values, positionals, command, out }) {
   const name = basename(dir).toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "rtk-receiver";
   // A path (a tarball, a directory) as npm reads it from the project: absolute.
   const local = values.package !== undefined && (await stat(values.package).then(() => true, () => false));
+  if (values.package !== undefined && !local && /^[./~]|\.(tgz|tar\.gz)$/.test(values.package)) {
+    throw new UsageError(`${command}: --package ${values.package} is not there: give the path of the tarball (npm pack writes it), or a version`, { cause: command });
+  }
   const dependency = local ? `file:${resolve(values.package)}` : values.package ?? `^${manifest.version}`;
 
   await mkdir(join(dir, ".rtk-keys"), { recursive: true });

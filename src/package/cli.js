@@ -89,6 +89,7 @@ const COMMANDS = {
     args: ["event"],
     options: {
       "fresh-ids": { type: "boolean", help: "new ids in the body (a meeting's, a session's, ...), so that each run is a new event" },
+      json: { type: "boolean", help: "(the body is JSON either way)" },
     },
     summary: "print an example delivery body of an event (for trigger --body, or a test)",
     run: example,

@@ -122,6 +122,7 @@ test("--json: errors are JSON on stderr too, with the same exit codes; example p
   const example = await cli(["example", "meeting.ended"]);
   assert.equal(example.code, 0);
   assert.equal(JSON.parse(example.stdout).event, "meeting.ended");
+  assert.equal((await cli(["example", "meeting.ended", "--json"])).stdout, example.stdout, "--json as every command takes it: the body is JSON either way");
   const fresh = [await cli(["example", "meeting.ended", "--fresh-ids"]), await cli(["example", "meeting.ended", "--fresh-ids"])].map((r) => JSON.parse(r.stdout));
   assert.notEqual(fresh[0].meeting.id, fresh[1].meeting.id);
 
@@ -332,6 +333,7 @@ test("deliveries: bad usage is exit 2 before anything is sent; the token comes f
       [["deliveries", "stats", "--receiver", "http://10.0.0.1:8787", "--admin-token", "t"], /plain http: the admin token would cross the network unencrypted/],
       [["deliveries", "stats", "--receiver", receiver, "--admin-token", "to\nken"], /control characters/],
       [["init", "worker", "package.json"], /package\.json is a file: give a new directory/],
+      [["init", "worker", "never-written", "--package", "./no-such.tgz"], /--package \.\/no-such\.tgz is not there/],
     ]) {
       const result = await cli(args);
       assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
