@@ -22,7 +22,7 @@ export class Output {
     process.stderr.write(`${text}\n`);
   }
   json(value) {
-    if (this.asJSON) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    if (this.asJSON) process.stdout.write(`${safeJSON(value)}\n`);
   }
   result(value, text) {
     if (this.asJSON) this.json(value);
@@ -69,4 +69,15 @@ export function table(header, rows) {
 export function oneLine(text, max = 120) {
   const line = text.replace(/\s+/g, " ").trim();
   return line.length > max ? `${line.slice(0, max - 3)}...` : line;
+}
+
+/**
+ * JSON with the characters a terminal acts on or hides escaped as `\uXXXX`
+ * (C1 controls, bidi overrides, zero-width and line separators: JSON.stringify
+ * escapes only those below U+0020), so that what a receiver sent cannot
+ * rewrite a terminal that shows it. Still the same JSON to a parser.
+ */
+export function safeJSON(value) {
+  return JSON.stringify(value, null, 2).replace(/[\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}]/gu, (c) =>
+    Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""));
 }

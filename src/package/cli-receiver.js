@@ -87,20 +87,20 @@ async function listDeliveries({ values, command, out }) {
     query.set("limit", String(limit));
   }
   const { deliveries } = await admin(values, command, "GET", `/deliveries${query.size > 0 ? `?${query}` : ""}`);
-  if (!Array.isArray(deliveries) || !deliveries.every(isObject)) throw notTheAdminAPI();
+  if (!Array.isArray(deliveries) || !deliveries.every(isDelivery)) throw notTheAdminAPI();
   if (out.asJSON) return out.json(deliveries);
   if (deliveries.length === 0) return out.line("no deliveries");
   out.line(table(
     ["RTK-UUID", "BODY", "EVENT", "STATE", "ATTEMPTS", "RECEIVED", "LAST ERROR"],
     // Queued after a failed attempt: waiting for its retry, not new.
-    deliveries.map((d) => [d.id, shown(d.bodyHash).slice(0, 12), d.event, d.state === "queued" && d.attempts > 0 ? "retrying" : d.state, d.attempts, iso(d.receivedAt), d.lastError ? oneLine(String(d.lastError), 80) : ""].map((cell) => shown(cell))),
+    deliveries.map((d) => [d.id, d.bodyHash.slice(0, 12), d.event, d.state === "queued" && d.attempts > 0 ? "retrying" : d.state, d.attempts, iso(d.receivedAt), d.lastError ? oneLine(d.lastError, 80) : ""].map((cell) => shown(cell))),
   ));
 }
 
 async function showDelivery({ values, positionals, command, out }) {
   // By query, not path: an rtk-uuid such as ".." is no path segment.
   const { deliveries } = await admin(values, command, "GET", `/deliveries?${new URLSearchParams({ id: positionals[0] })}`);
-  if (!Array.isArray(deliveries) || !deliveries.every(isObject)) throw notTheAdminAPI();
+  if (!Array.isArray(deliveries) || !deliveries.every(isDelivery)) throw notTheAdminAPI();
   if (out.asJSON) return out.json(deliveries);
   out.line(deliveries.map((d) => [
     table([], [
@@ -150,6 +150,15 @@ async function redrive({ values, positionals, command, out }) {
 }
 
 const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+const isText = (value) => typeof value === "string";
+const isTime = (value) => Number.isSafeInteger(value) && value >= 0;
+
+/** A delivery as the admin API lists it (a hostile receiver's of another shape is refused, not shown as if true). */
+function isDelivery(d) {
+  return isObject(d) && isText(d.id) && isText(d.bodyHash) && isText(d.event) && ["queued", "handling", "done", "dead"].includes(d.state)
+    && Number.isSafeInteger(d.attempts) && d.attempts >= 0 && isTime(d.receivedAt) && (d.updatedAt === undefined || isTime(d.updatedAt))
+    && [d.lastError, d.webhookId].every((v) => v == null || isText(v)) && (d.body === undefined || d.body === null || isText(d.body));
+}
 
 /** An answer of another shape than the admin API's (from another server, or a hostile one). */
 const notTheAdminAPI = () => new CommandFailed("the receiver's answer is not what the admin API answers: is --receiver a durable receiver?");
@@ -268,8 +277,8 @@ function since(text, command) {
   return ms;
 }
 
-/** A time of the receiver's (ms since the epoch) as ISO; anything else as it came. */
-const iso = (ms) => (ms == null ? "" : Number.isFinite(Number(ms)) && Math.abs(Number(ms)) <= 8.64e15 ? new Date(Number(ms)).toISOString() : ms);
+/** A time of the receiver's (ms since the epoch, checked by isDelivery) as ISO. */
+const iso = (ms) => (ms == null ? "" : new Date(Math.min(ms, 8.64e15)).toISOString());
 
 function duration(ms) {
   if (ms < 1000) return `${ms} ms`;

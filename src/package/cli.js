@@ -16,7 +16,7 @@ import {
 // input.js into this file, and ensurePatch is the wasm module's.
 import { ENVIRONMENT, parseEvents, suggestion, webhookInput } from "./input.js";
 import { ensurePatch } from "./realtimekit_webhooks.js";
-import { CommandFailed, OUTPUT, Output, UsageError, describe, oneLine, table } from "./cli-output.js";
+import { CommandFailed, OUTPUT, Output, UsageError, describe, oneLine, safeJSON, table } from "./cli-output.js";
 import { RECEIVER_COMMANDS, RECEIVER_SETTINGS } from "./cli-receiver.js";
 
 const NAME = "realtimekit-webhooks";
@@ -538,7 +538,7 @@ function errorJSON(error, className) {
     if (error[key] !== undefined && error[key] !== null) out[key] = error[key];
   }
   if (error instanceof UsageError) out.help = `${NAME} ${typeof error.cause === "string" ? `${error.cause} ` : ""}--help`;
-  return `${JSON.stringify({ error: out }, null, 2)}\n`;
+  return `${safeJSON({ error: out })}\n`;
 }
 
 main(process.argv.slice(2)).then(

@@ -21,13 +21,23 @@ const STATEMENT_TIMEOUT = "8s";
 /** A connection that took longer than this to get is given back unused: the receiver has given up on the call by then. */
 const STALE_MS = 8000;
 /**
- * The pool's "error" listener, added once per pool. `pg` emits "error" when
- * an idle connection ends (the database restarted, a failover): with no
- * listener that event ends the process, every receiver of a fleet at once.
- * With it, the next claim fails (503: the delivery comes back) and the pool
- * connects again. An app that logs these adds its own listener too.
+ * The "error" listener of the pool (added once per pool) and of each
+ * connection the store holds. `pg` emits "error" when a connection ends (the
+ * database restarted, a failover, a terminated backend): with no listener
+ * that event ends the process, every receiver of a fleet at once. The pool
+ * listens to its idle connections only, so the store listens to the ones it
+ * has checked out too. The query under way fails (503: the delivery comes
+ * back) and the pool connects again. An app that logs these adds its own
+ * listener too.
  */
-const IDLE_CONNECTION_ENDED = () => {};
+const CONNECTION_ENDED = () => {};
+/**
+ * What the store gives a pool that has none: a connect that never answers (a
+ * database that accepts and says nothing) would otherwise hold a slot of the
+ * pool for good, and a query likewise its connection.
+ */
+const CONNECT_TIMEOUT_MS = 8000;
+const QUERY_TIMEOUT_MS = 10_000;
 
 /** Every transaction's start. */
 const BEGIN = `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'; SET LOCAL statement_timeout = '${STATEMENT_TIMEOUT}'`;
@@ -53,7 +63,9 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS {t} (
 /**
  * A DeliveryStore in PostgreSQL, over a `pg` Pool (`new pg.Pool({ ... })`):
  * `new PostgresDeliveryStore(pool)`, then `await store.migrate()` once at
- * start-up (it makes the table if it is not there).
+ * start-up (it makes the table if it is not there). A pool given no
+ * `connectionTimeoutMillis` or `query_timeout` gets CONNECT_TIMEOUT_MS and
+ * QUERY_TIMEOUT_MS.
  */
 export class PostgresDeliveryStore {
   #pool;
@@ -72,8 +84,13 @@ export class PostgresDeliveryStore {
     if (typeof table !== "string" || !/^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$/.test(table)) {
       throw new ValidationError("table: must be a table name (letters, digits and _, optionally schema.table)", "table");
     }
-    if (typeof pool.on === "function" && typeof pool.listeners === "function" && !pool.listeners("error").includes(IDLE_CONNECTION_ENDED)) {
-      pool.on("error", IDLE_CONNECTION_ENDED);
+    if (typeof pool.on === "function" && typeof pool.listeners === "function" && !pool.listeners("error").includes(CONNECTION_ENDED)) {
+      pool.on("error", CONNECTION_ENDED);
+    }
+    // pg-pool reads these as it connects (and new connections take query_timeout).
+    if (pool.options !== null && typeof pool.options === "object") {
+      pool.options.connectionTimeoutMillis ||= CONNECT_TIMEOUT_MS;
+      pool.options.query_timeout ||= QUERY_TIMEOUT_MS;
     }
     this.#pool = pool;
     // Quoted: a name such as "order" is a table, not SQL.
@@ -119,7 +136,10 @@ export class PostgresDeliveryStore {
    * the table.
    */
   async prune(before) {
-    await this.#transaction((query) => query(`DELETE FROM ${this.#table} WHERE updated_at < $1 AND state <> 'dead' AND (lease_until IS NULL OR lease_until < $1)`, [before]));
+    if (typeof before !== "number" || !Number.isFinite(before)) throw new ValidationError("before: must be a time in ms since the epoch (Date.now() - 7 * 86_400_000, say)", "before");
+    // A lease that holds now is never pruned, whatever `before` says.
+    const cutoff = Math.min(Math.trunc(before), Date.now());
+    await this.#transaction((query) => query(`DELETE FROM ${this.#table} WHERE updated_at < $1 AND state <> 'dead' AND (lease_until IS NULL OR lease_until < $1)`, [cutoff]));
   }
 
   #sql(name) {
@@ -141,6 +161,7 @@ export class PostgresDeliveryStore {
     }
     // A connection that could not even roll back is broken: the pool drops it rather than lend it again.
     let broken = false;
+    client.on("error", CONNECTION_ENDED);
     try {
       await client.query(BEGIN);
       const result = await work((text, values) => client.query(text, values));
@@ -152,6 +173,8 @@ export class PostgresDeliveryStore {
       });
       throw error;
     } finally {
+      // (A broken one keeps it: it may say more as the pool ends it.)
+      if (!broken) client.removeListener("error", CONNECTION_ENDED);
       client.release(broken);
     }
   }

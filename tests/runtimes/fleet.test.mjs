@@ -173,7 +173,7 @@ test("4 Node processes, one PostgreSQL: 1 000 deliveries each sent twice (some a
   assert.ok(byProcess.every((p) => p.process !== "p0" || p.n < DELIVERIES), "p0 died");
 });
 
-test("PostgreSQL stops and starts again under a receiver process (its pool with no error listener, as an app writes it): the process lives on, a delivery during the outage gets 503, then is handled once", { skip: SKIP, timeout: LIMIT }, async () => {
+test("PostgreSQL stops and starts again under a receiver process (its pool with no error listener, as an app writes it), a claim in flight: the process lives on, a delivery during the outage gets 503, then is handled once", { skip: SKIP, timeout: LIMIT }, async () => {
   const pkg = await import(pathToFileURL(join(WORK, "node_modules", "realtimekit-webhooks", "node.js")));
   const { publicKey, privateKey } = await pkg.generateTestKeys();
   const child = startProcess("node", ["receiver.mjs"], { cwd: WORK, env: { ...process.env, DATABASE_URL: postgres.url, PUBLIC_KEY: publicKey, NAME: "outage" } });
@@ -185,17 +185,28 @@ test("PostgreSQL stops and starts again under a receiver process (its pool with 
     };
     const before = await deliver("outage-before");
     const during = await deliver("outage-during");
+    const inFlight = await deliver("outage-in-flight");
     assert.equal(await before(), 200, "handled before the outage (the pool now has an idle connection)");
+    // A claim in flight as the server stops: held back by a lock on the table, its connection checked out.
+    const { default: pg } = await import(pathToFileURL(join(WORK, "node_modules", "pg", "lib", "index.js")));
+    const holder = new pg.Client({ connectionString: postgres.url });
+    holder.on("error", () => {});
+    await holder.connect();
+    await holder.query("BEGIN; LOCK TABLE rtk_deliveries IN ACCESS EXCLUSIVE MODE");
+    const held = inFlight();
+    await new Promise((resolve) => setTimeout(resolve, 500));
     const stopped = await postgres.stopServer();
     assert.equal(stopped.code, 0, stopped.stderr);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // the idle connection's error reaches the pool
+    await holder.end().catch(() => {});
+    assert.equal(await held, 503, "the claim in flight failed: 503");
     assert.equal(await during(), 503, "no store: 503, and RealtimeKit sends it again");
     await postgres.start();
     assert.equal(await during(), 200, "handled once the database is back");
     assert.equal(await during(), 200, "then a repeat");
+    assert.equal(await inFlight(), 200, "the one in flight too");
     assert.ok(child.running(), `the process lived through the outage:\n${child.output()}`);
     const { rows } = await pool.query("SELECT meeting, COUNT(*)::int AS runs FROM effects WHERE meeting LIKE 'outage-%' GROUP BY meeting ORDER BY meeting");
-    assert.deepEqual(rows, [{ meeting: "outage-before", runs: 1 }, { meeting: "outage-during", runs: 1 }]);
+    assert.deepEqual(rows, [{ meeting: "outage-before", runs: 1 }, { meeting: "outage-during", runs: 1 }, { meeting: "outage-in-flight", runs: 1 }]);
   } finally {
     await child.stop();
   }
@@ -218,6 +229,29 @@ test("PostgresDeliveryStore: migrate from eight connections at once, and a table
   assert.throws(() => new PostgresDeliveryStore("postgres://localhost"), { name: "ValidationError" });
 });
 
+test("a database that accepts connections and never answers: each claim fails (503) within the receiver's 10 s, and nothing holds a connection of the pool for good", { skip: SKIP, timeout: LIMIT }, async () => {
+  const { PostgresDeliveryStore } = await import(pathToFileURL(join(WORK, "node_modules", "realtimekit-webhooks", "postgres.js")));
+  const { default: pg } = await import(pathToFileURL(join(WORK, "node_modules", "pg", "lib", "index.js")));
+  const { createServer } = await import("node:net");
+  const sockets = new Set();
+  const silent = createServer((socket) => { sockets.add(socket); socket.on("error", () => {}); });
+  await new Promise((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  const hung = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${silent.address().port}/postgres`, max: 2 }); // as the README writes it: no timeouts
+  try {
+    const store = new PostgresDeliveryStore(hung);
+    const key = { id: "hung-1", bodyHash: "h", replayKey: null, event: "meeting.started", webhookId: null };
+    const started = Date.now();
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => store.claim(key, "o", 10_000)));
+    assert.ok(results.every((r) => r.status === "rejected"), JSON.stringify(results.map((r) => r.status)));
+    assert.ok(Date.now() - started < 10_000 * 2, "each within about the connect timeout");
+    assert.deepEqual([hung.totalCount, hung.waitingCount], [0, 0], "no connection or caller left waiting");
+  } finally {
+    await hung.end().catch(() => {});
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+  }
+});
+
 test("PostgresDeliveryStore.prune forgets done deliveries, and claims and releases left behind, last touched before its time; nothing newer", { skip: SKIP }, async () => {
   const { PostgresDeliveryStore } = await import(pathToFileURL(join(WORK, "node_modules", "realtimekit-webhooks", "postgres.js")));
   const store = new PostgresDeliveryStore(pool, { table: "pruned_deliveries" });
@@ -232,6 +266,9 @@ test("PostgresDeliveryStore.prune forgets done deliveries, and claims and releas
   await store.prune(now - week);
   const left = (await pool.query("SELECT id FROM pruned_deliveries ORDER BY id")).rows.map((r) => r.id);
   assert.deepEqual(left, ["new-done", "new-handling"], "a claim whose lease still holds stays, whenever it was made");
+  await store.prune(now + 86_400_000); // a time to come: no lease that holds now is pruned
+  assert.deepEqual((await pool.query("SELECT id FROM pruned_deliveries ORDER BY id")).rows.map((r) => r.id), ["new-handling"]);
+  for (const before of [undefined, null, Number.NaN, Infinity, "abc"]) await assert.rejects(store.prune(before), { name: "ValidationError" });
 });
 
 test("PostgresDeliveryStore: READ COMMITTED whatever the database's default; a row held by a frozen transaction stalls its delivery for seconds, never the pool; any table name", { skip: SKIP, timeout: LIMIT }, async () => {
