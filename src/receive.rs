@@ -71,6 +71,14 @@ impl Caller {
             Caller::Consumer => &CONSUMER_OUTCOME_RETRY_DELAYS,
         }
     }
+
+    /// After this long no new try starts (a store that takes seconds to fail,
+    /// waiting for a connection, would otherwise stretch every try): the
+    /// delays, and a little more.
+    fn retry_budget(self) -> Duration {
+        let delays: Duration = self.retry_delays().iter().sum();
+        delays + delays / 5
+    }
 }
 
 /// Verifies, de-duplicates and hands deliveries to a handler.
@@ -338,11 +346,15 @@ async fn while_renewing<S: DeliveryStore, T>(
     }
 }
 
-/// `write()`, tried again after each of `caller`'s retry delays while it fails.
+/// `write()`, tried again after each of `caller`'s retry delays while it
+/// fails, no try starting past its budget: in a request, the answer waits at
+/// most about 2.5 s and one slow try (a store's call is bounded on its own).
 async fn retried<T, E, Fut: Future<Output = Result<T, E>>>(caller: Caller, mut write: impl FnMut() -> Fut) -> Result<T, E> {
+    let started = transport::now_ms();
+    let budget = caller.retry_budget().as_millis() as f64;
     let mut result = write().await;
     for &delay in caller.retry_delays() {
-        if result.is_ok() {
+        if result.is_ok() || transport::now_ms() - started + delay.as_millis() as f64 > budget {
             break;
         }
         let _ = transport::sleep(delay, None).await;

@@ -73,11 +73,12 @@ export function oneLine(text, max = 120) {
 
 /**
  * JSON with the characters a terminal acts on or hides escaped as `\uXXXX`
- * (C1 controls, bidi overrides, zero-width and line separators: JSON.stringify
+ * (C1 controls, bidi overrides, line separators, and every character shown as
+ * nothing: zero-width, fillers, variation selectors; JSON.stringify
  * escapes only those below U+0020), so that what a receiver sent cannot
  * rewrite a terminal that shows it. Still the same JSON to a parser.
  */
 export function safeJSON(value) {
-  return JSON.stringify(value, null, 2).replace(/[\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}]/gu, (c) =>
+  return JSON.stringify(value, null, 2).replace(/[\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu, (c) =>
     Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""));
 }

@@ -251,8 +251,10 @@ function loopback(url) {
  * unless `whole`. Line breaks stay in a `whole` text (a body).
  */
 function shown(value, max = 120, whole = false) {
-  // Control characters, and the invisible ones that reorder or hide text (bidi overrides, zero-width, line separators).
-  const hidden = whole ? /[\0-\x09\x0b-\x1f\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}]/gu : /[\0-\x1f\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}]/gu;
+  // Control characters, and the invisible ones that reorder or hide text (bidi overrides, line separators, zero-width, fillers).
+  const hidden = whole
+    ? /[\0-\x09\x0b-\x1f\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu
+    : /[\0-\x1f\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
   const escape = (c) => (c.length === 1 ? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}` : `\\u{${c.codePointAt(0).toString(16)}}`);
   const text = String(value ?? "").replace(hidden, escape);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;

@@ -4,7 +4,10 @@ import type { Claim, DeliveryKey, DeliveryStore } from "realtimekit-webhooks/rec
 /** The parts of a `pg` Pool the store uses. */
 export interface PgPoolLike {
   query(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>;
-  connect(): Promise<{ query(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>; release(destroy?: boolean): void }>;
+  connect(): Promise<{
+    query(config: { text: string; values?: unknown[]; query_timeout?: number }): Promise<{ rows: any[]; rowCount: number | null }>;
+    release(destroy?: boolean): void;
+  }>;
 }
 
 /**
@@ -12,8 +15,9 @@ export interface PgPoolLike {
  * process of a fleet de-duplicates through one table: `new
  * PostgresDeliveryStore(pool)`, then `await store.migrate()` once at start-up.
  * It listens for the pool's and its connections' "error" (a database restart
- * never ends the process), and gives a pool with none a
- * `connectionTimeoutMillis` of 8 s and a `query_timeout` of 10 s.
+ * never ends the process), gives a pool with none a
+ * `connectionTimeoutMillis` of 8 s, and runs each of its queries with a
+ * `query_timeout` of 10 s.
  */
 export declare class PostgresDeliveryStore implements DeliveryStore {
   /** `table` names the table (default "rtk_deliveries"). */

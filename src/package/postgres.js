@@ -32,9 +32,11 @@ const STALE_MS = 8000;
  */
 const CONNECTION_ENDED = () => {};
 /**
- * What the store gives a pool that has none: a connect that never answers (a
- * database that accepts and says nothing) would otherwise hold a slot of the
- * pool for good, and a query likewise its connection.
+ * A connect that never answers (a database that accepts and says nothing)
+ * would hold a slot of the pool for good, and a query its connection: the
+ * store gives a pool with no `connectionTimeoutMillis` this one, and each of
+ * its queries this `query_timeout` (per query, so connections the pool made
+ * before the store have it too).
  */
 const CONNECT_TIMEOUT_MS = 8000;
 const QUERY_TIMEOUT_MS = 10_000;
@@ -87,11 +89,8 @@ export class PostgresDeliveryStore {
     if (typeof pool.on === "function" && typeof pool.listeners === "function" && !pool.listeners("error").includes(CONNECTION_ENDED)) {
       pool.on("error", CONNECTION_ENDED);
     }
-    // pg-pool reads these as it connects (and new connections take query_timeout).
-    if (pool.options !== null && typeof pool.options === "object") {
-      pool.options.connectionTimeoutMillis ||= CONNECT_TIMEOUT_MS;
-      pool.options.query_timeout ||= QUERY_TIMEOUT_MS;
-    }
+    // pg-pool reads it at each connect.
+    if (pool.options !== null && typeof pool.options === "object") pool.options.connectionTimeoutMillis ||= CONNECT_TIMEOUT_MS;
     this.#pool = pool;
     // Quoted: a name such as "order" is a table, not SQL.
     this.#table = table.split(".").map((part) => `"${part}"`).join(".");
@@ -136,7 +135,9 @@ export class PostgresDeliveryStore {
    * the table.
    */
   async prune(before) {
-    if (typeof before !== "number" || !Number.isFinite(before)) throw new ValidationError("before: must be a time in ms since the epoch (Date.now() - 7 * 86_400_000, say)", "before");
+    if (typeof before !== "number" || !Number.isFinite(before) || Math.abs(before) > 8.64e15) {
+      throw new ValidationError("before: must be a time in ms since the epoch (Date.now() - 7 * 86_400_000, say)", "before");
+    }
     // A lease that holds now is never pruned, whatever `before` says.
     const cutoff = Math.min(Math.trunc(before), Date.now());
     await this.#transaction((query) => query(`DELETE FROM ${this.#table} WHERE updated_at < $1 AND state <> 'dead' AND (lease_until IS NULL OR lease_until < $1)`, [cutoff]));
@@ -163,12 +164,14 @@ export class PostgresDeliveryStore {
     let broken = false;
     client.on("error", CONNECTION_ENDED);
     try {
-      await client.query(BEGIN);
-      const result = await work((text, values) => client.query(text, values));
-      await client.query("COMMIT");
+      const query = (text, values) => client.query({ text, values, query_timeout: QUERY_TIMEOUT_MS });
+      await query(BEGIN);
+      const result = await work(query);
+      await query("COMMIT");
       return result;
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => {
+      // (A healthy connection rolls back at once: 2 s, not the query timeout again.)
+      await client.query({ text: "ROLLBACK", query_timeout: 2000 }).catch(() => {
         broken = true;
       });
       throw error;

@@ -223,6 +223,28 @@ describe("outcomes", () => {
     assert.deepEqual(errors[2], ["handled", "write failed"]);
   });
 
+  test("a store whose complete() takes 3 s to fail: no retry starts after the request's 2.5 s, so the answer (200, reported) waits for one slow try, not four", async () => {
+    const memory = new MemoryDeliveryStore();
+    let tries = 0;
+    const store = {
+      claim: (d, owner, lease) => memory.claim(d, owner, lease),
+      renew: (d, owner, lease) => memory.renew(d, owner, lease),
+      complete: async () => {
+        tries++;
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        throw new Error("no connection within 3 s");
+      },
+      release: (d, owner) => memory.release(d, owner),
+    };
+    const receiver = new WebhookReceiver({ publicKey: PUBLIC_PEM, store, onError: () => {} }).onAny(() => {});
+    const started = Date.now();
+    const result = await receiver.receiveBody(...signed(FIXTURE("meeting.started")));
+    assert.deepEqual(pick(result), ["handled", 200]);
+    assert.match(result.storeError.message, /no connection within 3 s/);
+    assert.equal(tries, 1);
+    assert.ok(Date.now() - started < 5000, `answered after ${Date.now() - started} ms`);
+  });
+
   test("a store method that gives neither true nor false (complete: undefined, renew: \"ok\") is the store failing, reported, never taken for done", async () => {
     const errors = [];
     const memory = new MemoryDeliveryStore();

@@ -377,7 +377,7 @@ test("deliveries: bad usage is exit 2 before anything is sent; the token comes f
 
 test("deliveries against a hostile receiver: escapes, bidi overrides and answers of another shape are shown escaped or refused, never thrown; an endless answer is cut", async () => {
   let mode;
-  const bidi = "id-\u202egnp.exe";
+  const bidi = "id-\u202egnp.exe\u3164";
   const server = createServer((req, res) => {
     const json = (value) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(value));
     if (mode === "endless") {
@@ -406,7 +406,7 @@ test("deliveries against a hostile receiver: escapes, bidi overrides and answers
     for (const args of [["stats"], ["list"], ["show", "x"], ["stats", "--json"], ["list", "--json"], ["show", "x", "--json"]]) {
       const result = await deliveries(...args);
       assert.equal(result.code, 0, `${args}: ${result.stderr}`);
-      assert.doesNotMatch(result.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b\u202e\u2066]/, `${args}: no control or bidi character reaches the terminal:\n${result.stdout}`);
+      assert.doesNotMatch(result.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b\u202e\u2066\u3164]/, `${args}: no control or bidi character reaches the terminal:\n${result.stdout}`);
     }
     assert.match((await deliveries("stats")).stdout, /\\u001b\]0;pwned/);
     assert.match((await deliveries("list")).stdout, /id-\\u202egnp\.exe/);

@@ -252,6 +252,44 @@ test("a database that accepts connections and never answers: each claim fails (5
   }
 });
 
+test("a database that stops answering on a connection the pool made before the store: the claim fails within the query timeout, the connection is dropped, and the store works again once it answers", { skip: SKIP, timeout: LIMIT }, async () => {
+  const { PostgresDeliveryStore } = await import(pathToFileURL(join(WORK, "node_modules", "realtimekit-webhooks", "postgres.js")));
+  const { default: pg } = await import(pathToFileURL(join(WORK, "node_modules", "pg", "lib", "index.js")));
+  const { createServer, connect } = await import("node:net");
+  // A proxy to the database that, frozen, passes nothing either way (a partition).
+  let frozen = false;
+  const sockets = new Set();
+  const proxy = createServer((downstream) => {
+    const upstream = connect(Number(new URL(postgres.url).port), "127.0.0.1");
+    for (const socket of [downstream, upstream]) { sockets.add(socket); socket.on("error", () => {}); }
+    downstream.on("data", (chunk) => { if (!frozen) upstream.write(chunk); });
+    upstream.on("data", (chunk) => { if (!frozen) downstream.write(chunk); });
+    downstream.on("close", () => upstream.destroy());
+    upstream.on("close", () => downstream.destroy());
+  });
+  await new Promise((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const url = new URL(postgres.url);
+  url.port = String(proxy.address().port);
+  const warm = new pg.Pool({ connectionString: url.href, max: 1 });
+  try {
+    await warm.query("SELECT 1"); // a connection made before the store (a health check)
+    const store = new PostgresDeliveryStore(warm, { table: "frozen_deliveries" });
+    await store.migrate();
+    const key = (n) => ({ id: `frozen-${n}`, bodyHash: "h", replayKey: null, event: "meeting.started", webhookId: null });
+    frozen = true;
+    const started = Date.now();
+    await assert.rejects(store.claim(key(1), "o", 10_000));
+    assert.ok(Date.now() - started < 15_000, `failed after ${Date.now() - started} ms`);
+    assert.equal(warm.totalCount, 0, "the connection that stopped answering was dropped, not lent again");
+    frozen = false;
+    assert.equal(await store.claim(key(2), "o", 10_000), "claimed", "a new connection once the database answers");
+  } finally {
+    await warm.end().catch(() => {});
+    for (const socket of sockets) socket.destroy();
+    proxy.close();
+  }
+});
+
 test("PostgresDeliveryStore.prune forgets done deliveries, and claims and releases left behind, last touched before its time; nothing newer", { skip: SKIP }, async () => {
   const { PostgresDeliveryStore } = await import(pathToFileURL(join(WORK, "node_modules", "realtimekit-webhooks", "postgres.js")));
   const store = new PostgresDeliveryStore(pool, { table: "pruned_deliveries" });
@@ -268,7 +306,7 @@ test("PostgresDeliveryStore.prune forgets done deliveries, and claims and releas
   assert.deepEqual(left, ["new-done", "new-handling"], "a claim whose lease still holds stays, whenever it was made");
   await store.prune(now + 86_400_000); // a time to come: no lease that holds now is pruned
   assert.deepEqual((await pool.query("SELECT id FROM pruned_deliveries ORDER BY id")).rows.map((r) => r.id), ["new-handling"]);
-  for (const before of [undefined, null, Number.NaN, Infinity, "abc"]) await assert.rejects(store.prune(before), { name: "ValidationError" });
+  for (const before of [undefined, null, Number.NaN, Infinity, "abc", -1e300]) await assert.rejects(store.prune(before), { name: "ValidationError" });
 });
 
 test("PostgresDeliveryStore: READ COMMITTED whatever the database's default; a row held by a frozen transaction stalls its delivery for seconds, never the pool; any table name", { skip: SKIP, timeout: LIMIT }, async () => {
