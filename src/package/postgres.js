@@ -40,6 +40,8 @@ const CONNECTION_ENDED = () => {};
  */
 const CONNECT_TIMEOUT_MS = 8000;
 const QUERY_TIMEOUT_MS = 10_000;
+/** How long `migrate()` waits for another process's (a fleet starting at once on a slow database). */
+const MIGRATE_WAIT_MS = 60_000;
 
 /** Every transaction's start. */
 const BEGIN = `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'; SET LOCAL statement_timeout = '${STATEMENT_TIMEOUT}'`;
@@ -96,13 +98,14 @@ export class PostgresDeliveryStore {
     this.#table = table.split(".").map((part) => `"${part}"`).join(".");
   }
 
-  /** Makes the table if it is not there (safe to run from every process at once). */
+  /** Makes the table if it is not there (safe to run from every process at once: each waits its turn, up to a minute). */
   async migrate() {
     await this.#transaction(async (query) => {
+      await query(`SET LOCAL lock_timeout = '${MIGRATE_WAIT_MS}ms'; SET LOCAL statement_timeout = '${MIGRATE_WAIT_MS}ms'`);
       // One process at a time, whatever the table (CREATE ... IF NOT EXISTS alone can collide).
       await query("SELECT pg_advisory_xact_lock(hashtext('realtimekit-webhooks migrate'))");
       await query(sql(SCHEMA, this.#table, false));
-    });
+    }, MIGRATE_WAIT_MS + 5000);
   }
 
   async claim(key, owner, leaseMs) {
@@ -152,8 +155,8 @@ export class PostgresDeliveryStore {
     return rowCount > 0;
   }
 
-  /** Runs `work(query)` in one transaction (see BEGIN) on a connection of the pool; rolls back if it throws. */
-  async #transaction(work) {
+  /** Runs `work(query)` in one transaction (see BEGIN) on a connection of the pool, each query given `queryTimeout`; rolls back if it throws. */
+  async #transaction(work, queryTimeout = QUERY_TIMEOUT_MS) {
     const asked = Date.now();
     const client = await this.#pool.connect();
     if (Date.now() - asked > STALE_MS) {
@@ -164,7 +167,7 @@ export class PostgresDeliveryStore {
     let broken = false;
     client.on("error", CONNECTION_ENDED);
     try {
-      const query = (text, values) => client.query({ text, values, query_timeout: QUERY_TIMEOUT_MS });
+      const query = (text, values) => client.query({ text, values, query_timeout: queryTimeout });
       await query(BEGIN);
       const result = await work(query);
       await query("COMMIT");

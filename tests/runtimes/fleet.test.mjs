@@ -219,9 +219,21 @@ storeContract("PostgresDeliveryStore", async () => {
   return store;
 }, { skip: SKIP });
 
-test("PostgresDeliveryStore: migrate from eight connections at once, and a table name that is not one is refused", { skip: SKIP }, async () => {
+test("PostgresDeliveryStore: migrate from eight connections at once while another process holds its lock for 6 s (each waits its turn), and a table name that is not one is refused", { skip: SKIP }, async () => {
   const { PostgresDeliveryStore } = await import(pathToFileURL(join(WORK, "node_modules", "realtimekit-webhooks", "postgres.js")));
-  await Promise.all(Array.from({ length: 8 }, () => new PostgresDeliveryStore(pool, { table: "public.migrated_at_once" }).migrate()));
+  // Another process holds the migrate lock for 6 s (more than a claim's lock_timeout): they wait their turn.
+  const { default: pg } = await import(pathToFileURL(join(WORK, "node_modules", "pg", "lib", "index.js")));
+  const wide = new pg.Pool({ connectionString: postgres.url, max: 10 });
+  const holder = await wide.connect();
+  try {
+    await holder.query("SELECT pg_advisory_lock(hashtext('realtimekit-webhooks migrate'))");
+    const unlocked = new Promise((resolve) => setTimeout(resolve, 6000)).then(() => holder.query("SELECT pg_advisory_unlock(hashtext('realtimekit-webhooks migrate'))"));
+    await Promise.all(Array.from({ length: 8 }, () => new PostgresDeliveryStore(wide, { table: "public.migrated_at_once" }).migrate()));
+    await unlocked;
+  } finally {
+    holder.release();
+    await wide.end();
+  }
   assert.equal((await pool.query("SELECT COUNT(*)::int AS n FROM public.migrated_at_once")).rows[0].n, 0);
   for (const table of ["x; DROP TABLE effects", "a.b.c", "", "1st"]) {
     assert.throws(() => new PostgresDeliveryStore(pool, { table }), { name: "ValidationError" });
