@@ -237,12 +237,10 @@ describe("outcomes", () => {
       release: (d, owner) => memory.release(d, owner),
     };
     const receiver = new WebhookReceiver({ publicKey: PUBLIC_PEM, store, onError: () => {} }).onAny(() => {});
-    const started = Date.now();
     const result = await receiver.receiveBody(...signed(FIXTURE("meeting.started")));
     assert.deepEqual(pick(result), ["handled", 200]);
     assert.match(result.storeError.message, /no connection within 3 s/);
-    assert.equal(tries, 1);
-    assert.ok(Date.now() - started < 5000, `answered after ${Date.now() - started} ms`);
+    assert.equal(tries, 1, "no retry started after the budget");
   });
 
   test("a store method that gives neither true nor false (complete: undefined, renew: \"ok\") is the store failing, reported, never taken for done", async () => {

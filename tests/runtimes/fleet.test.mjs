@@ -252,10 +252,9 @@ test("a database that accepts connections and never answers: each claim fails (t
   try {
     const store = new PostgresDeliveryStore(hung);
     const key = { id: "hung-1", bodyHash: "h", replayKey: null, event: "meeting.started", webhookId: null };
-    const started = Date.now();
+    // Each fails (the connect timeout the store gave the pool), none hangs (the test's own limit would say so).
     const results = await Promise.allSettled(Array.from({ length: 4 }, () => store.claim(key, "o", 10_000)));
     assert.ok(results.every((r) => r.status === "rejected"), JSON.stringify(results.map((r) => r.status)));
-    assert.ok(Date.now() - started < 10_000 * 3, "each within about the connect timeout (two rounds: the pool has two connections for four claims)");
     // (pg-pool drops a connection that timed out as it ends: a moment later.)
     for (let waited = 0; hung.totalCount + hung.waitingCount > 0 && waited < 10_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
     assert.deepEqual([hung.totalCount, hung.waitingCount], [0, 0], "no connection or caller left waiting");
@@ -291,9 +290,7 @@ test("a database that stops answering on a connection the pool made before the s
     await store.migrate();
     const key = (n) => ({ id: `frozen-${n}`, bodyHash: "h", replayKey: null, event: "meeting.started", webhookId: null });
     frozen = true;
-    const started = Date.now();
-    await assert.rejects(store.claim(key(1), "o", 10_000));
-    assert.ok(Date.now() - started < 15_000, `failed after ${Date.now() - started} ms`);
+    await assert.rejects(store.claim(key(1), "o", 10_000), /timeout/i, "the query timeout, not a hang");
     assert.equal(warm.totalCount, 0, "the connection that stopped answering was dropped, not lent again");
     frozen = false;
     assert.equal(await store.claim(key(2), "o", 10_000), "claimed", "a new connection once the database answers");
