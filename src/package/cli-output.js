@@ -72,13 +72,25 @@ export function oneLine(text, max = 120) {
 }
 
 /**
- * JSON with the characters a terminal acts on or hides escaped as `\uXXXX`
- * (C1 controls, bidi overrides, line separators, and every character shown as
- * nothing: zero-width, fillers, variation selectors; JSON.stringify
- * escapes only those below U+0020), so that what a receiver sent cannot
- * rewrite a terminal that shows it. Still the same JSON to a parser.
+ * Characters a terminal acts on or shows as nothing, which a receiver's text
+ * may carry (an rtk-uuid is not signed): C0 and C1 controls, bidi overrides,
+ * line separators, zero-width characters, fillers, variation selectors. With
+ * or without line breaks, which a body keeps.
+ */
+const HIDDEN = /[\0-\x1f\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
+const HIDDEN_BUT_LINE_BREAKS = /[\0-\x09\x0b-\x1f\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
+
+/** `text` with each hidden character as `\uXXXX` (a UTF-16 unit each, as JS and JSON write them). */
+export function escapeHidden(text, { lineBreaks = false } = {}) {
+  return text.replace(lineBreaks ? HIDDEN_BUT_LINE_BREAKS : HIDDEN, (c) =>
+    Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""));
+}
+
+/**
+ * JSON with the hidden characters escaped (JSON.stringify escapes only those
+ * below U+0020), so that what a receiver sent cannot rewrite a terminal that
+ * shows it. Still the same JSON to a parser.
  */
 export function safeJSON(value) {
-  return JSON.stringify(value, null, 2).replace(/[\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu, (c) =>
-    Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""));
+  return escapeHidden(JSON.stringify(value, null, 2), { lineBreaks: true });
 }

@@ -7,7 +7,7 @@
 import { chmod, mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { generateTestKeys } from "./node.js";
-import { CommandFailed, OUTPUT, UsageError, oneLine, table } from "./cli-output.js";
+import { CommandFailed, OUTPUT, UsageError, escapeHidden, oneLine, table } from "./cli-output.js";
 import { WORKER_TEMPLATE } from "./worker-template.js";
 
 const NAME = "realtimekit-webhooks";
@@ -246,17 +246,12 @@ function loopback(url) {
 }
 
 /**
- * Text from a receiver as a terminal shows it: control characters (which an
- * rtk-uuid may carry: it is not signed) escaped, and cut at `max` characters
- * unless `whole`. Line breaks stay in a `whole` text (a body).
+ * Text from a receiver as a terminal shows it: its hidden characters escaped
+ * (escapeHidden), and cut at `max` characters unless `whole`. Line breaks stay
+ * in a `whole` text (a body).
  */
 function shown(value, max = 120, whole = false) {
-  // Control characters, and the invisible ones that reorder or hide text (bidi overrides, line separators, zero-width, fillers).
-  const hidden = whole
-    ? /[\0-\x09\x0b-\x1f\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu
-    : /[\0-\x1f\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
-  const escape = (c) => (c.length === 1 ? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}` : `\\u{${c.codePointAt(0).toString(16)}}`);
-  const text = String(value ?? "").replace(hidden, escape);
+  const text = escapeHidden(String(value ?? ""), { lineBreaks: whole });
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
